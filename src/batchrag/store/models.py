@@ -1,0 +1,87 @@
+"""SQLAlchemy tables: issues, articles, images, cached pages, schema version."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+SCHEMA_VERSION = 1
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Meta(Base):
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class IssueRow(Base):
+    __tablename__ = "issues"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    number: Mapped[int | None] = mapped_column(Integer, index=True)
+    url: Mapped[str] = mapped_column(String(512), unique=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    date: Mapped[date | None] = mapped_column(Date)
+    tags: Mapped[str] = mapped_column(Text, default="[]")
+
+
+class ArticleRow(Base):
+    __tablename__ = "articles"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(1024), unique=True)
+    issue_id: Mapped[int | None] = mapped_column(ForeignKey("issues.id"), index=True)
+    issue: Mapped[int | None] = mapped_column(Integer, index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    section: Mapped[str] = mapped_column(String(32), default="story")
+    title: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    date: Mapped[date | None] = mapped_column(Date, index=True)
+    tags: Mapped[str] = mapped_column(Text, default="[]")
+    alt_urls: Mapped[str] = mapped_column(Text, default="[]")
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    images: Mapped[list[ImageRow]] = relationship(
+        back_populates="article", cascade="all, delete-orphan", order_by="ImageRow.position"
+    )
+
+
+class ImageRow(Base):
+    __tablename__ = "images"
+    __table_args__ = (UniqueConstraint("article_id", "url"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(String(2048))
+    alt: Mapped[str] = mapped_column(Text, default="")
+    caption: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    local_path: Mapped[str | None] = mapped_column(String(512))
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    article: Mapped[ArticleRow] = relationship(back_populates="images")
+
+
+class PageRow(Base):
+    """Raw fetched pages, gzip'd, so re-parsing needs no network."""
+
+    __tablename__ = "pages"
+    url: Mapped[str] = mapped_column(String(1024), primary_key=True)
+    status: Mapped[int] = mapped_column(Integer, default=200)
+    etag: Mapped[str | None] = mapped_column(String(256))
+    last_modified: Mapped[str | None] = mapped_column(String(128))
+    body_gz: Mapped[bytes | None] = mapped_column(LargeBinary)
+    body_hash: Mapped[str | None] = mapped_column(String(64))
+    fetched_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    parsed_ok: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
