@@ -102,3 +102,85 @@ class Passage:
     date: date | None
     issue: int | None
     section: str
+
+
+@dataclass
+class Hit:
+    """One retrieved article (its best passage), the unit ranked by search."""
+
+    article_id: int
+    url: str
+    title: str
+    date: date | None
+    issue: int | None
+    section: str
+    text: str  # the best passage's text (what the answer stage quotes)
+    score: float
+    passage_id: str = ""
+    images: list[ImageRef] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    scores: dict[str, float] = field(default_factory=dict)  # per signal: dense, bm25, dense_en …
+
+
+@dataclass
+class ImageHit:
+    """One retrieved picture with the article it belongs to."""
+
+    url: str
+    alt: str
+    caption: str
+    article_id: int
+    article_url: str
+    article_title: str
+    score: float
+    local_path: str | None = None  # relative to data_dir/images
+
+
+@dataclass
+class SearchResult:
+    """What retrieval returns for a question."""
+
+    hits: list[Hit]
+    image_hits: list[ImageHit] = field(default_factory=list)
+    searched_query: str = ""
+    rewrite: str = "none"  # none | skipped: <why> | <source>
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Message:
+    """One chat turn."""
+
+    role: str  # user | assistant | system
+    content: str
+
+
+@dataclass
+class Source:
+    """A source given to the model; n is its citation number [n]."""
+
+    n: int
+    article_id: int
+    title: str
+    url: str
+    date: date | None
+    issue: int | None
+    snippet: str
+    score: float
+    cited: bool = False
+
+
+@dataclass
+class Answer:
+    """A finished answer (SPEC §3)."""
+
+    answer: str
+    sources: list[Source]
+    images: list[ImageHit]
+    backend: str
+    model: str
+    language: str
+    language_ok: bool
+    searched_query: str
+    rewrite: str
+    warnings: list[str] = field(default_factory=list)
