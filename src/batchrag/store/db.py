@@ -195,6 +195,42 @@ class Store:
             body = gzip.decompress(row.body_gz) if row.body_gz else None
             return CachedPage(row.url, row.status, row.etag, row.last_modified, body, row.fetched_at, bool(row.parsed_ok))
 
+    def page_states(self) -> dict[str, tuple[bool, datetime]]:
+        """url -> (parsed_ok, fetched_at) of every cached page with a body, without loading bodies."""
+        with self.Session() as s:
+            q = select(PageRow.url, PageRow.parsed_ok, PageRow.fetched_at).where(PageRow.body_gz.is_not(None))
+            return {u: (bool(ok), t) for u, ok, t in s.execute(q)}
+
+    def find_article_by_title(
+        self, title: str, day: date | None, days: int = 7, section: str | None = None
+    ) -> StoredArticle | None:
+        """A stored article whose title (or its part before ':') is this one's, dated within ±days: a duplicate."""
+        def norm(t: str) -> str:
+            return " ".join(re.sub(r"[^\w]+", " ", unicodedata.normalize("NFKC", t).lower()).split())
+
+        wanted = {norm(title), norm(title.split(":", 1)[0])} - {""}
+        with self.Session() as s:
+            q = select(ArticleRow).options(selectinload(ArticleRow.images)).order_by(ArticleRow.id)
+            if day is not None:
+                q = q.where(ArticleRow.date.between(date.fromordinal(day.toordinal() - days),
+                                                     date.fromordinal(day.toordinal() + days)))
+            if section is not None:
+                q = q.where(ArticleRow.section == section)
+            for row in s.scalars(q):
+                if norm(row.title) in wanted or norm(row.title.split(":", 1)[0]) in wanted:
+                    return _to_stored(row)
+        return None
+
+    def add_alt_url(self, article_id: int, alt_url: str) -> bool:
+        """Attach another URL of the same story (its standalone page); False when it was already there."""
+        with self.Session.begin() as s:
+            row = s.get(ArticleRow, article_id)
+            alts = set(json.loads(row.alt_urls or "[]")) if row else set()
+            if row is None or alt_url in alts or alt_url == row.url:
+                return False
+            row.alt_urls = json.dumps(sorted(alts | {alt_url}))
+            return True
+
     def cached_urls(self) -> list[str]:
         with self.Session() as s:
             return list(s.scalars(select(PageRow.url).where(PageRow.body_gz.is_not(None))))
