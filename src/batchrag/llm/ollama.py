@@ -1,0 +1,103 @@
+"""Ollama backend over its documented HTTP API (/api/tags, NDJSON-streaming /api/chat)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import httpx
+
+from batchrag.llm.base import BackendStatus, LLMBackend, LLMError, register_backend
+from batchrag.llm.prompts import messages_tokens
+from batchrag.settings import Settings
+from batchrag.types import Message
+
+
+class OllamaBackend(LLMBackend):
+    name = "ollama"
+
+    def __init__(self, settings: Settings, *, timeout_s: float | None = None) -> None:
+        self.host = settings.ollama_host.rstrip("/")
+        if not self.host.startswith(("http://", "https://")):
+            self.host = "http://" + self.host  # OLLAMA_HOST is often given as host:port
+        self.model = settings.ollama_model
+        self.num_ctx = settings.llm_ctx
+        self.timeout_s = timeout_s if timeout_s is not None else settings.ollama_timeout_s
+
+    def _down(self) -> str:
+        return f"Ollama is not reachable at {self.host} — start it with `ollama serve`"
+
+    def _missing(self) -> str:
+        return f"model {self.model} is not pulled — run `ollama pull {self.model}`"
+
+    def health(self) -> BackendStatus:
+        try:
+            r = httpx.get(f"{self.host}/api/tags", timeout=min(3.0, self.timeout_s))
+            r.raise_for_status()
+            names = {m.get("name", "") for m in r.json().get("models", [])} | {
+                m.get("model", "") for m in r.json().get("models", [])
+            }
+        except (httpx.HTTPError, ValueError):
+            return BackendStatus(False, self._down())
+        wanted = {self.model, f"{self.model}:latest"} if ":" not in self.model else {self.model}
+        if not names & wanted:
+            return BackendStatus(False, self._missing())
+        return BackendStatus(True, f"{self.model} at {self.host}")
+
+    def generate(
+        self,
+        messages: list[Message],
+        *,
+        stream: bool = True,
+        max_tokens: int = 512,
+        temperature: float = 0.2,
+        stop: list[str] | None = None,
+    ) -> Iterator[str]:
+        need = messages_tokens(messages) + max_tokens
+        if need > self.num_ctx:
+            raise LLMError(f"prompt too long for the context window: ~{need} tokens > num_ctx {self.num_ctx}")
+        options = {"num_ctx": self.num_ctx, "temperature": temperature, "num_predict": max_tokens}
+        if stop:
+            options["stop"] = stop
+        body = {
+            "model": self.model,
+            "messages": [{"role": m.role, "content": m.content} for m in messages],
+            "stream": True,
+            "options": options,
+        }
+        partial: list[str] = []
+        timeout = httpx.Timeout(self.timeout_s, connect=min(5.0, self.timeout_s))
+        try:
+            with httpx.stream("POST", f"{self.host}/api/chat", json=body, timeout=timeout) as r:
+                if r.status_code == 404:
+                    raise LLMError(self._missing())
+                if r.status_code >= 400:
+                    r.read()
+                    raise LLMError(f"Ollama answered HTTP {r.status_code}: {r.text.strip()[:200]}")
+                done = False
+                for line in r.iter_lines():
+                    if not line.strip():
+                        continue
+                    msg = json.loads(line)
+                    if msg.get("error"):
+                        raise LLMError(f"Ollama error: {msg['error']}", "".join(partial))
+                    piece = (msg.get("message") or {}).get("content", "")
+                    if piece:
+                        partial.append(piece)
+                        yield piece
+                    if msg.get("done"):
+                        done = True
+                        break
+                if not done:
+                    raise LLMError("Ollama stream ended before the answer was complete", "".join(partial))
+        except httpx.ConnectError as e:
+            raise LLMError(self._down()) from e
+        except httpx.TimeoutException as e:
+            raise LLMError(f"Ollama timed out after {self.timeout_s:g} s", "".join(partial)) from e
+        except (httpx.HTTPError, ValueError) as e:
+            raise LLMError(f"Ollama stream broke mid-answer ({type(e).__name__})", "".join(partial)) from e
+
+
+@register_backend("ollama")
+def _make(settings: Settings) -> LLMBackend:
+    return OllamaBackend(settings)

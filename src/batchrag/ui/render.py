@@ -1,0 +1,175 @@
+"""Pure rendering helpers: safe Markdown, [n] citation links, source cards, which images may be shown."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from batchrag.types import Answer, ImageHit, Source
+
+# [3] or [1, 2]: the shapes the answer prompt asks the model to write.
+CITE_RE = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
+# Characters that would let scraped or generated text become links, images, HTML, LaTeX or colour directives.
+_MD_SPECIAL = re.compile(r"([\\\[\]<>$`|])")
+
+DEMO_NOTE = "демо-модель: відповіді приблизні; для справжніх відповідей використовуйте Ollama"
+
+
+def escape_md(text: str) -> str:
+    """Escape Markdown that could turn text from the site or the model into active content."""
+    return _MD_SPECIAL.sub(r"\\\1", text or "")
+
+
+def anchor_id(turn: int, n: int) -> str:
+    """HTML id of source card n of answer `turn` (unique per page, so [n] links jump to the right card)."""
+    return f"a{turn}-src-{n}"
+
+
+def cited_numbers(text: str) -> list[int]:
+    """Every citation number written in the text, in order of first appearance."""
+    seen: list[int] = []
+    for m in CITE_RE.finditer(text or ""):
+        for part in m.group(1).split(","):
+            n = int(part)
+            if n not in seen:
+                seen.append(n)
+    return seen
+
+
+def link_citations(text: str, valid: set[int], turn: int) -> str:
+    """Escaped Markdown of the answer with each valid [n] linked to its card; unknown numbers stay plain text."""
+    out: list[str] = []
+    pos = 0
+    for m in CITE_RE.finditer(text or ""):
+        out.append(escape_md(text[pos : m.start()]))
+        nums = [int(p) for p in m.group(1).split(",")]
+        if all(n in valid for n in nums):
+            out.append("".join(f"[\\[{n}\\]](#{anchor_id(turn, n)})" for n in nums))
+        else:
+            out.append(escape_md(m.group(0)))
+        pos = m.end()
+    out.append(escape_md((text or "")[pos:]))
+    return "".join(out)
+
+
+@dataclass
+class SourceCard:
+    """What one source card shows, already escaped for Markdown."""
+
+    n: int
+    anchor: str
+    heading: str
+    meta: str
+    url: str
+    passage: str
+    score: str
+
+
+def source_cards(answer: Answer, turn: int, cited_only: bool = True) -> list[SourceCard]:
+    """Cards for the sources the answer cites (all of them when it cites none, e.g. LLM down)."""
+    chosen = [s for s in answer.sources if s.cited] if cited_only else list(answer.sources)
+    if not chosen:
+        chosen = list(answer.sources)
+    return [_card(s, turn) for s in chosen]
+
+
+def _card(s: Source, turn: int) -> SourceCard:
+    meta = []
+    if s.issue is not None:
+        meta.append(f"випуск №{s.issue}")
+    if s.date:
+        meta.append(s.date.strftime("%d.%m.%Y"))
+    return SourceCard(
+        n=s.n,
+        anchor=anchor_id(turn, s.n),
+        heading=f"\\[{s.n}\\] {escape_md(s.title)}",
+        meta=" · ".join(meta),
+        url=s.url if is_web_url(s.url) else "",
+        passage=escape_md(_shorten(s.snippet, 600)),
+        score=f"{s.score:.3f}",
+    )
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def is_web_url(url: str) -> bool:
+    parts = urlsplit(url or "")
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+@dataclass
+class ImageView:
+    """An image the page may show: a local file, or a URL on one of the site's own hosts."""
+
+    src: str  # a filesystem path or an https URL
+    caption: str  # escaped Markdown
+    article_url: str
+    article_title: str
+    is_local: bool
+
+
+def image_view(img: ImageHit, images_dir: Path, image_hosts: list[str]) -> ImageView | None:
+    """Where to show a picture from; None when neither a stored file nor an allowed host is available."""
+    caption = (img.caption or img.alt or img.article_title or "").strip()
+    common = dict(caption=escape_md(caption), article_url=img.article_url if is_web_url(img.article_url) else "",
+                  article_title=escape_md(img.article_title))
+    if img.local_path:
+        root = images_dir.resolve()
+        path = (root / img.local_path).resolve()
+        # A stored path must stay inside images/ (a bad row must not expose other files).
+        if path.is_relative_to(root) and path.is_file():
+            return ImageView(src=str(path), is_local=True, **common)
+    parts = urlsplit(img.url or "")
+    host = (parts.hostname or "").lower()
+    if parts.scheme == "https" and host in {h.lower() for h in image_hosts}:
+        return ImageView(src=img.url, is_local=False, **common)
+    return None
+
+
+def prepare_question(raw: str | None, max_chars: int) -> tuple[str, str | None]:
+    """The question to ask and a notice for the reader; raises ValueError on an empty question."""
+    q = (raw or "").strip()
+    if not q:
+        raise ValueError("Порожнє запитання: напишіть, що ви хочете дізнатися.")
+    if len(q) > max_chars:
+        cut = q[:max_chars]
+        # Cut at a word boundary when one is near, so the model does not see half a word.
+        space = cut.rfind(" ")
+        if space > max_chars * 0.8:
+            cut = cut[:space]
+        return cut, f"Запитання задовге ({len(q)} символів): використано перші {len(cut)}."
+    return q, None
+
+
+def rewrite_label(rewrite: str) -> str:
+    """The query-rewrite status in words."""
+    r = (rewrite or "none").strip()
+    if r == "none":
+        return "без перекладу запиту"
+    if r.startswith("skipped"):
+        why = r.partition(":")[2].strip()
+        return f"переклад запиту пропущено ({why})" if why else "переклад запиту пропущено"
+    return f"запит перекладено ({r})"
+
+
+def is_demo_answer(answer: Answer, gguf_path: str | None) -> bool:
+    """True when the packaged demo model (Gemma 3 270M) wrote the answer."""
+    if any("demo model" in w for w in answer.warnings):
+        return True  # the demo model answered, and its uncited text was replaced by quotes
+    return answer.backend == "embedded" and (gguf_path is None or "270m" in (answer.model or "").lower())
+
+
+def answer_notes(answer: Answer, gguf_path: str | None) -> list[str]:
+    """Short lines shown under an answer: backend, demo-model caveat, language flag, warnings."""
+    notes = [f"Модель: {answer.backend}" + (f" · {answer.model}" if answer.model else "")]
+    if is_demo_answer(answer, gguf_path):
+        notes.append(DEMO_NOTE)
+    if not answer.language_ok:
+        notes.append(f"Увага: відповідь не українською (мова: {answer.language or 'невідома'}).")
+    notes.extend(answer.warnings)
+    return notes

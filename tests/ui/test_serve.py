@@ -1,0 +1,51 @@
+"""`batchrag serve`: with an empty library and no network it builds the demo library, then serves the app."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from batchrag.settings import Settings
+from batchrag.store import open_store
+
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_offline_builds_demo_and_answers_health(data_dir):
+    port = _free_port()
+    # .invalid never resolves: the same situation as a machine without network.
+    env = {**os.environ, "BATCHRAG_DATA_DIR": str(data_dir), "BATCHRAG_BASE_URL": "https://site.invalid"}
+    proc = subprocess.Popen([sys.executable, "-m", "batchrag.cli", "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        deadline = time.time() + 180
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert proc.poll() is None, proc.stdout.read()
+            assert time.time() < deadline, "serve did not start in time"
+            time.sleep(0.5)
+        assert open_store(Settings(data_dir=data_dir)).stats()["articles"] > 0
+        assert (data_dir / "lancedb").is_dir()
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
