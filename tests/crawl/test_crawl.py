@@ -237,3 +237,10 @@ def test_discovery_url_rules():
         d.add(base + u, "sitemap")
     assert [(t.kind, t.issue) for t in d.ordered()] == [("issue", 7), ("issue", 119), ("issue", None),
                                                         ("article", None)]
+
+
+def test_newest_first_limit_fetches_the_latest_issues(site, store, data_dir):
+    s = crawl_settings(site.base_url, data_dir)
+    summary = run_crawl(store, s, progress=False, limit=2, newest_first=True, download_images=False)
+    issues = {a.issue for a in store.iter_articles()}
+    assert summary.new and issues == {5, 4}

@@ -46,3 +46,10 @@ def test_long_article_covers_every_paragraph_with_overlap():
 def test_giant_paragraph_is_split():
     ps = chunk_article(_art(" ".join(f"t{i}" for i in range(1000))), chunk_words=200, overlap_words=0)
     assert len(ps) >= 6 and "t999" in ps[-1].text
+
+
+def test_whole_article_mode_is_one_record_of_the_full_text():
+    text = "\n".join(f"Paragraph {i} " + "word " * 60 for i in range(8))
+    ps = chunk_article(_art(text), chunk_words=50, overlap_words=5, whole=True)
+    assert len(ps) == 1 and ps[0].id == "7:0"
+    assert ps[0].text == "Robots Learn to Cook\n" + text.strip()

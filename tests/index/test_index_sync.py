@@ -129,3 +129,12 @@ def test_rebuild_with_other_embedder_switches_and_drops_old_tables(built):
     assert old["passages_table"] not in names and s.tables["passages_table"] in names
     v = get_embedder("use-m3").embed(["hello"], kind="query")
     assert v.dtype == np.float32 and abs(float(np.linalg.norm(v)) - 1) < 1e-4
+
+
+def test_chunking_change_needs_a_rebuild(built):
+    reference = built.model_copy(update={"chunk_mode": "article"})
+    with pytest.raises(IndexMismatchError, match=r"chunking passages:180/30.*--rebuild"):
+        sync(open_store(reference), reference)
+    s = sync(open_store(reference), reference, rebuild=True)
+    meta, pt, _ = open_tables(reference)
+    assert meta["chunking"] == "article" and pt.count_rows() == s.articles

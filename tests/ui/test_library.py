@@ -58,3 +58,21 @@ def test_llm_status_reports_closed_ollama(monkeypatch):
     lines = {line.name: line for line in llm_status(get_settings())}
     assert not lines["ollama"].ok and "not reachable" in lines["ollama"].detail
     assert lines["extractive"].ok
+
+
+def test_quick_start_crawls_the_newest_issue_and_indexes_it(tmp_path):
+    from batchrag.crawl.fixture_server import start_fixture_site
+    from batchrag.index.lancedb_index import read_meta
+    from batchrag.settings import Settings
+    from batchrag.ui.library import quick_start
+
+    site = start_fixture_site()
+    try:
+        s = Settings(data_dir=tmp_path / "d", base_url=site.base_url, rate_limit_per_host=0, embedder="use-m3",
+                     quick_start_pages=1, download_images=False)
+        done = quick_start(s)
+    finally:
+        site.stop()
+    arts = list(open_store(s).iter_articles())
+    assert done["crawl"]["new"] == len(arts) > 0 and {a.issue for a in arts} == {5}
+    assert done["index"]["articles"] == len(arts) and read_meta(s)["embedder"] == "use-m3"

@@ -46,10 +46,11 @@ class Discovery:
         self.routes[via] = self.routes.get(via, 0) + 1
         return True
 
-    def ordered(self) -> list[Target]:
-        """Issues first (oldest first, so a resumed crawl fills in order), then standalone articles."""
+    def ordered(self, newest_first: bool = False) -> list[Target]:
+        """Issues first (oldest first, so a resumed crawl fills in order; newest first for a quick start)."""
         def key(t: Target):
-            return (t.kind != "issue", t.issue if t.issue is not None else 10**9, t.url)
+            n = t.issue if t.issue is not None else 10**9
+            return (t.kind != "issue", -n if newest_first else n, t.url)
         return sorted(self.targets.values(), key=key)
 
 

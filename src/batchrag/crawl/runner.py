@@ -85,6 +85,7 @@ def run_crawl(
     offline: bool = False,
     progress: bool = True,
     download_images: bool | None = None,
+    newest_first: bool = False,
 ) -> CrawlSummary:
     """Crawl settings.base_url into the store; every page is committed on its own, so a killed run resumes."""
     t0 = datetime.now(UTC)
@@ -95,7 +96,7 @@ def run_crawl(
         else:
             with HttpClient(settings) as client:
                 try:
-                    _crawl_online(store, settings, client, summary, limit, since, refresh, bar)
+                    _crawl_online(store, settings, client, summary, limit, since, refresh, bar, newest_first)
                     if download_images if download_images is not None else settings.download_images:
                         _download_images(store, settings, client, summary, bar)
                 except NetworkDown as exc:
@@ -108,7 +109,7 @@ def run_crawl(
     return summary
 
 
-def _crawl_online(store, settings, client, summary, limit, since, refresh, bar) -> None:
+def _crawl_online(store, settings, client, summary, limit, since, refresh, bar, newest_first=False) -> None:
     base = settings.base_url.rstrip("/")
 
     def fetch(url: str) -> Response:
@@ -151,7 +152,7 @@ def _crawl_online(store, settings, client, summary, limit, since, refresh, bar) 
     discover.probe_issues(probe, base, disc, max(known, default=0))
     summary.warnings += disc.warnings
     summary.routes = disc.routes
-    targets = disc.ordered()
+    targets = disc.ordered(newest_first)
     summary.discovered = len(targets)
     bar.update(task, description="pages", total=len(targets), completed=0)
 

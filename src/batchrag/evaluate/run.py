@@ -123,6 +123,8 @@ def run_eval(
         "config": {
             "embedder": r.embedder.name,
             "mode": mode,
+            "reranker": settings.reranker,
+            "rerank_depth": settings.rerank_depth if settings.reranker != "none" else None,
             "k": k,
             "data_dir": str(settings.data_dir),
             "corpus_articles": r.n_articles,
@@ -147,7 +149,8 @@ def format_table(res: dict) -> str:
     """A human-readable table of the metrics object."""
     c = res["config"]
     lines = [
-        f"embedder={c['embedder']} mode={c['mode']} k={c['k']} articles={c['corpus_articles']} "
+        f"embedder={c['embedder']} mode={c['mode']} reranker={c.get('reranker', 'none')} k={c['k']} "
+        f"articles={c['corpus_articles']} "
         f"rewrites={res['rewrites']['source']}({res['rewrites']['count']}) unanswerable={res['unanswerable']['n']}",
         f"{'set':<12}{'n':>5}{'R@1':>7}{'R@5':>7}{'R@10':>7}{'MRR':>7}{'nDCG':>7}{'p50ms':>8}{'p95ms':>8}",
     ]

@@ -21,8 +21,12 @@ def _split_long(par: str, size: int) -> list[str]:
     return [" ".join(w[i : i + size]) for i in range(0, len(w), size)] or [par]
 
 
-def chunk_article(art: StoredArticle, chunk_words: int = 180, overlap_words: int = 30) -> list[Passage]:
+def chunk_article(
+    art: StoredArticle, chunk_words: int = 180, overlap_words: int = 30, whole: bool = False
+) -> list[Passage]:
     """Passage 0 is title + lead; the rest cover the whole text in ~chunk_words windows of paragraphs."""
+    if whole:  # the reference design: one record per article (the embedder truncates what it cannot read)
+        return [_passage(art, 0, art.text)]
     pars: list[str] = []
     for p in art.text.split("\n"):
         p = p.strip()
@@ -42,17 +46,18 @@ def chunk_article(art: StoredArticle, chunk_words: int = 180, overlap_words: int
     # A short article is fully covered by its lead: no duplicate passage.
     if len(bodies) == 2 and _words(bodies[1]) <= LEAD_WORDS:
         bodies = bodies[:1]
-    return [
-        Passage(
-            id=f"{art.id}:{i}",
-            article_id=art.id,
-            text=f"{art.title}\n{body}".strip(),
-            position=i,
-            title=art.title,
-            url=art.url,
-            date=art.date,
-            issue=art.issue,
-            section=art.section,
-        )
-        for i, body in enumerate(bodies)
-    ]
+    return [_passage(art, i, body) for i, body in enumerate(bodies)]
+
+
+def _passage(art: StoredArticle, i: int, body: str) -> Passage:
+    return Passage(
+        id=f"{art.id}:{i}",
+        article_id=art.id,
+        text=f"{art.title}\n{body}".strip(),
+        position=i,
+        title=art.title,
+        url=art.url,
+        date=art.date,
+        issue=art.issue,
+        section=art.section,
+    )

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 import os
 import time
 import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 
 from batchrag.index.chunk import chunk_article, lead
 from batchrag.index.embedders import VectorCache, embed_cached, get_embedder
+from batchrag.index.image_embedders import ImageEmbedder, get_image_embedder
 from batchrag.settings import Settings
 from batchrag.types import StoredArticle
 
 META_FILE = "index_meta.json"
+log = logging.getLogger(__name__)
 
 
 class IndexMissingError(RuntimeError):
@@ -43,6 +48,10 @@ class IndexSummary:
     rebuilt: bool = False
     seconds: float = 0.0
     tables: dict[str, str] = field(default_factory=dict)
+    image_embedder: str = "none"
+    pixels: int = 0  # image rows with a picture vector (image embedder on)
+    pixels_embedded: int = 0  # pictures newly embedded (the rest came from the cache)
+    pixel_failures: list[str] = field(default_factory=list)  # "file: reason" of unreadable pictures
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -63,6 +72,14 @@ def _write_meta(settings: Settings, meta: dict) -> None:
     os.replace(tmp, p)
 
 
+def chunking_of(settings: Settings) -> str:
+    if settings.chunk_mode not in ("passages", "article"):
+        raise ValueError(f"unknown chunk_mode {settings.chunk_mode!r}; use passages or article")
+    if settings.chunk_mode == "article":
+        return "article"
+    return f"passages:{settings.chunk_words}/{settings.chunk_overlap_words}"
+
+
 def check_embedder(meta: dict | None, name: str) -> None:
     if meta and meta["embedder"] != name:
         raise IndexMismatchError(
@@ -71,7 +88,16 @@ def check_embedder(meta: dict | None, name: str) -> None:
         )
 
 
-def _schemas(dim: int) -> tuple[pa.Schema, pa.Schema]:
+def check_image_embedder(meta: dict | None, name: str) -> None:
+    old = (meta or {}).get("image_embedder", "none")
+    if meta and old != name:
+        raise IndexMismatchError(
+            f"index was built with image embedder {old}, settings ask for {name}; run `batchrag index --rebuild` "
+            f"with BATCHRAG_IMAGE_EMBEDDER={name} (or set BATCHRAG_IMAGE_EMBEDDER={old})"
+        )
+
+
+def _schemas(dim: int, pixel_dim: int = 0) -> tuple[pa.Schema, pa.Schema]:
     vec = pa.list_(pa.float32(), dim)
     passages = pa.schema(
         [
@@ -104,6 +130,9 @@ def _schemas(dim: int) -> tuple[pa.Schema, pa.Schema]:
             ("vector", vec),
         ]
     )
+    if pixel_dim:
+        images = images.append(pa.field("pixel_vector", pa.list_(pa.float32(), pixel_dim)))
+        images = images.append(pa.field("has_pixels", pa.bool_()))
     return passages, images
 
 
@@ -118,7 +147,9 @@ def _rows(arts: list[StoredArticle], settings: Settings) -> tuple[list[dict], li
     irow: list[dict] = []
     for a in arts:
         d = a.date.isoformat() if a.date else ""
-        for p in chunk_article(a, settings.chunk_words, settings.chunk_overlap_words):
+        for p in chunk_article(
+            a, settings.chunk_words, settings.chunk_overlap_words, whole=settings.chunk_mode == "article"
+        ):
             prow.append(
                 {
                     "id": p.id,
@@ -156,6 +187,64 @@ def _rows(arts: list[StoredArticle], settings: Settings) -> tuple[list[dict], li
     return prow, irow
 
 
+def _image_file(settings: Settings, local_path: str) -> Path | None:
+    if not local_path:
+        return None
+    root = settings.images_dir.resolve()
+    p = (root / local_path).resolve()
+    # local_path comes from the store (an imported JSONL may say anything): only files under images_dir count.
+    return p if p.is_relative_to(root) and p.is_file() else None
+
+
+def _files_sig(art: StoredArticle, settings: Settings) -> str:
+    """Which of an article's pictures are on disk: a download after indexing must re-embed its pixels."""
+    on_disk = sorted(im.local_path for im in art.images if _image_file(settings, im.local_path or ""))
+    return hashlib.sha256("\n".join(on_disk).encode()).hexdigest()[:16]
+
+
+def _file_sha(p: Path) -> str:
+    with p.open("rb") as fp:
+        return hashlib.file_digest(fp, "sha256").hexdigest()
+
+
+def _add_pixels(
+    rows: list[dict], img: ImageEmbedder, settings: Settings, cache: VectorCache, progress: bool
+) -> tuple[int, list[str]]:
+    """Give each image row its picture's vector, cached by file sha; rows without a readable file get zeros."""
+    key = f"pixels:{img.name}"
+    files = [_image_file(settings, r["local_path"]) for r in rows]
+    missing = sum(1 for r, f in zip(rows, files, strict=True) if r["local_path"] and f is None)
+    if missing:
+        log.warning("%d pictures have a local_path but no file under %s", missing, settings.images_dir)
+    shas = [_file_sha(f) if f else None for f in files]
+    # A model folder replaced in place keeps its name: vectors of another size are stale.
+    have = {k: v for k, v in cache.get(key, sorted({x for x in shas if x})).items() if v.shape[0] == img.dim}
+    todo = list({x: f for x, f in zip(shas, files, strict=True) if x and x not in have}.items())
+    failures: list[str] = []
+    bs = max(1, settings.image_batch_size)
+    batches = [todo[i : i + bs] for i in range(0, len(todo), bs)]
+    if progress:
+        from rich.progress import track
+
+        batches = track(batches, description=f"embedding {len(todo)} pictures ({img.name})", transient=True)
+    for b in batches:
+        vecs = img.embed_images([f for _, f in b])
+        new = {}
+        for (x, f), v in zip(b, vecs, strict=True):
+            if np.any(v):
+                new[x] = v
+            else:  # unreadable: no vector, the row keeps its text signal; retried when its article changes
+                failures.append(f"{f.name}: {img.failures.get(str(f), 'no vector')}")
+        cache.put(key, new)
+        have.update(new)
+    zero = np.zeros(img.dim, np.float32)
+    for r, x in zip(rows, shas, strict=True):
+        v = have.get(x) if x else None
+        r["pixel_vector"] = zero if v is None else v
+        r["has_pixels"] = v is not None
+    return len(todo) - len(failures), failures
+
+
 def _fts(tbl) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -174,26 +263,42 @@ def sync(store, settings: Settings, rebuild: bool = False, progress: bool = Fals
     t0 = time.perf_counter()
     emb = get_embedder(settings.embedder)
     meta = read_meta(settings)
+    chunking = chunking_of(settings)
     if not rebuild:
         check_embedder(meta, emb.name)
+        check_image_embedder(meta, settings.image_embedder or "none")
+        if meta and meta.get("chunking", chunking) != chunking:
+            raise IndexMismatchError(
+                f"index was built with chunking {meta['chunking']}, settings ask for {chunking}; "
+                "run `batchrag index --rebuild`"
+            )
     db = connect(settings)
     existing = set(db.list_tables().tables) if hasattr(db, "list_tables") else set(db.table_names())
     fresh = rebuild or meta is None or not {meta["passages_table"], meta["images_table"]} <= existing
+    img = get_image_embedder(settings.image_embedder)
     hashes = {str(k): v for k, v in store.article_hashes().items()}
+    every = None
+    if img is not None:
+        # Downloading a picture changes no article hash: which files are on disk is part of an article's state.
+        every = list(store.iter_articles())
+        hashes = {str(a.id): f"{hashes.get(str(a.id), '')}+{_files_sig(a, settings)}" for a in every}
     old = {} if fresh else meta["hashes"]
     changed = {k for k, h in hashes.items() if old.get(k) != h}
     removed = set(old) - set(hashes)
-    arts = [a for a in store.iter_articles() if str(a.id) in changed]
+    arts = [a for a in (every if every is not None else store.iter_articles()) if str(a.id) in changed]
     prow, irow = _rows(arts, settings)
+    n_pixels, failures = 0, []
     cache = VectorCache(settings.cache_dir / "vectors.sqlite")
     try:
         texts = [r["text"] for r in prow] + [r["text"] for r in irow]
         vecs, n_embedded = embed_cached(emb, texts, cache, settings.embed_batch_size, progress)
+        if img is not None:
+            n_pixels, failures = _add_pixels(irow, img, settings, cache, progress)
     finally:
         cache.close()
     for r, v in zip(prow + irow, vecs, strict=True):
         r["vector"] = v
-    ps, ims = _schemas(emb.dim)
+    ps, ims = _schemas(emb.dim, img.dim if img is not None else 0)
     ptab = pa.Table.from_pylist(prow, schema=ps)
     itab = pa.Table.from_pylist(irow, schema=ims)
     if fresh:
@@ -227,7 +332,10 @@ def sync(store, settings: Settings, rebuild: bool = False, progress: bool = Fals
                     _fts(tbl)
     new_meta = {
         "embedder": emb.name,
+        "chunking": chunking,
         "dim": emb.dim,
+        "image_embedder": img.name if img is not None else "none",
+        "pixel_dim": img.dim if img is not None else 0,
         **names,
         "hashes": hashes,
         "built_at": time.time(),
@@ -252,6 +360,10 @@ def sync(store, settings: Settings, rebuild: bool = False, progress: bool = Fals
         rebuilt=fresh,
         seconds=round(time.perf_counter() - t0, 3),
         tables=names,
+        image_embedder=img.name if img is not None else "none",
+        pixels=it.count_rows("has_pixels = true") if img is not None else 0,
+        pixels_embedded=n_pixels,
+        pixel_failures=failures,
     )
 
 

@@ -10,7 +10,9 @@ from datetime import date
 import numpy as np
 
 from batchrag.index.embedders import get_embedder
-from batchrag.index.lancedb_index import META_FILE, open_tables
+from batchrag.index.image_embedders import get_image_embedder
+from batchrag.index.lancedb_index import META_FILE, check_image_embedder, open_tables
+from batchrag.retrieve.rerank import Reranker, get_reranker
 from batchrag.settings import Settings, get_settings
 from batchrag.types import Hit, ImageHit, ImageRef, SearchResult
 
@@ -56,6 +58,12 @@ class Retriever:
         self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._stamp: float | None = None
         self._load()
+        # Built up front so a reranker that cannot load, or cannot add anything to this index, fails at once.
+        self.reranker: Reranker | None = (
+            get_reranker(self.settings.reranker, self.settings, index_embedder=self.meta["embedder"])
+            if self.settings.reranker != "none"
+            else None
+        )
 
     # --- loading -------------------------------------------------------------------
     def _load(self) -> None:
@@ -96,7 +104,7 @@ class Retriever:
                     "row": i,
                 }
         im = it.to_arrow()
-        self.images = im.select([c for c in im.column_names if c != "vector"]).to_pylist()
+        self.images = im.select([c for c in im.column_names if c not in ("vector", "pixel_vector")]).to_pylist()
         self.I = _vectors(im, dim)
         self.image_row = {r["id"]: i for i, r in enumerate(self.images)}
         for r in self.images:
@@ -243,6 +251,26 @@ class Retriever:
         order = sorted(fused, key=lambda a: -fused[a])
         return order, fused, best, raw
 
+    def _rerank(self, question, order, best, k, recent) -> tuple[list[int], dict[int, float]]:
+        """Rescore the top articles' kept passages with the reranker; an article takes its best passage's score."""
+        head = order[: max(self.settings.rerank_depth, k)]
+        pairs = [(aid, r) for aid in head for r in best[aid][1]]
+        scores = self.reranker.rerank(question, [self.p_text[r] for _, r in pairs])
+        by_row = {r: s for (_, r), s in zip(pairs, scores, strict=True)}
+        score = {aid: max(by_row[r] for r in best[aid][1]) for aid in head}
+        for aid in head:  # Hit.passage_id names the reranker's best passage
+            best[aid] = (best[aid][0], sorted(best[aid][1], key=lambda r: -by_row[r]))
+        if recent or wants_recent(question):
+            # Reranker scores may be negative logits, so the recency boost is additive: up to recency_weight of
+            # the candidates' score spread for the newest article.
+            spread = (max(score.values()) - min(score.values())) or 1.0
+            for aid in head:
+                d = self.article[aid]["date"]
+                r = (d.toordinal() - self._dmin) / self._dspan if d else 0.0
+                score[aid] += self.settings.recency_weight * r * spread
+        head = sorted(head, key=lambda a: -score[a])
+        return head + order[len(head) :], score
+
     def search(
         self,
         question: str,
@@ -262,6 +290,13 @@ class Retriever:
         order, fused, best, raw = self._rank(
             question, mode, date_from, date_to, tags, english_query, recent, timings
         )
+        final = fused
+        if self.reranker is not None and order:
+            t = time.perf_counter()
+            order, final = self._rerank(question, order, best, k, recent)
+            timings["rerank"] = round((time.perf_counter() - t) * 1000, 2)
+            for aid in order[:k]:
+                raw[aid] = raw[aid] | {"fused": round(fused[aid], 6), "rerank": round(final[aid], 6)}
         hits = []
         for aid in order[:k]:
             a = self.article[aid]
@@ -275,7 +310,7 @@ class Retriever:
                     issue=a["issue"],
                     section=a["section"],
                     text="\n…\n".join(self.p_text[r] for r in rows),
-                    score=round(fused[aid], 6),
+                    score=round(final[aid], 6),
                     passage_id=self.p_id[best[aid][1][0]],
                     images=list(a["images"]),
                     tags=list(a["tags"]),
@@ -290,35 +325,92 @@ class Retriever:
             timings_ms=timings,
         )
 
+    # --- pictures -------------------------------------------------------------------
+    _pix: tuple | None = None  # (index stamp, image embedder, picture vectors, has-a-file mask)
+    _pcache: OrderedDict | None = None  # image-embedder text vectors of recent queries
+
+    def _pixels(self):
+        """(image embedder, picture vectors, has-a-file mask) of an index built with one, else None.
+
+        Settings saying image_embedder=none keep the pixel signal off (no torch at search time); another
+        image embedder than the index's is the same mismatch error as at index time."""
+        if self.meta.get("image_embedder", "none") == "none" or self.settings.image_embedder == "none":
+            return None
+        check_image_embedder(self.meta, self.settings.image_embedder)
+        if self._pix is None or self._pix[0] != self._stamp:
+            img = get_image_embedder(self.meta["image_embedder"])
+            t = self._it.to_arrow().select(["id", "pixel_vector", "has_pixels"])
+            dim = t.schema.field("pixel_vector").type.list_size
+            P = np.zeros((len(self.images), dim), np.float32)
+            has = np.zeros(len(self.images), dtype=bool)
+            if t.num_rows:
+                flat = t.column("pixel_vector").combine_chunks().flatten().to_numpy(zero_copy_only=False)
+                flat = flat.reshape(-1, dim)
+                # Matched by id: the table may be a newer version than the rows loaded with the index.
+                for j, (iid, h) in enumerate(zip(_column(t, "id"), _column(t, "has_pixels"), strict=True)):
+                    i = self.image_row.get(iid)
+                    if i is not None and h:
+                        P[i], has[i] = flat[j], True
+            for r in self.images:  # the loaded records carry the vectors as Python lists: free them
+                r.pop("pixel_vector", None)
+            self._pix = (self._stamp, img, P, has)
+            self._pcache = OrderedDict()
+        return self._pix[1:]
+
+    def _pixel_order(self, text: str) -> np.ndarray:
+        """Rows of the pictures that have a vector, best match to `text` first (CLIP text-to-image)."""
+        img, P, has = self._pixels()
+        q = self._pcache.get(text)
+        if q is None:
+            q = self._pcache[text] = img.embed_texts([text])[0]
+            if len(self._pcache) > 256:
+                self._pcache.popitem(last=False)
+        rows = np.flatnonzero(has)
+        return rows[np.argsort(-(P[rows] @ q), kind="stable")]
+
+    def image_plan(self, question: str, english_query: str | None = None) -> list[tuple[str, str, float]]:
+        """The signals a picture search fuses: (name, text, weight)."""
+        s = self.settings
+        en = english_query if english_query and english_query.strip() != question.strip() else None
+        sig = [("dense", question, 1.0)]
+        if en:
+            sig.append(("dense_en", en, s.rewrite_weight))
+        # Alt texts are English: BM25 on them helps English wording (a question or its rewrite), not Cyrillic.
+        if en:
+            sig.append(("bm25_en", en, s.rewrite_weight))
+        elif question_language(question) == "en":
+            sig.append(("bm25", question, s.bm25_weight_en))
+        if s.image_pixel_weight > 0 and self._pixels() is not None:
+            # CLIP-family text encoders read English only: the rewrite when there is one.
+            sig.append(("pixels", en or question, s.image_pixel_weight))
+        sig.append(("story", question, s.image_story_weight))
+        return sig
+
     def search_images(self, question: str, k: int = 5, english_query: str | None = None) -> list[ImageHit]:
-        """Pictures ranked by their own record (caption + story context) fused with their story's rank."""
+        """Pictures ranked by their own record (caption + story context) and, over an index built with an image
+        embedder, by their pixels, fused with their story's rank."""
         self._maybe_reload()
         if not self.images:
             return []
         s = self.settings
         fused = np.zeros(len(self.images))
-        queries = [(question, 1.0)]
-        if english_query and english_query.strip() != question.strip():
-            queries.append((english_query, s.rewrite_weight))
-        for text, w in queries:
-            order = np.argsort(-(self.I @ self._qvec(text)))
-            fused[order] += w / (s.rrf_k + np.arange(1, len(order) + 1))
-        # Alt texts are English: BM25 on them helps English wording (a question or its rewrite), not Cyrillic.
-        en = (
-            queries[-1][0]
-            if len(queries) > 1
-            else (question if question_language(question) == "en" else None)
-        )
-        if en:
-            w = s.rewrite_weight if len(queries) > 1 else s.bm25_weight_en
-            for rank, i in enumerate(self._bm25_images(en)):
-                fused[i] += w / (s.rrf_k + rank + 1)
-        story_order, *_ = self._rank(question, None, None, None, None, english_query, False, {})
-        story_rank = {aid: r for r, aid in enumerate(story_order[:DEPTH])}
-        for i, r in enumerate(self.images):
-            sr = story_rank.get(r["article_id"])
-            if sr is not None:
-                fused[i] += s.image_story_weight / (s.rrf_k + sr + 1)
+        for name, text, w in self.image_plan(question, english_query):
+            if name in ("dense", "dense_en"):
+                order = np.argsort(-(self.I @ self._qvec(text)))
+                fused[order] += w / (s.rrf_k + np.arange(1, len(order) + 1))
+            elif name in ("bm25", "bm25_en"):
+                for rank, i in enumerate(self._bm25_images(text)):
+                    fused[i] += w / (s.rrf_k + rank + 1)
+            elif name == "pixels":
+                order = self._pixel_order(text)
+                fused[order] += w / (s.rrf_k + np.arange(1, len(order) + 1))
+            else:
+                story_order, *_ = self._rank(question, None, None, None, None, english_query, False, {})
+                story_rank = {aid: r for r, aid in enumerate(story_order[:DEPTH])}
+                for i, r in enumerate(self.images):
+                    sr = story_rank.get(r["article_id"])
+                    if sr is not None:
+                        fused[i] += w / (s.rrf_k + sr + 1)
         out: list[ImageHit] = []
         seen: set[str] = set()
         for i in np.argsort(-fused):

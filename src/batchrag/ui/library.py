@@ -85,6 +85,16 @@ def run_crawl(settings: Settings, offline: bool = False) -> dict:
     return _as_dict(_crawl(open_store(settings), settings, offline=offline, progress=False))
 
 
+def quick_start(settings: Settings) -> dict:
+    """An empty library online: the newest issues first, indexed, so the app answers within minutes."""
+    from batchrag.crawl.runner import run_crawl as _crawl
+    from batchrag.store import open_store
+
+    crawl = _crawl(open_store(settings), settings, limit=settings.quick_start_pages, newest_first=True,
+                   progress=True)
+    return {"crawl": _as_dict(crawl), "index": run_index(settings) if crawl.new else {}}
+
+
 def _as_dict(obj) -> dict:
     if obj is None:
         return {}
