@@ -263,6 +263,9 @@ def ask_cmd(
         _fail(str(e).splitlines()[0] if str(e) else type(e).__name__)
     if as_json:
         typer.echo(json.dumps(answer_to_json(final), ensure_ascii=False, indent=2))
+        for w in final.warnings:
+            if w.startswith("auto: "):  # the one line that says why another backend answered
+                typer.secho(f"warning: {w}", fg=typer.colors.YELLOW, err=True)
         return
     typer.echo("\n\nДжерела:")
     for s in final.sources:

@@ -103,3 +103,28 @@ def test_cli_without_index_is_a_clear_error(tmp_path, monkeypatch):
     get_settings.cache_clear()
     r = CliRunner().invoke(app, ["ask", "Що нового?", "--backend", "extractive"])
     assert r.exit_code == 1 and r.stderr.startswith("error: ") and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_cli_ask_json_shows_the_english_query_searched(library, ollama, monkeypatch):
+    monkeypatch.setenv("BATCHRAG_DATA_DIR", str(library))
+    monkeypatch.setenv("BATCHRAG_REWRITE", "auto")
+    get_settings.cache_clear()
+    ollama.replies += [Reply(["Which microchip recognizes voice commands?"]), Reply(["Murmur Silicon [1]."])]
+    r = CliRunner().invoke(app, ["ask", "Який мікрочип розпізнає голосові команди?", "--json"])
+    assert r.exit_code == 0, r.output
+    j = json.loads(r.stdout)
+    assert j["rewrite"] == "ollama" and j["searched_query"] == "Which microchip recognizes voice commands?"
+    assert j["backend"] == "ollama" and j["sources"][0]["title"] == CHIP and j["sources"][0]["cited"]
+
+
+def test_cli_auto_with_ollama_down_says_so_and_falls_back(library, monkeypatch):
+    monkeypatch.setenv("BATCHRAG_DATA_DIR", str(library))
+    monkeypatch.setenv("OLLAMA_HOST", "http://127.0.0.1:9")  # nothing listens on the discard port
+    monkeypatch.setenv("BATCHRAG_LLM_BACKEND", "auto")
+    monkeypatch.setenv("BATCHRAG_LLM_MAX_TOKENS", "48")
+    get_settings.cache_clear()
+    r = CliRunner().invoke(app, ["ask", "Який мікрочип розпізнає голосові команди?", "--json"])
+    assert r.exit_code == 0, r.output
+    j = json.loads(r.stdout)
+    assert j["backend"] in ("embedded", "extractive") and j["sources"] and j["rewrite"] != "ollama"
+    assert "ollama" in r.stderr.lower() and "ollama serve" in r.stderr

@@ -117,6 +117,8 @@ class Answerer:
             result = SearchResult(hits, result.image_hits, result.searched_query, result.rewrite, result.timings_ms)
 
         backend = self.backend
+        if backend.fallback_reason:
+            warnings.append(f"auto: answered with {backend.name}; skipped {backend.fallback_reason}")
         demo = getattr(backend, "is_demo_model", False)
         # The demo model tends to echo its sources: keep its answers short and stop at an echoed fence.
         max_tokens = min(self.settings.llm_max_tokens, DEMO_MAX_TOKENS) if demo else self.settings.llm_max_tokens

@@ -26,6 +26,8 @@ class BackendStatus:
 class LLMBackend:
     """A chat model that streams text pieces."""
 
+    fallback_reason: str | None = None  # set by `auto` when it passed over a better backend
+
     name: str = "base"
     model: str = ""
     is_demo_model: bool = False
@@ -82,8 +84,15 @@ def get_backend(settings: Settings, name: str | None = None) -> LLMBackend:
     name = (name or settings.llm_backend or "auto").lower()
     if name != "auto":
         return make_backend(name, settings)
+    skipped: list[str] = []
     for candidate in ("ollama", "embedded"):
         backend = make_backend(candidate, settings)
-        if backend.health().ok:
-            return backend
-    return make_backend("extractive", settings)
+        status = backend.health()
+        if status.ok:
+            break
+        skipped.append(f"{candidate}: {status.detail}")
+    else:
+        backend = make_backend("extractive", settings)
+    # Say why a better backend was passed over, so the reader knows what to start.
+    backend.fallback_reason = "; ".join(skipped) or None
+    return backend
