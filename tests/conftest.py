@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -27,3 +28,13 @@ def shared_dir():
     if not SHARED.exists():
         pytest.skip("../shared is absent (a user's clone): real-data tests skipped")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def corpus():
+    """The fixture-corpus builder (tests/fixtures/corpus/build.py): a real store + index of invented articles."""
+    p = Path(__file__).resolve().parent / "fixtures" / "corpus" / "build.py"
+    spec = importlib.util.spec_from_file_location("fixture_corpus_build", p)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod

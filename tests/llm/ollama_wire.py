@@ -9,6 +9,10 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
+
+from batchrag.settings import get_settings
+
 
 @dataclass
 class Reply:
@@ -101,3 +105,13 @@ def closed_port_url() -> str:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     return f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def ollama(monkeypatch):
+    """A scripted Ollama server on 127.0.0.1, with OLLAMA_HOST pointing at it."""
+    srv = ScriptedOllama().start()
+    monkeypatch.setenv("OLLAMA_HOST", srv.url)
+    get_settings.cache_clear()
+    yield srv
+    srv.stop()
