@@ -53,3 +53,13 @@ def test_whole_article_mode_is_one_record_of_the_full_text():
     ps = chunk_article(_art(text), chunk_words=50, overlap_words=5, whole=True)
     assert len(ps) == 1 and ps[0].id == "7:0"
     assert ps[0].text == "Robots Learn to Cook\n" + text.strip()
+
+
+def test_letters_name_their_author_once():
+    titled = _art("Dear friends,\nSome text.").__class__(**{**_art("Dear friends,\nSome text.").__dict__,
+                                                            "section": "letter", "title": "Learn to Code"})
+    assert chunk_article(titled)[0].text.startswith("Letter from Andrew Ng: Learn to Code\nDear friends,")
+    untitled = titled.__class__(**{**titled.__dict__, "title": "Letter from Andrew Ng, issue 3"})
+    assert chunk_article(untitled)[0].text.startswith("Letter from Andrew Ng, issue 3\n")
+    story = _art("Robots cook.")
+    assert chunk_article(story)[0].text.startswith("Robots Learn to Cook\n")

@@ -196,7 +196,7 @@ def test_index_with_pixel_vectors_and_pixel_signal_in_image_search(corpus, tmp_p
     en = "A drone photographs a wheat field"
     plan = {n: (t, w) for n, t, w in r.image_plan("Як дрони виявляють хвороби пшениці?", en)}
     assert plan["pixels"] == (en, s.image_pixel_weight)  # CLIP reads the English rewrite
-    assert r.image_plan("drones over wheat")[-2] == ("pixels", "drones over wheat", s.image_pixel_weight)
+    assert dict((n, (t, w)) for n, t, w in r.image_plan("drones over wheat"))["pixels"] == ("drones over wheat", s.image_pixel_weight)
     with_px = {h.url: h.score for h in r.search_images("drones over wheat fields", k=20)}
     off = Retriever(s.model_copy(update={"image_pixel_weight": 0.0}))
     assert all(n != "pixels" for n, *_ in off.image_plan("drones over wheat"))

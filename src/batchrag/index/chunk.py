@@ -5,6 +5,9 @@ from __future__ import annotations
 from batchrag.types import Passage, StoredArticle
 
 LEAD_WORDS = 120
+AUTHOR = "Andrew Ng"
+LETTER_PREFIX = f"Letter from {AUTHOR}"
+RECIPE = "v2"  # bump when what a passage holds changes: an index built otherwise must be rebuilt
 
 
 def _words(s: str) -> int:
@@ -49,11 +52,21 @@ def chunk_article(
     return [_passage(art, i, body) for i, body in enumerate(bodies)]
 
 
+def heading(art: StoredArticle) -> str:
+    """The line every passage starts with: the title, and for letters their author.
+
+    Every letter is Andrew Ng's, but only the untitled ones say so in their title; without this a question naming him
+    prefers any untitled letter to the titled one that answers it."""
+    if art.section == "letter" and AUTHOR not in art.title:
+        return f"{LETTER_PREFIX}: {art.title}"
+    return art.title
+
+
 def _passage(art: StoredArticle, i: int, body: str) -> Passage:
     return Passage(
         id=f"{art.id}:{i}",
         article_id=art.id,
-        text=f"{art.title}\n{body}".strip(),
+        text=f"{heading(art)}\n{body}".strip(),
         position=i,
         title=art.title,
         url=art.url,

@@ -23,7 +23,7 @@ def _stems(text: str) -> set[str]:
 def split_sentences(text: str, title: str = "") -> list[str]:
     out: list[str] = []
     for para in text.split("\n"):
-        if title and para.strip() == title.strip():
+        if title and para.strip().endswith(title.strip()):
             continue  # passages repeat their article's title as a first line; it is no answer
         out += [s.strip() for s in _SENT_RE.split(para.strip()) if len(s.strip()) > 25]
     return out

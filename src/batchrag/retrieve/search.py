@@ -383,7 +383,8 @@ class Retriever:
         if s.image_pixel_weight > 0 and self._pixels() is not None:
             # CLIP-family text encoders read English only: the rewrite when there is one.
             sig.append(("pixels", en or question, s.image_pixel_weight))
-        sig.append(("story", question, s.image_story_weight))
+        if s.image_story_weight > 0:
+            sig.append(("story", question, s.image_story_weight))
         return sig
 
     def search_images(self, question: str, k: int = 5, english_query: str | None = None) -> list[ImageHit]:
