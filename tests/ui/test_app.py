@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import socket
+import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -110,6 +112,28 @@ def test_pictures_are_local_files(app_env):
     assert urls and not [u for u in urls if u.startswith("http")]
     captions = [i.caption for el in imgs for i in el.proto.imgs]
     assert all(captions)
+
+
+def test_ollama_answers_and_the_english_query_is_shown(app_env):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "llm"))
+    from ollama_wire import Reply, ScriptedOllama
+
+    srv = ScriptedOllama(replies=[Reply(["What is new in open models?"]),
+                                  Reply(["Відкриті моделі ", "стали кращими [1]."])]).start()
+    try:
+        app_env.setenv("OLLAMA_HOST", srv.url)
+        app_env.setenv("BATCHRAG_LLM_BACKEND", "auto")
+        app_env.setenv("BATCHRAG_REWRITE", "auto")
+        get_settings.cache_clear()
+        at = _ask(_app(), QUESTION)
+    finally:
+        srv.stop()
+    a = _last(at).answer
+    assert a.backend == "ollama" and a.rewrite == "ollama" and a.searched_query == "What is new in open models?"
+    assert a.answer == "Відкриті моделі стали кращими [1]." and a.sources[0].cited
+    assert any("What is new in open models?" in c.value for c in at.caption)
+    assert "(#a0-src-1)" in "\n".join(m.value for m in at.markdown) and _card_anchors(at)
+    assert len(srv.chat_requests()) == 2
 
 
 def test_llm_down_still_shows_sources_and_says_why(app_env):
