@@ -56,3 +56,11 @@ def test_filter(text, n, out, cited, removed):
 )
 def test_strip_markup(text, out, n):
     assert strip_markup(text) == (out, n)
+
+
+def test_echoed_prompt_scaffolding_is_stripped():
+    from batchrag.answer.citations import strip_markup
+    from batchrag.llm.prompts import ANSWER_CUE, SOURCES_HEADER
+
+    text, n = strip_markup(f"{SOURCES_HEADER}\nПитання: Що нового?\nМодель X вийшла [1].\n{ANSWER_CUE}")
+    assert text == "Модель X вийшла [1]." and n == 3

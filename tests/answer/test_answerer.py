@@ -71,7 +71,7 @@ def test_answer_without_citations_is_flagged_not_fixed(ollama):
 def test_markdown_images_and_html_are_stripped(ollama):
     ollama.replies.append(Reply(["Ось робот ![x](https://evil/x.png) <b>Pallas</b> [1]."]))
     a = answerer().ask("Який робот?", result=result())
-    assert a.answer == "Ось робот Pallas [1]." and "removed 3 images/HTML tags the model wrote" in a.warnings
+    assert a.answer == "Ось робот Pallas [1]." and "removed 3 images, HTML tags or prompt echoes the model wrote" in a.warnings
 
 
 def test_english_drift_is_retried_with_firmer_instruction(ollama):

@@ -90,3 +90,8 @@ def test_rewrite_label_and_notes():
     notes = answer_notes(_answer(language_ok=False), gguf_path=None)
     assert DEMO_NOTE in notes and any("не українською" in n for n in notes)
     assert DEMO_NOTE not in answer_notes(_answer(backend="ollama"), gguf_path=None)
+
+
+def test_line_breaks_survive_markdown():
+    out = link_citations("Перший рядок [1].\n— «Quote» [2]", {1, 2}, 0)
+    assert "  \n" in out and out.count("](#a0-src-") == 2

@@ -137,11 +137,11 @@ class Answerer:
             text = "".join(backend.generate(msgs))
             yield "\n\n" + text
 
+        quotes = ""
         if demo and backend.name != "extractive" and hits and not filter_citations(text, len(hits))[1]:
             # The 270M demo model rarely cites: keep what it wrote (it did answer) and add cited quotes to check it by.
             warnings.append("the demo model's answer cited no source; quotes from the sources were added")
             quotes = "".join(make_backend("extractive", self.settings).generate(msgs))
-            text = text.rstrip() + "\n\n" + quotes
             yield "\n\n" + quotes
 
         language = detect_language(text)
@@ -168,6 +168,8 @@ class Answerer:
                 language_ok = False
                 warnings.append(f"the answer is not in Ukrainian (detected: {language})")
 
+        if quotes:  # added after the language check: quotes keep their original language by design
+            text = text.rstrip() + "\n\n" + quotes
         yield self.finish(text, result, backend, language, language_ok, warnings)
 
     def finish(
@@ -181,7 +183,7 @@ class Answerer:
     ) -> Answer:
         text, n_markup = strip_markup(text)
         if n_markup:
-            warnings.append(f"removed {n_markup} images/HTML tags the model wrote")
+            warnings.append(f"removed {n_markup} images, HTML tags or prompt echoes the model wrote")
         text, cited, removed = filter_citations(text, len(result.hits))
         if removed:
             warnings.append(f"removed {removed} citations to sources that were not given")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from batchrag.llm.prompts import ECHO_LINES
+
 _CITE_RE = re.compile(r"\[\s*(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\s*\]")
 _MD_IMAGE_RE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _HTML_RE = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?>|<!--.*?-->", re.S)
@@ -38,7 +40,9 @@ def filter_citations(text: str, n_sources: int) -> tuple[str, list[int], int]:
 
 
 def strip_markup(text: str) -> tuple[str, int]:
-    """Remove model-written markdown images and raw HTML tags; returns (text, how many were removed)."""
+    """Remove model-written markdown images, raw HTML tags and echoed prompt scaffolding; returns (text, count)."""
     text, a = _MD_IMAGE_RE.subn("", text)
     text, b = _HTML_RE.subn("", text)
-    return text, a + b
+    lines = text.split("\n")
+    kept = [ln for ln in lines if ln.strip() not in ECHO_LINES and not ln.strip().startswith("Питання: ")]
+    return "\n".join(kept), a + b + len(lines) - len(kept)

@@ -42,7 +42,7 @@ def extract_answer(
             continue
         ranked = sorted(sents, key=lambda s: (-len(q & _stems(s)), sents.index(s)))
         for s in ranked[:per_source]:
-            lines.append(f"> «{s}» [{n}]")
+            lines.append(f"— «{s}» [{n}]")
     if not lines:
         return "У джерелах немає відповіді на це питання."
     head = "Дослівні цитати з найближчих джерел (мовою оригіналу), без мовної моделі:"

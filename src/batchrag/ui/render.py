@@ -51,7 +51,8 @@ def link_citations(text: str, valid: set[int], turn: int) -> str:
             out.append(escape_md(m.group(0)))
         pos = m.end()
     out.append(escape_md((text or "")[pos:]))
-    return "".join(out)
+    # Markdown joins single newlines into one paragraph: keep the model's (and the quotes') line breaks.
+    return "".join(out).replace("\n", "  \n")
 
 
 @dataclass
