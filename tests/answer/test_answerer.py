@@ -155,4 +155,4 @@ def test_embedded_gemma_answers_for_real():
     assert len(pieces) > 3 and len(a.sources) == 3 and all(s.n == i for i, s in enumerate(a.sources, 1))
     assert a.backend == "embedded" and any(s.cited for s in a.sources)  # every answer ends up checkable
     if "the demo model's answer cited no source; quotes from the sources were added" in a.warnings:
-        assert "Дослівні цитати" in a.answer and "[1]" in a.answer
+        assert "Цитати з джерел для перевірки" in a.answer and "[1]" in a.answer

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from batchrag.answer.citations import filter_citations, strip_markup
 from batchrag.answer.language import detect_language
 from batchrag.llm.base import LLMBackend, LLMError, get_backend, make_backend
+from batchrag.llm.extractive import QUOTES_HEAD, SUPPLEMENT_HEAD
 from batchrag.llm.prompts import build_messages, messages_tokens
 from batchrag.settings import Settings, get_settings
 from batchrag.types import Answer, Hit, ImageHit, Message, SearchResult, Source
@@ -142,6 +143,7 @@ class Answerer:
             # The 270M demo model rarely cites: keep what it wrote (it did answer) and add cited quotes to check it by.
             warnings.append("the demo model's answer cited no source; quotes from the sources were added")
             quotes = "".join(make_backend("extractive", self.settings).generate(msgs))
+            quotes = quotes.replace(QUOTES_HEAD, SUPPLEMENT_HEAD, 1)  # a model did answer: not "without a model"
             yield "\n\n" + quotes
 
         language = detect_language(text)

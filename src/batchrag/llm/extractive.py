@@ -9,6 +9,8 @@ from batchrag.llm.base import LLMBackend, register_backend
 from batchrag.settings import Settings
 from batchrag.types import Message
 
+QUOTES_HEAD = "Дослівні цитати з найближчих джерел (мовою оригіналу), без мовної моделі:"
+SUPPLEMENT_HEAD = "Цитати з джерел для перевірки (мовою оригіналу):"  # under a demo model's uncited answer
 _SOURCE_RE = re.compile(r"<<<ДЖЕРЕЛО (\d+)>>>(?: \(назва: ([^;\n]*?)[;)][^\n]*)?\n(.*?)\n<<<КІНЕЦЬ ДЖЕРЕЛА \1>>>", re.S)
 _QUESTION_RE = re.compile(r"Питання: (.*?)\n\n", re.S)
 _WORD_RE = re.compile(r"\w+", re.U)
@@ -45,8 +47,7 @@ def extract_answer(
             lines.append(f"— «{s}» [{n}]")
     if not lines:
         return "У джерелах немає відповіді на це питання."
-    head = "Дослівні цитати з найближчих джерел (мовою оригіналу), без мовної моделі:"
-    return head + "\n\n" + "\n".join(lines)
+    return QUOTES_HEAD + "\n\n" + "\n".join(lines)
 
 
 class ExtractiveBackend(LLMBackend):
