@@ -122,3 +122,12 @@ def test_standalone_question_joins_previous_user_turn():
     hist = [Message("user", "Що нового в Gemini?"), Message("assistant", "Багато [1].")]
     assert standalone_question("А ціна?", hist) == "Що нового в Gemini? А ціна?"
     assert standalone_question("Що нового?", []) == "Що нового?"
+
+
+def test_english_question_skips_translation_but_follow_up_is_rewritten(srv):
+    s = settings(srv)
+    assert rewrite_query("What did Ross Intelligence build?", [], s) == (None, "skipped: English question")
+    assert srv.chat_requests() == []  # no LLM call, not even a health check of the model
+    srv.replies.append(Reply(["How much does Ross Intelligence cost?"]))
+    hist = [Message("user", "What did Ross Intelligence build?"), Message("assistant", "Legal search [1].")]
+    assert rewrite_query("And how much does it cost?", hist, s) == ("How much does Ross Intelligence cost?", "ollama")

@@ -53,6 +53,7 @@ def run_eval(
     rewriter_name: str = "none",
 ) -> dict:
     """Metrics per kind (text/image) and language; latency per question, after a warm-up."""
+    from batchrag.retrieve.rewrite import needs_rewrite
     from batchrag.retrieve.search import Retriever
 
     settings = settings or get_settings()
@@ -75,7 +76,7 @@ def run_eval(
         en = None
         if rewrites is not None:
             en = rewrites.get(q["question"])
-        elif rewriter is not None:
+        elif rewriter is not None and needs_rewrite(q["question"]):
             en = rewriter.rewrite(q["question"])
         n_rw += en is not None
         kind = "image" if q["kind"] == "image" else "text"

@@ -171,6 +171,13 @@ def _embedded(settings: Settings) -> QueryRewriter:
     return LLMRewriter(settings, EmbeddedBackend(settings))
 
 
+def needs_rewrite(question: str, history: list[Message] = ()) -> bool:
+    """An English question that opens a conversation is already what the rewrite would produce."""
+    from batchrag.retrieve.search import question_language
+
+    return question_language(question) != "en" or any(m.role == "user" for m in history)
+
+
 def standalone_question(question: str, history: list[Message] = ()) -> str:
     """Without a rewriting model, a follow-up is made standalone by prefixing the previous user question."""
     prev = [m.content.strip() for m in history if m.role == "user" and m.content.strip()]
@@ -201,6 +208,8 @@ def rewrite_query(
 
     settings = settings or get_settings()
     mode = (settings.rewrite or "auto").lower()
+    if rewriter != "none" and mode != "off" and not needs_rewrite(question, history):
+        return None, "skipped: English question"
     if rewriter is not None:  # an explicit rewriter name (eval's --rewriter) wins over settings.rewrite
         if rewriter == "none":
             return None, "none"
