@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from batchrag.evaluate.metrics import percentile
+from batchrag.evaluate.run import load_questions
 from batchrag.index.lancedb_index import read_meta
 from batchrag.retrieve.rerank import RerankerError
 from batchrag.retrieve.search import Retriever
@@ -59,13 +60,7 @@ def main() -> None:
     if meta is None:
         raise SystemExit(f"no index in {base.data_dir}: run `batchrag index --embedder use-m3` first")
     s = base.model_copy(update={"embedder": meta["embedder"], "reranker": "none"})
-    qs = DEFAULT_QS
-    if a.questions:
-        qs = [
-            json.loads(x)["question"]
-            for x in a.questions.read_text(encoding="utf-8").splitlines()
-            if x.strip()
-        ]
+    qs = [q["question"] for q in load_questions(a.questions)] if a.questions else DEFAULT_QS
     out: dict = {"data_dir": str(s.data_dir), "embedder": s.embedder, "mode": s.search_mode, "questions": len(qs)}
     plain = Retriever(s)
     out["passages"] = len(plain.p_id)

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from batchrag.evaluate.metrics import percentile
+from batchrag.evaluate.run import load_questions
 from batchrag.index.lancedb_index import read_meta
 from batchrag.retrieve.search import Retriever
 from batchrag.settings import Settings
@@ -36,13 +37,7 @@ def main() -> None:
     if meta is None:
         raise SystemExit(f"no index in {a.data_dir}: run `batchrag index` first")
     s = Settings(data_dir=a.data_dir, embedder=meta["embedder"])
-    qs = DEFAULT_QS
-    if a.questions:
-        qs = [
-            json.loads(x)["question"]
-            for x in a.questions.read_text(encoding="utf-8").splitlines()
-            if x.strip()
-        ]
+    qs = [q["question"] for q in load_questions(a.questions)] if a.questions else DEFAULT_QS
     t = time.perf_counter()
     r = Retriever(s)
     load = time.perf_counter() - t
