@@ -21,4 +21,5 @@ run: setup
 
 test: setup-dev
 	$(BIN)/ruff check src tests scripts app bench
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q -ra

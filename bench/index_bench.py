@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from batchrag.index.chunk import chunk_article
-from batchrag.index.embedders import get_embedder
+from batchrag.index.embedders import TEXT_EMBEDDERS
 from batchrag.index.lancedb_index import META_FILE, sync
 from batchrag.settings import Settings
 from batchrag.store import open_store
@@ -74,7 +74,7 @@ def main() -> None:
     sample = passages[::step][: a.sample]
     for name in filter(None, a.embedders.split(",")):
         t = time.perf_counter()
-        e = get_embedder(name)
+        e = TEXT_EMBEDDERS.create(name, src)
         load = time.perf_counter() - t
         e.embed(sample[:2])
         t = time.perf_counter()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from batchrag.evaluate.run import load_questions
 from batchrag.index.lancedb_index import META_FILE
-from batchrag.retrieve.rewrite import get_rewriter
+from batchrag.retrieve.rewrite import REWRITERS
 from batchrag.retrieve.search import Retriever
 from batchrag.settings import Settings
 
@@ -42,7 +42,7 @@ def main() -> None:
         for name in ("lancedb", "articles.db"):
             (Path(tmp) / name).symlink_to((a.data_dir / name).resolve())
         s = Settings(data_dir=Path(tmp), embedder=embedder)
-        rw = get_rewriter(a.rewriter, s)
+        rw = REWRITERS.create(a.rewriter, s)
         r = Retriever(s)
         r.search(qs[0], k=5)
         cold, hit, plain, fused, rewritten = [], [], [], [], {}

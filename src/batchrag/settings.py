@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -57,7 +58,7 @@ class Settings(BaseSettings):
         "hub id> (CLIP/SigLIP on the downloaded files; torch extra; switching needs `index --rebuild`).",
     )
     image_batch_size: int = Field(16, description="Pictures per image-embedder batch.")
-    chunk_mode: str = Field(
+    chunk_mode: Literal["passages", "article"] = Field(
         "passages",
         description="passages (title+lead and ~chunk_words windows) or article (one vector per whole article, "
         "the reference design's baseline).",
@@ -67,7 +68,7 @@ class Settings(BaseSettings):
     embed_batch_size: int = Field(32, description="Passages per embedding batch.")
 
     # --- retrieve --------------------------------------------------------------
-    search_mode: str = Field("hybrid", description="vector | bm25 | hybrid.")
+    search_mode: Literal["vector", "bm25", "hybrid"] = Field("hybrid", description="vector | bm25 | hybrid.")
     top_k: int = Field(5, description="Articles returned to the answer stage.")
     max_passages_per_article: int = Field(2, description="Passages of one article kept in the top-k.")
     rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant: score = sum of weight / (rrf_k + rank).")
@@ -98,11 +99,16 @@ class Settings(BaseSettings):
     rerank_depth: int = Field(
         30, description="Top fused articles whose best passages the reranker rescores (at least the k asked for)."
     )
-    rewrite: str = Field("auto", description="Query rewrite: auto | on | off.")
+    rewrite: Literal["auto", "on", "off"] = Field(
+        "auto", description="Query rewrite: auto (Ollama or a user GGUF when one runs), on (any model), off."
+    )
     rewrite_budget_s: float = Field(4.0, description="Time budget of one LLM query rewrite, seconds.")
 
     # --- llm -------------------------------------------------------------------
-    llm_backend: str = Field("auto", description="auto | ollama | embedded | extractive.")
+    llm_backend: str = Field(
+        "auto",
+        description="LLM backend (registry, plugins may add names): auto | ollama | embedded | extractive.",
+    )
     ollama_host: str = Field(
         "http://127.0.0.1:11434", validation_alias="OLLAMA_HOST", description="Ollama server URL."
     )
@@ -113,6 +119,9 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(512, description="Maximum tokens generated per answer.")
     llm_temperature: float = Field(0.2, description="Sampling temperature of answers.")
     max_question_chars: int = Field(2000, description="Questions longer than this are trimmed with a notice.")
+
+    # --- machine ---------------------------------------------------------------
+    threads: int = Field(2, ge=1, description="CPU threads for llama.cpp and the USE embedder.")
 
     # --- ui --------------------------------------------------------------------
     ui_host: str = Field("127.0.0.1", description="Address the Streamlit app binds to.")

@@ -1,15 +1,39 @@
-"""Typed domain objects passed between stages."""
+"""Typed domain objects passed between stages, and the one rule that turns them into JSON."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, fields, is_dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+
+def to_jsonable(value: Any) -> Any:
+    """Dataclasses as objects, dates as ISO strings, paths as strings: every `--json`, export and summary."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_jsonable(v) for v in value]
+    return value
+
+
+class JsonMixin:
+    """`to_json()`: the object as JSON values (to_jsonable)."""
+
+    def to_json(self) -> dict:
+        return to_jsonable(self)
 
 
 @dataclass
-class ImageRef:
+class ImageRef(JsonMixin):
     """One picture of a story, as parsed and (optionally) downloaded."""
 
     url: str
@@ -23,7 +47,7 @@ class ImageRef:
 
 
 @dataclass
-class ParsedArticle:
+class ParsedArticle(JsonMixin):
     """A story or letter, as the parser found it (one issue yields several)."""
 
     url: str  # canonical: issue URL + #anchor, or the standalone page
@@ -50,10 +74,6 @@ class ParsedArticle:
         }
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
-    def to_json(self) -> dict:
-        d = asdict(self)
-        d["date"] = self.date.isoformat() if self.date else None
-        return d
 
 
 @dataclass
@@ -105,7 +125,7 @@ class Passage:
 
 
 @dataclass
-class Hit:
+class Hit(JsonMixin):
     """One retrieved article (its best passage), the unit ranked by search."""
 
     article_id: int
@@ -123,7 +143,7 @@ class Hit:
 
 
 @dataclass
-class ImageHit:
+class ImageHit(JsonMixin):
     """One retrieved picture with the article it belongs to."""
 
     url: str
@@ -137,7 +157,7 @@ class ImageHit:
 
 
 @dataclass
-class SearchResult:
+class SearchResult(JsonMixin):
     """What retrieval returns for a question."""
 
     hits: list[Hit]
@@ -156,7 +176,7 @@ class Message:
 
 
 @dataclass
-class Source:
+class Source(JsonMixin):
     """A source given to the model; n is its citation number [n]."""
 
     n: int
@@ -172,7 +192,7 @@ class Source:
 
 @dataclass
 class Answer:
-    """A finished answer (SPEC §3)."""
+    """A finished answer; `to_json` is `batchrag ask --json` (docs/contracts.md)."""
 
     answer: str
     sources: list[Source]
@@ -184,3 +204,23 @@ class Answer:
     searched_query: str
     rewrite: str
     warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        """The `ask --json` object, exactly: sources[n-1] is [n]; images as url/path/alt/article_url."""
+        return {
+            "answer": self.answer,
+            "sources": [
+                {k: to_jsonable(getattr(s, k)) for k in ("n", "title", "url", "date", "issue", "cited")}
+                for s in self.sources
+            ],
+            "images": [
+                {"url": i.url, "path": i.local_path, "alt": i.alt, "article_url": i.article_url} for i in self.images
+            ],
+            "backend": self.backend,
+            "model": self.model,
+            "language": self.language,
+            "language_ok": self.language_ok,
+            "searched_query": self.searched_query,
+            "rewrite": self.rewrite,
+            "warnings": list(self.warnings),
+        }

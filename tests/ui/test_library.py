@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from batchrag.service import Library, LibraryUpdater
+from batchrag.service.llm_status import llm_status
 from batchrag.settings import get_settings
 from batchrag.store import open_store
 from batchrag.types import ParsedArticle
-from batchrag.ui.library import LibraryUpdater, library_status, llm_status
 
 
 def test_status_of_empty_library_has_no_index():
-    st = library_status(get_settings())
+    st = Library(get_settings()).status()
     assert st.empty and not st.has_index and st.indexed_articles is None
 
 
@@ -61,16 +62,16 @@ def test_llm_status_reports_closed_ollama(monkeypatch):
 
 
 def test_quick_start_crawls_the_newest_issue_and_indexes_it(tmp_path):
+
     from batchrag.crawl.fixture_server import start_fixture_site
     from batchrag.index.lancedb_index import read_meta
     from batchrag.settings import Settings
-    from batchrag.ui.library import quick_start
 
     site = start_fixture_site()
     try:
         s = Settings(data_dir=tmp_path / "d", base_url=site.base_url, rate_limit_per_host=0, embedder="use-m3",
                      quick_start_pages=1, download_images=False)
-        done = quick_start(s)
+        done = Library(s).quick_start()
     finally:
         site.stop()
     arts = list(open_store(s).iter_articles())

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
 from batchrag.types import Answer, ImageHit, Source
 from batchrag.ui.render import (
     DEMO_NOTE,
@@ -14,7 +12,6 @@ from batchrag.ui.render import (
     escape_md,
     image_view,
     link_citations,
-    prepare_question,
     rewrite_label,
     source_cards,
 )
@@ -73,14 +70,6 @@ def test_image_view_prefers_local_file_and_guards_paths(tmp_path):
     assert v and not v.is_local and v.src == hit.url
     hit.url = "http://www.deeplearning.ai/img.png"  # plain http is never embedded
     assert image_view(hit, images, hosts) is None
-
-
-def test_prepare_question_empty_and_long():
-    with pytest.raises(ValueError, match="Порожнє"):
-        prepare_question("   ", 100)
-    q, notice = prepare_question("слово " * 100, 50)
-    assert len(q) <= 50 and notice and "задовге" in notice
-    assert prepare_question(" Що нового? ", 100) == ("Що нового?", None)
 
 
 def test_rewrite_label_and_notes():

@@ -1,5 +1,6 @@
 """Answer assembly: prompt, stream, checked [n] citations, language check, images."""
 
-from batchrag.answer.answerer import Answerer, answer_to_json
+from batchrag.answer.answerer import Answerer
+from batchrag.answer.question import AnswerError, EmptyQuestion, Question, prepare_question
 
-__all__ = ["Answerer", "answer_to_json"]
+__all__ = ["AnswerError", "Answerer", "EmptyQuestion", "Question", "prepare_question"]

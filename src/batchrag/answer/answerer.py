@@ -1,4 +1,4 @@
-"""Answerer: question → standalone query → retrieval → prompt → streamed tokens → checked Answer."""
+"""Answerer: question + retrieved sources → prompt → streamed tokens → checked Answer."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from batchrag.answer.citations import filter_citations, strip_markup
 from batchrag.answer.language import detect_language
-from batchrag.llm.base import LLMBackend, LLMError, get_backend, make_backend
+from batchrag.answer.question import AnswerError, prepare_question
+from batchrag.llm.base import BACKENDS, LLMBackend, LLMError, get_backend
 from batchrag.llm.extractive import QUOTES_HEAD, SUPPLEMENT_HEAD
 from batchrag.llm.prompts import build_messages, messages_tokens
 from batchrag.settings import Settings, get_settings
@@ -14,10 +15,6 @@ from batchrag.types import Answer, Hit, ImageHit, Message, SearchResult, Source
 
 DEMO_MAX_TOKENS = 160
 STOP = ["<<<"]  # a model starting a fence marker is echoing its sources, never answering
-
-
-class AnswerError(ValueError):
-    """Bad input to the answer stage (one line, user-facing)."""
 
 
 def _snippet(text: str, n: int = 300) -> str:
@@ -48,18 +45,9 @@ def _images(result: SearchResult, sources: list[Source]) -> list[ImageHit]:
 class Answerer:
     """Answers Ukrainian questions over retrieved sources with a local LLM (or quotes, when none runs)."""
 
-    def __init__(self, settings: Settings | None = None, retriever=None, backend: LLMBackend | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, backend: LLMBackend | None = None) -> None:
         self.settings = settings or get_settings()
-        self._retriever = retriever
         self._backend = backend
-
-    @property
-    def retriever(self):
-        if self._retriever is None:
-            from batchrag.retrieve import Retriever
-
-            self._retriever = Retriever(self.settings)
-        return self._retriever
 
     @property
     def backend(self) -> LLMBackend:
@@ -69,25 +57,11 @@ class Answerer:
 
     # -- steps ---------------------------------------------------------------
     def validate(self, question: str) -> tuple[str, list[str]]:
-        q = " ".join((question or "").split())
-        if not q:
-            raise AnswerError("the question is empty — ask something, e.g. «Що нового в Llama 3?»")
-        limit = self.settings.max_question_chars
-        if len(q) > limit:
-            return q[:limit], [f"the question was longer than {limit} characters and was trimmed"]
-        return q, []
-
-    def retrieve(self, question: str, history: list[Message], k: int | None = None) -> SearchResult:
-        from batchrag.retrieve.rewrite import rewrite_query, standalone_question
-
-        english, status = rewrite_query(question, history, self.settings)
-        query = question if english else standalone_question(question, history)
-        result = self.retriever.search(query, k=k or self.settings.top_k, english_query=english)
-        if not result.image_hits and hasattr(self.retriever, "search_images"):
-            result.image_hits = self.retriever.search_images(query, k=3, english_query=english)
-        result.searched_query = english or query
-        result.rewrite = status
-        return result
+        q = prepare_question(question, self.settings.max_question_chars)
+        if q.trimmed_from:
+            limit = self.settings.max_question_chars
+            return q.text, [f"the question was longer than {limit} characters and was trimmed"]
+        return q.text, []
 
     def _fit(self, question: str, hits: list[Hit]) -> tuple[list[Message], list[Hit]]:
         """Shorten sources, then drop the last ones, until the prompt fits the context window."""
@@ -104,14 +78,9 @@ class Answerer:
         raise AnswerError(f"the question alone does not fit the model's context ({self.settings.llm_ctx} tokens)")
 
     # -- main ----------------------------------------------------------------
-    def stream(
-        self, question: str, history: list[Message] = (), *, result: SearchResult | None = None, k: int | None = None
-    ) -> Iterator[str | Answer]:
-        """Yield text pieces as they come, then the finished Answer last."""
-        history = list(history)
+    def stream(self, question: str, result: SearchResult) -> Iterator[str | Answer]:
+        """Yield text pieces as they come, then the finished Answer last (sources: what retrieval found)."""
         question, warnings = self.validate(question)
-        if result is None:
-            result = self.retrieve(question, history, k)
         msgs, hits = self._fit(question, list(result.hits))
         if len(hits) < len(result.hits):
             warnings.append(f"{len(result.hits) - len(hits)} sources dropped to fit the context window")
@@ -134,7 +103,7 @@ class Answerer:
             warnings.append(f"{backend.name} failed: {e}; answered with quotes from the sources instead")
             if e.partial:
                 warnings.append("the partial answer was discarded: " + _snippet(e.partial, 200))
-            backend = make_backend("extractive", self.settings)
+            backend = BACKENDS.create("extractive", self.settings)
             text = "".join(backend.generate(msgs))
             yield "\n\n" + text
 
@@ -142,7 +111,7 @@ class Answerer:
         if demo and backend.name != "extractive" and hits and not filter_citations(text, len(hits))[1]:
             # The 270M demo model rarely cites: keep what it wrote (it did answer) and add cited quotes to check it by.
             warnings.append("the demo model's answer cited no source; quotes from the sources were added")
-            quotes = "".join(make_backend("extractive", self.settings).generate(msgs))
+            quotes = "".join(BACKENDS.create("extractive", self.settings).generate(msgs))
             quotes = quotes.replace(QUOTES_HEAD, SUPPLEMENT_HEAD, 1)  # a model did answer: not "without a model"
             yield "\n\n" + quotes
 
@@ -208,40 +177,15 @@ class Answerer:
             warnings=warnings,
         )
 
-    def ask(self, question: str, history: list[Message] = (), **kw) -> Answer:
-        final = None
-        for item in self.stream(question, history, **kw):
-            if isinstance(item, Answer):
-                final = item
-        return final
+    def ask(self, question: str, result: SearchResult) -> Answer:
+        """The finished Answer, without streaming."""
+        return final_answer(self.stream(question, result))
 
 
-def answer_to_json(a: Answer) -> dict:
-    """SPEC §3's object, exactly."""
-    return {
-        "answer": a.answer,
-        "sources": [
-            {
-                "n": s.n,
-                "title": s.title,
-                "url": s.url,
-                "date": s.date.isoformat() if s.date else None,
-                "issue": s.issue,
-                "cited": s.cited,
-            }
-            for s in a.sources
-        ],
-        "images": [
-            {"url": i.url, "path": i.local_path, "alt": i.alt, "article_url": i.article_url} for i in a.images
-        ],
-        "backend": a.backend,
-        "model": a.model,
-        "language": a.language,
-        "language_ok": a.language_ok,
-        "searched_query": a.searched_query,
-        "rewrite": a.rewrite,
-        "warnings": list(a.warnings),
-    }
-
-
-__all__ = ["AnswerError", "Answerer", "answer_to_json"]
+def final_answer(items: Iterator[str | Answer]) -> Answer:
+    """Drain a stream of text pieces and return the Answer that ends it."""
+    final = None
+    for item in items:
+        if isinstance(item, Answer):
+            final = item
+    return final

@@ -12,12 +12,13 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from batchrag.errors import BatchragError
 from batchrag.settings import Settings
 
 RETRY_STATUS = {429, 500, 502, 503, 504}
 
 
-class FetchError(RuntimeError):
+class FetchError(BatchragError):
     """A URL that could not be fetched, with the reason in words."""
 
     def __init__(self, url: str, reason: str, status: int | None = None):

@@ -6,11 +6,12 @@ import json
 import time
 from pathlib import Path
 
+from batchrag.errors import BatchragError
 from batchrag.evaluate.metrics import aggregate, is_relevant, score_ranking
 from batchrag.settings import Settings, get_settings
 
 
-class EvalError(ValueError):
+class EvalError(BatchragError, ValueError):
     """The questions or rewrites file is unusable."""
 
 

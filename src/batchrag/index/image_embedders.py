@@ -1,19 +1,18 @@
-"""Image embedders (CLIP family) behind one interface and a name registry: pictures by their pixels."""
+"""Image embedders (CLIP family) behind one interface and the IMAGE_EMBEDDERS registry: pictures by their pixels."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from batchrag.index.embedders import EmbedderError, _normalise
+from batchrag.index.embedders import EmbedderError, normalise
+from batchrag.registry import Registry
+from batchrag.settings import Settings
 
 log = logging.getLogger(__name__)
-
-_REGISTRY: dict[str, Callable[[str], ImageEmbedder]] = {}
-_LOADED: dict[str, ImageEmbedder] = {}
 
 
 class ImageEmbedder:
@@ -32,39 +31,6 @@ class ImageEmbedder:
         raise NotImplementedError(f"{type(self).__name__} has no text side")
 
 
-def register_image_embedder(prefix: str):
-    """Register a factory for `prefix` (exact name, or `prefix:` followed by an argument)."""
-
-    def deco(factory):
-        _REGISTRY[prefix] = factory
-        return factory
-
-    return deco
-
-
-def available_image_embedders() -> list[str]:
-    return ["none", *sorted(_REGISTRY)]
-
-
-def get_image_embedder(name: str) -> ImageEmbedder | None:
-    """The image embedder called `name`, loaded once per process; None for "none" (pictures by text only)."""
-    if not name or name == "none":
-        return None
-    if name in _LOADED:
-        return _LOADED[name]
-    key, _, arg = name.partition(":")
-    factory = _REGISTRY.get(name) or (_REGISTRY.get(key + ":") if arg else None)
-    if factory is None:
-        raise EmbedderError(
-            f"unknown image embedder {name!r}; known: {', '.join(available_image_embedders())} "
-            "(set BATCHRAG_IMAGE_EMBEDDER)"
-        )
-    emb = factory(arg or name)
-    emb.name = name
-    _LOADED[name] = emb
-    return emb
-
-
 def read_rgb(path: Path):
     """The picture in `path` as RGB (the first frame of an animation); raises on anything unreadable."""
     from PIL import Image
@@ -77,7 +43,9 @@ def read_rgb(path: Path):
 class HFImageEmbedder(ImageEmbedder):
     """A transformers dual encoder (CLIP, SigLIP, …) from a local save_pretrained folder or a hub id, on CPU."""
 
-    def __init__(self, model: str, batch_size: int = 16):
+    def __init__(self, settings: Settings, model: str = ""):
+        if not model:
+            raise EmbedderError("image embedder 'clip:' needs a model: clip:<save_pretrained folder or hub id>")
         try:
             import torch
             from transformers import AutoModel, AutoProcessor
@@ -105,14 +73,14 @@ class HFImageEmbedder(ImageEmbedder):
         self._max_len = int(getattr(tcfg, "max_position_embeddings", 77))
         # SigLIP was trained on texts padded to full length: shorter padding shifts its text vectors.
         self._padding = "max_length" if "siglip" in getattr(cfg, "model_type", "") else True
-        self.batch_size = batch_size
+        self.batch_size = settings.image_batch_size
         self.failures = {}
         self.dim = int(self.embed_texts(["a picture"]).shape[1])
 
     def _features(self, out) -> np.ndarray:
         # transformers 5 returns a model output (projected features in pooler_output), 4.x a tensor.
         t = out if isinstance(out, self._torch.Tensor) else out.pooler_output
-        return _normalise(t.float().cpu().numpy())
+        return normalise(t.float().cpu().numpy())
 
     def embed_texts(self, texts):
         if not texts:
@@ -148,6 +116,11 @@ class HFImageEmbedder(ImageEmbedder):
         return out
 
 
-@register_image_embedder("clip:")
-def _clip(arg: str) -> ImageEmbedder:
-    return HFImageEmbedder(arg)
+# "none" (the default) indexes pictures by their text only; a model is loaded once per process.
+IMAGE_EMBEDDERS: Registry[ImageEmbedder] = Registry(
+    "image embedder",
+    {"clip:": "batchrag.index.image_embedders:HFImageEmbedder"},
+    group="batchrag.image_embedders",
+    none=True,
+    cache=True,
+)

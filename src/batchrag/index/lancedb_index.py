@@ -15,9 +15,11 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from batchrag.errors import BatchragError
 from batchrag.index.chunk import RECIPE, chunk_article, lead
-from batchrag.index.embedders import VectorCache, embed_cached, get_embedder
-from batchrag.index.image_embedders import ImageEmbedder, get_image_embedder
+from batchrag.index.embedders import TEXT_EMBEDDERS
+from batchrag.index.image_embedders import IMAGE_EMBEDDERS, ImageEmbedder
+from batchrag.index.vector_cache import VectorCache, embed_cached
 from batchrag.settings import Settings
 from batchrag.types import StoredArticle
 
@@ -26,7 +28,7 @@ IMAGE_RECORDS = "alt+title"  # what an image record embeds (see image_text)
 log = logging.getLogger(__name__)
 
 
-class IndexMissingError(RuntimeError):
+class IndexMissingError(BatchragError):
     """The index is missing or unusable (base of the index errors)."""
 
 
@@ -277,7 +279,7 @@ def connect(settings: Settings):
 def sync(store, settings: Settings, rebuild: bool = False, progress: bool = False) -> IndexSummary:
     """Bring the index in line with the store: embed new/changed articles only, drop removed ones."""
     t0 = time.perf_counter()
-    emb = get_embedder(settings.embedder)
+    emb = TEXT_EMBEDDERS.create(settings.embedder, settings)
     meta = read_meta(settings)
     chunking = chunking_of(settings)
     if not rebuild:
@@ -291,7 +293,7 @@ def sync(store, settings: Settings, rebuild: bool = False, progress: bool = Fals
     db = connect(settings)
     existing = set(db.list_tables().tables) if hasattr(db, "list_tables") else set(db.table_names())
     fresh = rebuild or meta is None or not {meta["passages_table"], meta["images_table"]} <= existing
-    img = get_image_embedder(settings.image_embedder)
+    img = IMAGE_EMBEDDERS.create(settings.image_embedder, settings)
     hashes = {str(k): v for k, v in store.article_hashes().items()}
     every = None
     if img is not None:

@@ -1,5 +1,5 @@
 """Local LLM backends (Ollama, embedded llama.cpp, extractive fallback) and all prompts."""
 
-from batchrag.llm.base import BackendStatus, LLMBackend, LLMError, get_backend, register_backend
+from batchrag.llm.base import BACKENDS, BackendStatus, LLMBackend, LLMError, get_backend
 
-__all__ = ["BackendStatus", "LLMBackend", "LLMError", "get_backend", "register_backend"]
+__all__ = ["BACKENDS", "BackendStatus", "LLMBackend", "LLMError", "get_backend"]

@@ -1,15 +1,18 @@
-"""The LLM backend interface and its registry (auto = Ollama, else embedded, else extractive)."""
+"""The LLM backend interface (one required method, `stream`) and the BACKENDS registry."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+from batchrag.errors import BatchragError
+from batchrag.llm.prompts import messages_tokens
+from batchrag.registry import Registry
 from batchrag.settings import Settings
 from batchrag.types import Message
 
 
-class LLMError(RuntimeError):
+class LLMError(BatchragError):
     """A one-line, user-facing backend failure; `partial` keeps text streamed before it."""
 
     def __init__(self, msg: str, partial: str = "") -> None:
@@ -24,24 +27,37 @@ class BackendStatus:
 
 
 class LLMBackend:
-    """A chat model that streams text pieces."""
+    """A chat model that streams text pieces. Subclasses implement `stream`; the rest has working defaults."""
 
     fallback_reason: str | None = None  # set by `auto` when it passed over a better backend
 
     name: str = "base"
     model: str = ""
     is_demo_model: bool = False
+    context_tokens: int = 0  # the model's context window; 0: unknown, nothing is checked
+    context_label: str = "context"  # what the server calls it (num_ctx, n_ctx), for the error message
+
+    def stream(
+        self, messages: list[Message], *, max_tokens: int, temperature: float, stop: list[str] | None
+    ) -> Iterator[str]:
+        """Yield the reply to `messages` piece by piece (the one method a backend must write)."""
+        raise NotImplementedError
 
     def generate(
         self,
         messages: list[Message],
         *,
-        stream: bool = True,
         max_tokens: int = 512,
         temperature: float = 0.2,
         stop: list[str] | None = None,
     ) -> Iterator[str]:
-        raise NotImplementedError
+        """`stream`, after checking that the prompt and the reply fit the context window."""
+        need = messages_tokens(messages) + max_tokens
+        if self.context_tokens and need > self.context_tokens:
+            raise LLMError(
+                f"prompt too long for the context window: ~{need} tokens > {self.context_label} {self.context_tokens}"
+            )
+        return self.stream(messages, max_tokens=max_tokens, temperature=temperature, stop=stop)
 
     def complete(self, prompt: str, *, max_tokens: int = 64, stop: list[str] | None = None) -> str:
         """Raw text completion (few-shot prompts); default: a one-message chat."""
@@ -51,48 +67,33 @@ class LLMBackend:
         return BackendStatus(True, "ok")
 
 
-_REGISTRY: dict[str, Callable[[Settings], LLMBackend]] = {}
-
-
-def register_backend(name: str):
-    def deco(factory):
-        _REGISTRY[name] = factory
-        return factory
-
-    return deco
-
-
-def _load_builtins() -> None:
-    # Imported here so that registering happens on first use, not at package import.
-    from batchrag.llm import embedded, extractive, ollama  # noqa: F401
-
-
-def backend_names() -> list[str]:
-    _load_builtins()
-    return sorted(_REGISTRY)
-
-
-def make_backend(name: str, settings: Settings) -> LLMBackend:
-    _load_builtins()
-    if name not in _REGISTRY:
-        raise LLMError(f"unknown LLM backend {name!r}; choose one of auto, {', '.join(sorted(_REGISTRY))}")
-    return _REGISTRY[name](settings)
-
-
-def get_backend(settings: Settings, name: str | None = None) -> LLMBackend:
-    """The backend settings.llm_backend names; `auto` picks the first healthy of ollama, embedded, extractive."""
-    name = (name or settings.llm_backend or "auto").lower()
-    if name != "auto":
-        return make_backend(name, settings)
+def _auto(registry: Registry[LLMBackend], settings: Settings) -> LLMBackend:
+    """The first healthy of ollama and embedded, else extractive; says why a better one was passed over."""
     skipped: list[str] = []
     for candidate in ("ollama", "embedded"):
-        backend = make_backend(candidate, settings)
+        backend = registry.create(candidate, settings)
         status = backend.health()
         if status.ok:
             break
         skipped.append(f"{candidate}: {status.detail}")
     else:
-        backend = make_backend("extractive", settings)
-    # Say why a better backend was passed over, so the reader knows what to start.
+        backend = registry.create("extractive", settings)
     backend.fallback_reason = "; ".join(skipped) or None
     return backend
+
+
+BACKENDS: Registry[LLMBackend] = Registry(
+    "LLM backend",
+    {
+        "ollama": "batchrag.llm.ollama:OllamaBackend",
+        "embedded": "batchrag.llm.embedded:EmbeddedBackend",
+        "extractive": "batchrag.llm.extractive:ExtractiveBackend",
+    },
+    group="batchrag.backends",
+    auto=_auto,
+)
+
+
+def get_backend(settings: Settings, name: str | None = None) -> LLMBackend:
+    """The backend `name` (default: settings.llm_backend) names; `auto` picks the first healthy one."""
+    return BACKENDS.create(name or settings.llm_backend, settings)

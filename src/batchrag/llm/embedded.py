@@ -7,8 +7,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
-from batchrag.llm.base import BackendStatus, LLMBackend, LLMError, register_backend
-from batchrag.llm.prompts import messages_tokens
+from batchrag.llm.base import BackendStatus, LLMBackend, LLMError
 from batchrag.settings import Settings
 from batchrag.types import Message
 
@@ -43,18 +42,20 @@ def _silence_llama_log() -> None:
 
 
 @lru_cache(maxsize=2)
-def _load(path: str, n_ctx: int, chat_format: str | None):
+def _load(path: str, n_ctx: int, chat_format: str | None, threads: int):
     from llama_cpp import Llama
 
     _silence_llama_log()
-    return Llama(model_path=path, n_ctx=n_ctx, n_threads=2, verbose=False, chat_format=chat_format)
+    return Llama(model_path=path, n_ctx=n_ctx, n_threads=threads, verbose=False, chat_format=chat_format)
 
 
 class EmbeddedBackend(LLMBackend):
     name = "embedded"
+    context_label = "n_ctx"
 
     def __init__(self, settings: Settings) -> None:
-        self.n_ctx = settings.llm_ctx
+        self.context_tokens = settings.llm_ctx
+        self.threads = settings.threads
         self.is_demo_model = not settings.gguf_path
         self._path: Path | None = Path(settings.gguf_path).expanduser() if settings.gguf_path else None
         self.model = self._path.name if self._path else "gemma-3-270m-q4_k_m (packaged demo)"
@@ -80,24 +81,15 @@ class EmbeddedBackend(LLMBackend):
 
     def llama(self):
         try:
-            return _load(str(self.path()), self.n_ctx, "gemma" if self.is_demo_model else None)
+            return _load(str(self.path()), self.context_tokens, "gemma" if self.is_demo_model else None, self.threads)
         except LLMError:
             raise
         except Exception as e:  # llama.cpp raises ValueError on a corrupt file
             raise LLMError(f"cannot load GGUF {self._path}: {e}") from e
 
-    def generate(
-        self,
-        messages: list[Message],
-        *,
-        stream: bool = True,
-        max_tokens: int = 512,
-        temperature: float = 0.2,
-        stop: list[str] | None = None,
+    def stream(
+        self, messages: list[Message], *, max_tokens: int, temperature: float, stop: list[str] | None
     ) -> Iterator[str]:
-        need = messages_tokens(messages) + max_tokens
-        if need > self.n_ctx:
-            raise LLMError(f"prompt too long for the context window: ~{need} tokens > n_ctx {self.n_ctx}")
         llm = self.llama()
         with _LOCK:
             chunks = llm.create_chat_completion(
@@ -118,7 +110,3 @@ class EmbeddedBackend(LLMBackend):
             out = llm(prompt, max_tokens=max_tokens, temperature=0.0, stop=stop or None)
         return out["choices"][0]["text"]
 
-
-@register_backend("embedded")
-def _make(settings: Settings) -> LLMBackend:
-    return EmbeddedBackend(settings)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from batchrag.llm.base import LLMBackend, register_backend
+from batchrag.llm.base import LLMBackend
 from batchrag.settings import Settings
 from batchrag.types import Message
 
@@ -57,18 +57,13 @@ class ExtractiveBackend(LLMBackend):
     def __init__(self, settings: Settings | None = None) -> None:
         pass
 
-    def generate(self, messages, *, stream=True, max_tokens=512, temperature=0.2, stop=None) -> Iterator[str]:
+    def stream(self, messages, *, max_tokens=512, temperature=0.2, stop=None) -> Iterator[str]:
         user = next((m.content for m in reversed(messages) if m.role == "user"), "")
         found = _SOURCE_RE.findall(user)
         sources = [(int(n), text.replace("‹‹‹", "<<<").replace("›››", ">>>")) for n, _, text in found]
         titles = {int(n): t for n, t, _ in found}
         m = _QUESTION_RE.search(user)
         yield extract_answer(m.group(1) if m else user, sources, titles=titles)
-
-
-@register_backend("extractive")
-def _make(settings: Settings) -> LLMBackend:
-    return ExtractiveBackend(settings)
 
 
 __all__ = ["ExtractiveBackend", "Message", "extract_answer", "split_sentences"]

@@ -7,21 +7,21 @@ from collections.abc import Iterator
 
 import httpx
 
-from batchrag.llm.base import BackendStatus, LLMBackend, LLMError, register_backend
-from batchrag.llm.prompts import messages_tokens
+from batchrag.llm.base import BackendStatus, LLMBackend, LLMError
 from batchrag.settings import Settings
 from batchrag.types import Message
 
 
 class OllamaBackend(LLMBackend):
     name = "ollama"
+    context_label = "num_ctx"
 
     def __init__(self, settings: Settings, *, timeout_s: float | None = None) -> None:
         self.host = settings.ollama_host.rstrip("/")
         if not self.host.startswith(("http://", "https://")):
             self.host = "http://" + self.host  # OLLAMA_HOST is often given as host:port
         self.model = settings.ollama_model
-        self.num_ctx = settings.llm_ctx
+        self.context_tokens = settings.llm_ctx
         self.timeout_s = timeout_s if timeout_s is not None else settings.ollama_timeout_s
 
     def _down(self) -> str:
@@ -44,19 +44,10 @@ class OllamaBackend(LLMBackend):
             return BackendStatus(False, self._missing())
         return BackendStatus(True, f"{self.model} at {self.host}")
 
-    def generate(
-        self,
-        messages: list[Message],
-        *,
-        stream: bool = True,
-        max_tokens: int = 512,
-        temperature: float = 0.2,
-        stop: list[str] | None = None,
+    def stream(
+        self, messages: list[Message], *, max_tokens: int, temperature: float, stop: list[str] | None
     ) -> Iterator[str]:
-        need = messages_tokens(messages) + max_tokens
-        if need > self.num_ctx:
-            raise LLMError(f"prompt too long for the context window: ~{need} tokens > num_ctx {self.num_ctx}")
-        options = {"num_ctx": self.num_ctx, "temperature": temperature, "num_predict": max_tokens}
+        options = {"num_ctx": self.context_tokens, "temperature": temperature, "num_predict": max_tokens}
         if stop:
             options["stop"] = stop
         body = {
@@ -97,7 +88,3 @@ class OllamaBackend(LLMBackend):
         except (httpx.HTTPError, ValueError) as e:
             raise LLMError(f"Ollama stream broke mid-answer ({type(e).__name__})", "".join(partial)) from e
 
-
-@register_backend("ollama")
-def _make(settings: Settings) -> LLMBackend:
-    return OllamaBackend(settings)

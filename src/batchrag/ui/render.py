@@ -132,21 +132,6 @@ def image_view(img: ImageHit, images_dir: Path, image_hosts: list[str]) -> Image
     return None
 
 
-def prepare_question(raw: str | None, max_chars: int) -> tuple[str, str | None]:
-    """The question to ask and a notice for the reader; raises ValueError on an empty question."""
-    q = (raw or "").strip()
-    if not q:
-        raise ValueError("Порожнє запитання: напишіть, що ви хочете дізнатися.")
-    if len(q) > max_chars:
-        cut = q[:max_chars]
-        # Cut at a word boundary when one is near, so the model does not see half a word.
-        space = cut.rfind(" ")
-        if space > max_chars * 0.8:
-            cut = cut[:space]
-        return cut, f"Запитання задовге ({len(q)} символів): використано перші {len(cut)}."
-    return q, None
-
-
 def rewrite_label(rewrite: str) -> str:
     """The query-rewrite status in words."""
     r = (rewrite or "none").strip()

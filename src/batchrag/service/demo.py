@@ -7,14 +7,26 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from batchrag.errors import BatchragError
+from batchrag.service.library import Library
 from batchrag.settings import Settings, get_settings
+from batchrag.types import JsonMixin
 
 # The port is remembered so a second run crawls the same URLs (article URLs include it) and stays idempotent.
 _PORT_KEY = "demo_site_port"
 
 
+class DemoError(BatchragError):
+    """The demo library could not be built."""
+
+
+def _counts(summary: dict) -> dict:
+    # The summary lines show counts; lists of failures and warnings stay in the stage's own output.
+    return {k: v for k, v in summary.items() if isinstance(v, int | float | str | bool | type(None))}
+
+
 @dataclass
-class DemoSummary:
+class DemoSummary(JsonMixin):
     data_dir: str
     base_url: str
     crawl: dict = field(default_factory=dict)
@@ -39,12 +51,11 @@ class DemoSummary:
 def build_demo_library(settings: Settings | None = None) -> DemoSummary:
     """Crawl the packaged fixture site into settings.data_dir and index it; safe to run again."""
     from batchrag.crawl.fixture_server import start_fixture_site
-    from batchrag.store import open_store
-    from batchrag.ui.library import run_crawl, run_index
 
     settings = settings or get_settings()
     t0 = time.perf_counter()
-    store = open_store(settings)
+    library = Library(settings)
+    store = library.store
     saved = store.get_meta(_PORT_KEY)
     try:
         site = start_fixture_site(port=int(saved) if saved and saved.isdigit() else 0)
@@ -59,17 +70,17 @@ def build_demo_library(settings: Settings | None = None) -> DemoSummary:
             "rate_limit_per_host": 1000.0,
             "image_hosts": [*settings.image_hosts, host],
         })
-        crawl = run_crawl(s)
-        if crawl.get("aborted"):
-            raise RuntimeError(f"crawl of the fixture site aborted: {crawl['aborted']}")
+        crawl = Library(s).crawl()
+        if crawl.aborted:
+            raise DemoError(f"crawl of the fixture site aborted: {crawl.aborted}")
     finally:
         site.stop()
-    index = run_index(settings)
+    index = library.index()
     return DemoSummary(
         data_dir=str(settings.data_dir),
         base_url=site.base_url,
-        crawl=crawl,
-        index=index,
+        crawl=_counts(crawl.to_json()),
+        index=_counts(index.to_json()),
         stats=store.stats(),
         seconds=time.perf_counter() - t0,
     )

@@ -1,0 +1,12 @@
+"""The application layer: what the CLI, the Streamlit app and an HTTP API call (docs/ARCHITECTURE.md)."""
+
+from batchrag.answer import EmptyQuestion
+from batchrag.index.lancedb_index import IndexMissingError
+from batchrag.service.assistant import Assistant, Filters
+from batchrag.service.library import Library, LibraryStatus
+from batchrag.service.updater import LibraryUpdater, UpdateState
+
+__all__ = [
+    "Assistant", "EmptyQuestion", "Filters", "IndexMissingError", "Library", "LibraryStatus", "LibraryUpdater",
+    "UpdateState",
+]

@@ -1,0 +1,126 @@
+"""The library: what it holds, and the pipeline steps that fill it (crawl, ingest, index, quick start)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from batchrag.settings import Settings, get_settings
+
+COUNTS = ("issues", "articles", "images", "images_downloaded")
+FACTS = ("newest_issue", "newest_date", "last_crawl")
+
+
+@dataclass
+class LibraryStatus:
+    """What the library holds and whether it can answer questions."""
+
+    issues: int = 0
+    articles: int = 0
+    images: int = 0
+    images_downloaded: int = 0
+    newest_issue: int | None = None
+    newest_date: str | None = None
+    last_crawl: str | None = None
+    indexed_articles: int | None = None  # None: no index yet
+    indexed_passages: int | None = None
+    indexed_images: int | None = None
+    index_embedder: str | None = None
+    index_error: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.articles == 0
+
+    @property
+    def has_index(self) -> bool:
+        return bool(self.indexed_articles)
+
+
+class Library:
+    """The store (source of truth) and its index, for one settings object."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or get_settings()
+
+    @property
+    def store(self):
+        from batchrag.store import open_store
+
+        return open_store(self.settings)
+
+    # -- what it holds ------------------------------------------------------------
+    def stats(self) -> dict:
+        return self.store.stats()
+
+    def article_count(self) -> int:
+        return int(self.stats()["articles"] or 0)
+
+    def status(self) -> LibraryStatus:
+        """Counts from the store and the index (a missing index is a state, a broken one is shown, not raised)."""
+        st = self.stats()
+        status = LibraryStatus(**{k: st.get(k) or 0 for k in COUNTS}, **{k: st.get(k) for k in FACTS})
+        try:
+            idx = self.index_stats()
+        except Exception as exc:  # a broken index is shown to the reader, the store stays usable
+            status.index_error = str(exc)
+            return status
+        if idx:
+            status.indexed_articles = idx["articles"]
+            status.indexed_passages = idx["passages"]
+            status.indexed_images = idx["images"]
+            status.index_embedder = idx["embedder"]
+        return status
+
+    def index_stats(self) -> dict | None:
+        """{'articles', 'passages', 'images', 'embedder'} of the published index, or None before the first build."""
+        from batchrag.index.lancedb_index import open_tables, read_meta
+
+        meta = read_meta(self.settings)
+        if meta is None:
+            return None
+        _, passages, images = open_tables(self.settings, meta["embedder"])
+        return {"articles": len(meta.get("hashes") or {}), "passages": passages.count_rows(),
+                "images": images.count_rows(), "embedder": meta["embedder"]}
+
+    def tags(self) -> list[str]:
+        """Every tag of every stored article, sorted."""
+        return sorted({t for a in self.store.iter_articles() for t in a.tags})
+
+    # -- filling it ---------------------------------------------------------------
+    def crawl(self, **options):
+        """Crawl settings.base_url into the store (crawl.runner.run_crawl's options); returns its CrawlSummary."""
+        from batchrag.crawl.runner import run_crawl
+
+        options.setdefault("progress", False)
+        return run_crawl(self.store, self.settings, **options)
+
+    def ingest_dir(self, folder: Path, progress: bool = False) -> dict:
+        """Parse a folder of saved pages into the store, offline."""
+        from batchrag.crawl.saved import ingest_dir
+
+        return ingest_dir(self.store, folder, progress=progress)
+
+    def index(self, rebuild: bool = False, progress: bool = False):
+        """Bring the index in line with the store (incremental by content hash); returns its IndexSummary."""
+        from batchrag.index.lancedb_index import sync
+
+        return sync(self.store, self.settings, rebuild=rebuild, progress=progress)
+
+    def quick_start(self) -> dict:
+        """An empty library online: the newest issues first, indexed, so the app answers within minutes."""
+        crawl = self.crawl(limit=self.settings.quick_start_pages, newest_first=True, progress=True)
+        return {"crawl": crawl.to_json(), "index": self.index().to_json() if crawl.new else {}}
+
+    def export(self, fp: IO[str]) -> int:
+        return self.store.export_jsonl(fp)
+
+    def import_(self, fp: IO[str]) -> dict[str, int]:
+        return self.store.import_jsonl(fp)
+
+    def build_demo(self):
+        """The offline demo library (service.demo): the invented fixture site crawled and indexed locally."""
+        from batchrag.service.demo import build_demo_library
+
+        return build_demo_library(self.settings)
