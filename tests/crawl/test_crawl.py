@@ -14,7 +14,7 @@ from batchrag.cli import app
 from batchrag.crawl.fixture_server import SITE_DIR, start_fixture_site
 from batchrag.crawl.runner import run_crawl
 from batchrag.settings import Settings
-from batchrag.store.db import Store
+from batchrag.store import Store
 
 ISSUE_STORIES = {1: 4, 2: 4, 3: 4, 4: 5, 5: 4}  # news stories per fixture issue (plus one letter each)
 
@@ -34,7 +34,7 @@ def site():
 
 @pytest.fixture
 def store(data_dir):
-    return Store(f"sqlite:///{data_dir / 'articles.db'}", data_dir)
+    return Store(f"sqlite:///{data_dir / 'articles.db'}")
 
 
 def rows(store: Store) -> list[tuple]:
@@ -152,7 +152,7 @@ def test_cli_crawl_json_and_dead_network(site, data_dir, monkeypatch):
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout.strip().splitlines()[-1])
     assert out["new"] == 27 and out["images_downloaded"] == 0
-    store = Store(f"sqlite:///{data_dir / 'articles.db'}", data_dir)
+    store = Store(f"sqlite:///{data_dir / 'articles.db'}")
     before = rows(store)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -176,7 +176,7 @@ def test_cli_from_dir_ingests_saved_pages(tmp_path, data_dir):
         (saved / f"issue-{n}.html").write_text(html.replace("__BASE_URL__", "https://www.deeplearning.ai"))
     res = CliRunner().invoke(app, ["crawl", "--from-dir", str(saved), "--json"])
     assert res.exit_code == 0, res.output
-    store = Store(f"sqlite:///{data_dir / 'articles.db'}", data_dir)
+    store = Store(f"sqlite:///{data_dir / 'articles.db'}")
     assert {a.issue for a in store.iter_articles()} == {1, 2} and len(rows(store)) == 10
     res = CliRunner().invoke(app, ["crawl", "--from-dir", str(tmp_path / "absent")])
     assert res.exit_code == 1 and "no such folder" in res.output
