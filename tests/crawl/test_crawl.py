@@ -11,10 +11,11 @@ import pytest
 from typer.testing import CliRunner
 
 from batchrag.cli import app
-from batchrag.crawl.fixture_server import SITE_DIR, start_fixture_site
+from batchrag.crawl.fixture_server import SITE_DIR
 from batchrag.crawl.runner import run_crawl
 from batchrag.settings import Settings
 from batchrag.store import Store
+from tests.support.fault_server import start_fault_site
 
 ISSUE_STORIES = {1: 4, 2: 4, 3: 4, 4: 5, 5: 4}  # news stories per fixture issue (plus one letter each)
 
@@ -27,7 +28,7 @@ def crawl_settings(base_url: str, data_dir, **kw) -> Settings:
 
 @pytest.fixture
 def site():
-    s = start_fixture_site()
+    s = start_fault_site()
     yield s
     s.stop()
 
@@ -128,7 +129,7 @@ def test_limit_since_and_offline(site, store, data_dir):
 
 
 def test_faults_are_reported_and_the_rest_is_stored(store, data_dir):
-    with start_fixture_site(faults=True, slow_s=1.5) as site:
+    with start_fault_site(faults=True, slow_s=1.5) as site:
         s = crawl_settings(site.base_url, data_dir)
         summary = run_crawl(store, s, progress=False)
     reasons = {f["url"].rsplit("/", 2)[-2]: f["reason"] for f in summary.failures}
