@@ -11,13 +11,13 @@ from pathlib import Path
 from batchrag.crawl.fixture_server import start_fixture_site
 from batchrag.crawl.runner import run_crawl
 from batchrag.settings import Settings
-from batchrag.store.db import Store
+from batchrag.store import Store
 
 
 def main(rate: float = 0.0) -> dict:
     with tempfile.TemporaryDirectory() as tmp, start_fixture_site() as site:
         s = Settings(data_dir=Path(tmp), base_url=site.base_url, rate_limit_per_host=rate)
-        store = Store(s.db_url, s.data_dir)
+        store = Store(s.db_url)
         t0 = time.perf_counter()
         full = run_crawl(store, s, progress=False)
         t_full = time.perf_counter() - t0

@@ -63,7 +63,7 @@ def ingest_twice(directory: Path) -> list[dict]:
 
     from batchrag.crawl.saved import ingest_dir
     from batchrag.settings import get_settings
-    from batchrag.store.db import Store
+    from batchrag.store import Store
 
     runs = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -32,9 +31,7 @@ def shared_dir():
 
 @pytest.fixture(scope="session")
 def corpus():
-    """The fixture-corpus builder (tests/fixtures/corpus/build.py): a real store + index of invented articles."""
-    p = Path(__file__).resolve().parent / "fixtures" / "corpus" / "build.py"
-    spec = importlib.util.spec_from_file_location("fixture_corpus_build", p)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    """The fixture-corpus builder (tests/support/corpus.py): a real store + index of invented articles."""
+    from tests.support import corpus
+
+    return corpus

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
-from ollama_wire import Reply
 from typer.testing import CliRunner
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "corpus"))
-from build import build  # noqa: E402
-
-from batchrag.cli import app  # noqa: E402
-from batchrag.service import Assistant  # noqa: E402
-from batchrag.settings import get_settings  # noqa: E402
-from batchrag.types import Message  # noqa: E402
+from batchrag.cli import app
+from batchrag.service import Assistant
+from batchrag.settings import get_settings
+from batchrag.types import Message
+from tests.support.corpus import build
+from tests.support.ollama_wire import Reply
 
 CHIP = "A Chip That Runs Speech Recognition on a Coin Cell"
 

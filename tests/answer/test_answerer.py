@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from ollama_wire import Reply
 
 from batchrag.answer import Answerer, AnswerError
 from batchrag.llm.ollama import OllamaBackend
 from batchrag.settings import Settings
 from batchrag.types import Answer, Hit, ImageHit, ImageRef, SearchResult
+from tests.support.ollama_wire import Reply
 
 # Invented stories in the shape of the real ones.
 HITS = [

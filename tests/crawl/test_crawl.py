@@ -11,10 +11,11 @@ import pytest
 from typer.testing import CliRunner
 
 from batchrag.cli import app
-from batchrag.crawl.fixture_server import SITE_DIR, start_fixture_site
+from batchrag.crawl.fixture_server import SITE_DIR
 from batchrag.crawl.runner import run_crawl
 from batchrag.settings import Settings
-from batchrag.store.db import Store
+from batchrag.store import Store
+from tests.support.fault_server import start_fault_site
 
 ISSUE_STORIES = {1: 4, 2: 4, 3: 4, 4: 5, 5: 4}  # news stories per fixture issue (plus one letter each)
 
@@ -27,14 +28,14 @@ def crawl_settings(base_url: str, data_dir, **kw) -> Settings:
 
 @pytest.fixture
 def site():
-    s = start_fixture_site()
+    s = start_fault_site()
     yield s
     s.stop()
 
 
 @pytest.fixture
 def store(data_dir):
-    return Store(f"sqlite:///{data_dir / 'articles.db'}", data_dir)
+    return Store(f"sqlite:///{data_dir / 'articles.db'}")
 
 
 def rows(store: Store) -> list[tuple]:
@@ -128,7 +129,7 @@ def test_limit_since_and_offline(site, store, data_dir):
 
 
 def test_faults_are_reported_and_the_rest_is_stored(store, data_dir):
-    with start_fixture_site(faults=True, slow_s=1.5) as site:
+    with start_fault_site(faults=True, slow_s=1.5) as site:
         s = crawl_settings(site.base_url, data_dir)
         summary = run_crawl(store, s, progress=False)
     reasons = {f["url"].rsplit("/", 2)[-2]: f["reason"] for f in summary.failures}
@@ -152,7 +153,7 @@ def test_cli_crawl_json_and_dead_network(site, data_dir, monkeypatch):
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout.strip().splitlines()[-1])
     assert out["new"] == 27 and out["images_downloaded"] == 0
-    store = Store(f"sqlite:///{data_dir / 'articles.db'}", data_dir)
+    store = Store(f"sqlite:///{data_dir / 'articles.db'}")
     before = rows(store)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -176,7 +177,7 @@ def test_cli_from_dir_ingests_saved_pages(tmp_path, data_dir):
         (saved / f"issue-{n}.html").write_text(html.replace("__BASE_URL__", "https://www.deeplearning.ai"))
     res = CliRunner().invoke(app, ["crawl", "--from-dir", str(saved), "--json"])
     assert res.exit_code == 0, res.output
-    store = Store(f"sqlite:///{data_dir / 'articles.db'}", data_dir)
+    store = Store(f"sqlite:///{data_dir / 'articles.db'}")
     assert {a.issue for a in store.iter_articles()} == {1, 2} and len(rows(store)) == 10
     res = CliRunner().invoke(app, ["crawl", "--from-dir", str(tmp_path / "absent")])
     assert res.exit_code == 1 and "no such folder" in res.output

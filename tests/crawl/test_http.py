@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from batchrag.crawl.fixture_server import start_fixture_site
 from batchrag.crawl.http import FetchError, HttpClient, NetworkDown, RobotsDisallowed, retry_after_seconds
 from batchrag.settings import Settings
+from tests.support.fault_server import start_fault_site
 
 
 def fast_settings(**kw) -> Settings:
@@ -21,7 +21,7 @@ def fast_settings(**kw) -> Settings:
 
 @pytest.fixture
 def site():
-    s = start_fixture_site(faults=True, slow_s=1.5)
+    s = start_fault_site(faults=True, slow_s=1.5)
     yield s
     s.stop()
 

@@ -154,7 +154,7 @@ def test_merge_standalone_folds_repeated_story_into_the_issue():
 
 def test_ingest_dir_into_the_real_store_is_idempotent_and_reports_failures(tmp_path):
     from batchrag.settings import get_settings
-    from batchrag.store.db import Store
+    from batchrag.store import Store
 
     store = Store(get_settings().db_url)
     first = ingest_dir(store, PAGES, progress=False)

@@ -143,9 +143,9 @@ def test_archive_totals(archive):
         "not_split": sum(bool(p.error) for p in pages),
     }
     print("\narchive totals:", json.dumps(totals))
-    assert letters == 319 and 1400 <= len(numbered_stories) <= 1430  # SITE.md: ≈1,416
-    assert totals["stories_with_picture"] >= 1380  # SITE.md: 1,401
-    assert 1600 <= imgs <= 1750  # SITE.md: ≈1,690 pictures once promo banners are dropped
+    assert letters == 319 and 1400 <= len(numbered_stories) <= 1430  # docs/site.md: ≈1,416
+    assert totals["stories_with_picture"] >= 1380  # docs/site.md: 1,401
+    assert 1600 <= imgs <= 1750  # docs/site.md: ≈1,690 pictures once promo banners are dropped
     assert merged >= 90  # the saved standalone pages of issue stories fold into them
 
 

@@ -1,4 +1,4 @@
-"""`batchrag eval`: metric arithmetic, SPEC §2's JSON shape over a real index, and clear errors on bad input."""
+"""`batchrag eval`: metric arithmetic, the JSON shape of docs/contracts.md#eval---json over a real index, and clear errors on bad input."""
 
 import json
 

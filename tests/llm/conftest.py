@@ -1,3 +1,3 @@
 """Fixtures of the llm tests: a scripted Ollama server on 127.0.0.1."""
 
-from ollama_wire import ollama  # noqa: F401
+from tests.support.ollama_wire import ollama  # noqa: F401

@@ -5,13 +5,13 @@ from __future__ import annotations
 import time
 
 import pytest
-from ollama_wire import Reply, closed_port_url
 
 from batchrag.errors import UnknownComponent
 from batchrag.llm.base import LLMError, get_backend
 from batchrag.llm.ollama import OllamaBackend
 from batchrag.settings import Settings
 from batchrag.types import Message
+from tests.support.ollama_wire import Reply, closed_port_url
 
 MSGS = [Message("system", "Відповідай українською."), Message("user", "Що таке Llama 3?")]
 

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "llm"))
-from ollama_wire import Reply, ScriptedOllama, closed_port_url  # noqa: E402
-
-from batchrag.retrieve.rewrite import REWRITERS, clean_query, rewrite_query, standalone_question  # noqa: E402
-from batchrag.settings import Settings  # noqa: E402
-from batchrag.types import Message  # noqa: E402
+from batchrag.retrieve.rewrite import REWRITERS, clean_query, rewrite_query, standalone_question
+from batchrag.settings import Settings
+from batchrag.types import Message
+from tests.support.ollama_wire import Reply, ScriptedOllama, closed_port_url
 
 
 @pytest.fixture

@@ -8,8 +8,7 @@ from datetime import date
 
 import pytest
 
-from batchrag.store import Store, open_store
-from batchrag.store.db import StoreError
+from batchrag.store import Store, StoreError, open_store
 from batchrag.types import ImageRef, ParsedArticle, ParsedPage
 
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import socket
-import sys
 from datetime import date
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -115,8 +113,7 @@ def test_pictures_are_local_files(app_env):
 
 
 def test_ollama_answers_and_the_english_query_is_shown(app_env):
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "llm"))
-    from ollama_wire import Reply, ScriptedOllama
+    from tests.support.ollama_wire import Reply, ScriptedOllama
 
     srv = ScriptedOllama(replies=[Reply(["What is new in open models?"]),
                                   Reply(["Відкриті моделі ", "стали кращими [1]."])]).start()

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+from batchrag.crawl import site
 from batchrag.crawl.http import FetchError, NetworkDown, Response
 
-ISSUE_RE = re.compile(r"/the-batch/issue-(\d+|[ivxlc]+)(?:-\d+)?/$")
 # Listing, tag, author and other non-content routes under /the-batch/.
 NOT_CONTENT = re.compile(r"/the-batch/(?:$|page/|tag/|author/|rss/|search/|_next/)")
 HREF_RE = re.compile(r'href="([^"#?]*/the-batch/[^"#?]*)"')
@@ -40,9 +40,8 @@ class Discovery:
             if lastmod and (self.targets[url].lastmod is None or lastmod > self.targets[url].lastmod):
                 self.targets[url].lastmod = lastmod
             return False
-        m = ISSUE_RE.search(urlsplit(url).path)
-        num = int(m.group(1)) if m and m.group(1).isdigit() else None
-        self.targets[url] = Target(url, "issue" if m else "article", lastmod, num, via)
+        kind = "issue" if site.is_issue_url(url) else "article"
+        self.targets[url] = Target(url, kind, lastmod, site.issue_number(url), via)
         self.routes[via] = self.routes.get(via, 0) + 1
         return True
 

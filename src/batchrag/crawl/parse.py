@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, unquote, urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from batchrag.crawl.site import ARTICLE, DATA_POINTS, LETTER, STORY, issue_slug_match, slugify
 from batchrag.types import ImageRef, ParsedArticle, ParsedPage
 
 DEFAULT_BASE = "https://www.deeplearning.ai"
@@ -19,7 +20,6 @@ DEFAULT_BASE = "https://www.deeplearning.ai"
 _NEXT_DATA_RE = re.compile(r"<script[^>]*\bid=[\"']__NEXT_DATA__[\"'][^>]*>", re.I)
 _CANONICAL_RE = re.compile(r"<link\b[^>]*\brel=[\"']canonical[\"'][^>]*>", re.I)
 _HREF_RE = re.compile(r"\bhref=[\"']([^\"']+)[\"']", re.I)
-_ISSUE_SLUG_RE = re.compile(r"^issue-(\d+|[ivxlc]+)(?:-\d+)?$")
 _DEAR_RE = re.compile(r"^\W{0,3}dear friends\b", re.I)
 # Sponsor headings: "A MESSAGE FROM DEEPLEARNING.AI", "A MESSAGE FROM WORKERA", "NEW FROM DEEPLEARNING.AI" …
 _PROMO_RE = re.compile(
@@ -64,7 +64,7 @@ class _Block:
 class _Section:
     heading: _Block | None
     items: list[_Block] = field(default_factory=list)
-    kind: str = "story"  # pre | letter | story | promo | label | data-points
+    kind: str = STORY  # pre | LETTER | STORY | promo | label | DATA_POINTS
 
     @property
     def title(self) -> str:
@@ -206,7 +206,7 @@ def _fill_page(page: ParsedPage, post: dict, canonical: str | None, url: str | N
     if not html.strip():
         raise PageParseError(f"the post {slug or page.url} has an empty body")
     blocks = _Flattener(base).run(html)
-    m = _ISSUE_SLUG_RE.match(slug)
+    m = issue_slug_match(slug)
     if m:
         page.kind = "issue"
         page.issue_slug = slug
@@ -232,13 +232,13 @@ def _split_issue(page: ParsedPage, blocks: list[_Block], number: str) -> None:
         dropped = [b for b in pre.items[:dear] if b.kind == "text"]
         if dropped:
             page.warnings.append(f"{len(dropped)} line(s) before 'Dear friends' dropped")
-        letter = _Section(None, pre.items[dear:], "letter")
+        letter = _Section(None, pre.items[dear:], LETTER)
         sections[0] = letter
     else:
         for s in sections[1:]:
             first = next((b for b in s.items if b.kind == "text"), None)
             if first is not None and _DEAR_RE.match(first.text):
-                s.kind, letter = "letter", s
+                s.kind, letter = LETTER, s
                 break
         if pre.has_text():
             page.warnings.append(f"{sum(b.kind == 'text' for b in pre.items)} line(s) before the first heading dropped")
@@ -246,31 +246,31 @@ def _split_issue(page: ParsedPage, blocks: list[_Block], number: str) -> None:
     if letter is None:
         page.warnings.append("no letter ('Dear friends, …') found")
     for s in sections:
-        if s.kind in ("letter", "pre"):
+        if s.kind in (LETTER, "pre"):
             continue
         t = s.title
         if _is_promo(t):
             s.kind = "promo"
         elif _DATA_POINTS_RE.match(t):
-            s.kind = "data-points"
+            s.kind = DATA_POINTS
         elif not s.has_text():
             s.kind = "label"
     _carry_images(sections)
     ids: set[str] = set()
     for s in sections:
-        if s.kind == "letter":
+        if s.kind == LETTER:
             title = s.title or f"Letter from Andrew Ng, issue {number}"
-            page.articles.append(_article(page.url, "letter", title, "letter", s.items, ids))
-        elif s.kind == "story":
-            anchor = s.heading.anchor or _slugify(s.title)
-            page.articles.append(_article(page.url, anchor, s.title, "story", s.items, ids))
-        elif s.kind == "data-points":
-            art = _article(page.url, s.heading.anchor or "data-points", "Data Points", "data-points", s.items, ids)
+            page.articles.append(_article(page.url, LETTER, title, LETTER, s.items, ids))
+        elif s.kind == STORY:
+            anchor = s.heading.anchor or slugify(s.title)
+            page.articles.append(_article(page.url, anchor, s.title, STORY, s.items, ids))
+        elif s.kind == DATA_POINTS:
+            art = _article(page.url, s.heading.anchor or DATA_POINTS, "Data Points", DATA_POINTS, s.items, ids)
             if len(art.text) >= _MIN_DATA_POINTS_CHARS:
                 page.articles.append(art)
         elif s.kind == "label" and any(b.kind == "image" for b in s.items):
             page.warnings.append(f"image(s) under heading {s.title!r} belong to no story")
-    if not any(a.section == "story" for a in page.articles):
+    if not any(a.section == STORY for a in page.articles):
         page.warnings.append("no news story found in the issue")
 
 
@@ -283,7 +283,7 @@ def _standalone(page: ParsedPage, blocks: list[_Block]) -> None:
             items.append(_Block("text", text=s.title))
         items.extend(s.items)
     first = next((b for b in items if b.kind == "text"), None)
-    section = "letter" if first is not None and _DEAR_RE.match(first.text) else "article"
+    section = LETTER if first is not None and _DEAR_RE.match(first.text) else ARTICLE
     art = _article(page.url, "", page.title, section, items, set())
     if art.text:
         page.articles.append(art)
@@ -305,7 +305,7 @@ def _carry_images(sections: list[_Section]) -> None:
     """Give each story the images that close the sections before its heading (83% of pictures sit there)."""
     for i, s in enumerate(sections):
         # A story with its picture right under the heading keeps it; what closes the previous section stays.
-        if s.kind not in ("story", "data-points") or (s.items and s.items[0].kind == "image"):
+        if s.kind not in (STORY, DATA_POINTS) or (s.items and s.items[0].kind == "image"):
             continue
         carried: list[_Block] = []
         for p in reversed(sections[:i]):
@@ -552,8 +552,3 @@ def _int(v: str | None) -> int | None:
         return int(str(v).strip()) if v else None
     except ValueError:
         return None
-
-
-def _slugify(title: str) -> str:
-    s = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", s).strip("-") or "story"

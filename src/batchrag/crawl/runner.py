@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
-from batchrag.crawl import discover, images
+from batchrag.crawl import discover, images, site
 from batchrag.crawl.http import FetchError, HttpClient, NetworkDown, Response, RobotsDisallowed
 from batchrag.crawl.parse import parse_page
 from batchrag.settings import Settings
@@ -31,8 +31,7 @@ class CrawlStore(Protocol):
     def page_states(self) -> dict[str, tuple[bool, datetime]]: ...
     def cached_urls(self) -> list[str]: ...
     def save_page(self, page: ParsedPage) -> dict[str, int]: ...
-    def find_article_by_title(self, title: str, day: date | None, days: int = 7,
-                              section: str | None = None) -> Any: ...
+    def articles_near(self, day: date | None, days: int, in_issue: bool) -> list[Any]: ...
     def get_article_by_url(self, url: str) -> Any: ...
     def delete_article(self, url: str) -> bool: ...
     def add_alt_url(self, article_id: int, alt_url: str) -> bool: ...
@@ -133,7 +132,7 @@ def _crawl_online(store, settings, client, summary, limit, since, refresh, bar, 
         if discover.is_content(u):
             disc.add(u, "cache")
     known = [t.issue for t in disc.targets.values() if t.issue is not None]
-    known += [n for u in states if (m := discover.ISSUE_RE.search(u)) and (n := _int(m.group(1))) is not None]
+    known += [n for u in states if (n := site.issue_number(u)) is not None]
     prefetched: dict[str, Response] = {}
 
     def probe(url: str) -> int:
@@ -214,8 +213,9 @@ def _ingest(store, url: str, body: bytes, summary: CrawlSummary, since: date | N
         # A standalone page repeating an issue's story is stored once: as the story's alternate URL.
         keep = []
         for art in page.articles:
-            twin = store.find_article_by_title(art.title, art.date, section="story")
-            if twin is not None and twin.url != art.url and twin.issue is not None:
+            near = store.articles_near(art.date, site.TWIN_WINDOW_DAYS, in_issue=True)
+            twin = site.IssueStories(near).twin_of(art)
+            if twin is not None and twin.url != art.url:
                 store.add_alt_url(twin.id, art.url)
                 summary.duplicates_linked += 1
             else:
@@ -226,10 +226,11 @@ def _ingest(store, url: str, body: bytes, summary: CrawlSummary, since: date | N
         setattr(summary, k, getattr(summary, k) + counts.get(k, 0))
     if page.kind == "issue":
         # A standalone page stored before its issue (the issue failed last time) folds into the issue's story.
-        for art in page.articles:
-            twin = store.find_article_by_title(art.title, art.date, section="article")
-            story = store.get_article_by_url(art.url) if twin is not None else None
-            if twin is not None and story is not None and twin.url != art.url and twin.issue is None:
+        stories = site.IssueStories(page.articles)
+        for twin in store.articles_near(page.date, site.TWIN_WINDOW_DAYS, in_issue=False):
+            art = stories.twin_of(twin)
+            story = store.get_article_by_url(art.url) if art is not None else None
+            if story is not None and twin.url != art.url:
                 store.add_alt_url(story.id, twin.url)
                 store.delete_article(twin.url)
                 summary.duplicates_linked += 1
@@ -238,7 +239,7 @@ def _ingest(store, url: str, body: bytes, summary: CrawlSummary, since: date | N
 
 def _reparse_cached(store, summary: CrawlSummary, since, limit, bar) -> None:
     urls = sorted(u for u in store.cached_urls() if discover.is_content(u))
-    issues = [u for u in urls if discover.ISSUE_RE.search(u)]
+    issues = [u for u in urls if site.is_issue_url(u)]
     urls = issues + [u for u in urls if u not in set(issues)]  # issues first, as online
     task = bar.add_task("re-parsing cache", total=len(urls))
     for i, url in enumerate(urls):
@@ -267,10 +268,6 @@ def _download_images(store, settings: Settings, client: HttpClient, summary: Cra
             summary.image_failures.append({"url": url, "reason": res.error})
         else:
             summary.images_downloaded += 1
-
-
-def _int(s: str) -> int | None:
-    return int(s) if s.isdigit() else None
 
 
 class _NoBar:

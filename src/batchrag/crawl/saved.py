@@ -5,14 +5,13 @@ from __future__ import annotations
 import gzip
 import re
 import sys
-from collections import Counter, defaultdict
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 from typing import Protocol
 
 from batchrag.crawl.parse import parse_page
-from batchrag.types import ParsedArticle, ParsedPage
+from batchrag.crawl.site import IssueStories, twin_title
+from batchrag.types import ParsedPage
 
 _UPDATED_RE = re.compile(rb'"updated_at":\s*"([0-9T:.+-]+)"')
 SUFFIXES = (".html", ".html.gz", ".htm", ".htm.gz", ".json", ".json.gz")
@@ -45,45 +44,26 @@ def iter_saved_pages(directory: Path) -> Iterator[tuple[str, bytes]]:
         yield str(path), data
 
 
-def merge_standalone(pages: list[ParsedPage], window_days: int = 8) -> int:
-    """Fold standalone article pages into the issue story they repeat (its URL becomes an alt_url).
+def merge_standalone(pages: list[ParsedPage]) -> int:
+    """Fold standalone article pages into the issue article they repeat (its URL becomes an alt_url).
 
-    SITE.md: every letter and story also has its own page; store one article per story, never two. A
-    standalone article matches the issue story (dated within window_days) that holds at least half of its
-    paragraphs. Returns how many standalone articles were merged (they are removed from their pages).
+    Every letter and story also has its own page; one article per story is stored, never two (the rule is
+    site.IssueStories; docs/site.md#standalone-story-pages-fold-into-their-issue). Returns how many standalone articles were merged (they are removed from their pages).
     """
-    index: dict[str, set[int]] = defaultdict(set)
-    stories: list[ParsedArticle] = [a for p in pages if p.kind == "issue" for a in p.articles]
-    for i, a in enumerate(stories):
-        for line in _keylines(a.text):
-            index[line].add(i)
+    stories = IssueStories(a for p in pages if p.kind == "issue" for a in p.articles)
     merged = 0
     for page in pages:
         if page.kind != "article":
             continue
         kept = []
         for art in page.articles:
-            lines = _keylines(art.text)
-            votes = Counter(i for line in lines for i in index.get(line, ()))
-            best = next(
-                (
-                    (i, n)
-                    for i, n in votes.most_common()
-                    if art.date is None
-                    or stories[i].date is None
-                    or abs(stories[i].date - art.date) <= timedelta(days=window_days)
-                ),
-                None,
-            )
-            if best is None or best[1] < max(1, len(lines) / 2):
+            target = stories.twin_of(art)
+            if target is None:
                 kept.append(art)
                 continue
-            target = stories[best[0]]
             if art.url != target.url and art.url not in target.alt_urls:
                 target.alt_urls.append(art.url)
-            if target.section == "letter" and target.title.startswith("Letter from Andrew Ng"):
-                # The letter has no heading in the issue; its own page's headline is its real title.
-                target.title = art.title.split(": ")[0].strip() or target.title
+            target.title = twin_title(target, art)
             merged += 1
         page.articles = kept
     return merged
@@ -139,12 +119,3 @@ def _updated_at(raw: bytes) -> str:
     """The latest Ghost updated_at in a saved page (ISO strings of one site compare in time order)."""
     found = _UPDATED_RE.findall(raw)
     return max(found).decode() if found else ""
-
-
-def _keylines(text: str) -> list[str]:
-    out = []
-    for line in text.split("\n"):
-        n = re.sub(r"\W+", " ", line.lower()).strip()
-        if len(n) > 40:
-            out.append(n)
-    return out

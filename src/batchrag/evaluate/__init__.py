@@ -1,4 +1,4 @@
-"""Evaluation stage: `batchrag eval` — retrieval metrics over a questions file (SPEC §2)."""
+"""Evaluation stage: `batchrag eval` — retrieval metrics over a questions file (docs/contracts.md#eval---json)."""
 
 from batchrag.evaluate.run import run_eval
 

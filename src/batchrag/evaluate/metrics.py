@@ -52,7 +52,7 @@ def score_ranking(flags: list[bool], n_relevant: int) -> dict[str, float]:
 
 
 def aggregate(rows: list[dict[str, float]], latencies: list[float]) -> dict:
-    """The SPEC's M object: n, means of the rank metrics, p50/p95 latency (nulls when n is 0)."""
+    """The metrics object M of docs/contracts.md#eval---json: n, means of the rank metrics, p50/p95 latency (nulls when n is 0)."""
     out: dict = {"n": len(rows)}
     for key in METRIC_KEYS[:5]:
         out[key] = round(sum(r[key] for r in rows) / len(rows), 4) if rows else None

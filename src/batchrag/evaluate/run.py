@@ -1,4 +1,4 @@
-"""Run a questions file through the retriever and report SPEC §2's metrics object."""
+"""Run a questions file through the retriever and report the metrics object of docs/contracts.md#eval---json."""
 
 from __future__ import annotations
 

@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from pathlib import Path
 
 from PIL import Image, ImageDraw
 
+from batchrag.crawl.site import slugify
+
 HERE = Path(__file__).resolve().parent
 B = "__BASE_URL__"  # replaced by the fixture server with its own address
 IMG = f"{B}/content/images"
-
-
-def slug(t: str) -> str:
-    t = unicodedata.normalize("NFKD", t).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", t).strip("-")
 
 
 # (title, image file or None, alt, paragraphs)
@@ -232,7 +227,8 @@ def figure(src: str, alt: str) -> str:
 
 def story_html(level: str, title: str, img: str | None, alt: str, paras: list[str]) -> str:
     parts = [figure(img, alt)] if img else []
-    parts.append(f'<{level} id="{slug(title)}">{title}</{level}>')
+    if title:  # a story's own page has no heading: its title is the post's
+        parts.append(f'<{level} id="{slugify(title)}">{title}</{level}>')
     parts += [f"<p>{p}</p>" for p in paras]
     return "".join(parts)
 
@@ -352,8 +348,7 @@ def main() -> None:
     t, img, alt, paras = iss4["stories"][1]
     write("the-batch/small-models-big-context/index.html",
           standalone("small-models-big-context", "Small Models, Big Context: Compact open-weight models now read "
-                     "entire books", iss4["date"], story_html("h2", "", img, alt, paras).replace(
-                         '<h2 id=""></h2>', ""), [("The Batch", "the-batch"), ("Research", "research")]))
+                     "entire books", iss4["date"], story_html("h2", "", img, alt, paras), [("The Batch", "the-batch"), ("Research", "research")]))
     urls.append(("/the-batch/small-models-big-context/", "2024-11-21"))
     # a standalone article with no issue twin
     write("the-batch/ai-for-farmers/index.html", standalone(

@@ -1,0 +1,1 @@
+"""Test doubles and builders shared by several test packages (imported as tests.support.…)."""
