@@ -11,7 +11,13 @@ from typing import Any
 
 
 def to_jsonable(value: Any) -> Any:
-    """Dataclasses as objects, dates as ISO strings, paths as strings: every `--json`, export and summary."""
+    """Dataclasses as objects, dates as ISO strings, paths as strings: every `--json`, export and summary.
+
+    A type with a contract of its own (Answer: `ask --json`) says so with its own `to_json`.
+    """
+    own = getattr(type(value), "to_json", None)
+    if own is not None and own is not JsonMixin.to_json:
+        return value.to_json()
     if is_dataclass(value) and not isinstance(value, type):
         return {f.name: to_jsonable(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, date | datetime):
