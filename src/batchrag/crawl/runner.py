@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
@@ -13,7 +13,7 @@ from batchrag.crawl import discover, images, site
 from batchrag.crawl.http import FetchError, HttpClient, NetworkDown, Response, RobotsDisallowed
 from batchrag.crawl.parse import parse_page
 from batchrag.settings import Settings
-from batchrag.types import ParsedPage
+from batchrag.types import JsonMixin, ParsedPage
 
 BLOCKED_AFTER = 5  # consecutive 401/403 answers, before any success, that mean we are blocked, not unlucky
 
@@ -42,7 +42,7 @@ class CrawlStore(Protocol):
 
 
 @dataclass
-class CrawlSummary:
+class CrawlSummary(JsonMixin):
     new: int = 0  # articles
     updated: int = 0
     unchanged: int = 0
@@ -66,9 +66,6 @@ class CrawlSummary:
     def fail(self, url: str, reason: str) -> None:
         self.failed += 1
         self.failures.append({"url": url, "reason": reason})
-
-    def to_json(self) -> dict:
-        return asdict(self)
 
     def __str__(self) -> str:
         return json.dumps(self.to_json(), ensure_ascii=False)

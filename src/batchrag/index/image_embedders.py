@@ -44,8 +44,6 @@ class HFImageEmbedder(ImageEmbedder):
     """A transformers dual encoder (CLIP, SigLIP, …) from a local save_pretrained folder or a hub id, on CPU."""
 
     def __init__(self, settings: Settings, model: str = ""):
-        if not model:
-            raise EmbedderError("image embedder 'clip:' needs a model: clip:<save_pretrained folder or hub id>")
         try:
             import torch
             from transformers import AutoModel, AutoProcessor

@@ -9,7 +9,7 @@ import os
 import re
 import time
 import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +21,7 @@ from batchrag.index.embedders import TEXT_EMBEDDERS
 from batchrag.index.image_embedders import IMAGE_EMBEDDERS, ImageEmbedder
 from batchrag.index.vector_cache import VectorCache, embed_cached
 from batchrag.settings import Settings
-from batchrag.types import StoredArticle
+from batchrag.types import JsonMixin, StoredArticle
 
 META_FILE = "index_meta.json"
 IMAGE_RECORDS = "alt+title"  # what an image record embeds (see image_text)
@@ -37,7 +37,7 @@ class IndexMismatchError(IndexMissingError):
 
 
 @dataclass
-class IndexSummary:
+class IndexSummary(JsonMixin):
     """What one sync did."""
 
     embedder: str
@@ -57,8 +57,6 @@ class IndexSummary:
     pixels_embedded: int = 0  # pictures newly embedded (the rest came from the cache)
     pixel_failures: list[str] = field(default_factory=list)  # "file: reason" of unreadable pictures
 
-    def to_json(self) -> dict:
-        return asdict(self)
 
 
 def read_meta(settings: Settings) -> dict | None:

@@ -8,28 +8,19 @@ from datetime import date
 from typing import IO
 
 from batchrag.crawl.site import LETTER, STORY, is_issue_url, slugify
-from batchrag.types import ImageRef, ParsedArticle, StoredArticle
+from batchrag.types import ImageRef, ParsedArticle, StoredArticle, to_jsonable
+
+# What a line holds (docs/contracts.md#export-and-import): the store's own ids, hashes and file paths stay out.
+ARTICLE_KEYS = ("issue", "date", "url", "section", "title", "text", "tags", "alt_urls")
+IMAGE_KEYS = ("url", "alt", "caption", "position", "width", "height")
 
 
 def write_jsonl(articles: Iterable[StoredArticle], fp: IO[str]) -> int:
     """Write one JSON line per article; returns how many."""
     n = 0
     for a in articles:
-        rec = {
-            "issue": a.issue,
-            "date": a.date.isoformat() if a.date else None,
-            "url": a.url,
-            "section": a.section,
-            "title": a.title,
-            "text": a.text,
-            "tags": a.tags,
-            "alt_urls": a.alt_urls,
-            "images": [
-                {"url": i.url, "alt": i.alt, "caption": i.caption, "position": i.position,
-                 "width": i.width, "height": i.height}
-                for i in a.images
-            ],
-        }
+        rec = {k: to_jsonable(getattr(a, k)) for k in ARTICLE_KEYS}
+        rec["images"] = [{k: getattr(i, k) for k in IMAGE_KEYS} for i in a.images]
         fp.write(json.dumps(rec, ensure_ascii=False) + "\n")
         n += 1
     return n

@@ -1,4 +1,4 @@
-"""Library status and the background updater (real store, real threads)."""
+"""The library (status, quick start) and the background updater: real store, real threads, real crawl."""
 
 from __future__ import annotations
 

