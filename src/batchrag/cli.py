@@ -18,7 +18,7 @@ from batchrag.index.embedders import TEXT_EMBEDDERS
 from batchrag.llm.base import BACKENDS
 from batchrag.retrieve.rerank import RERANKERS
 from batchrag.retrieve.rewrite import REWRITERS
-from batchrag.service import Assistant, Library
+from batchrag.service import Assistant, Library, build_demo_library, network_available
 from batchrag.settings import Settings, get_settings
 from batchrag.types import to_jsonable
 
@@ -274,7 +274,7 @@ def ask_cmd(
 def demo_cmd(as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON.")) -> None:
     """Build the offline demo library: serve the invented fixture site on 127.0.0.1, crawl it, index it."""
     try:
-        summary = Library().build_demo()
+        summary = build_demo_library()
     except Exception as exc:  # any failure of the whole pipeline on our own site: say where, one line
         _fail(f"demo library not built: {exc}")
     if as_json:
@@ -293,8 +293,6 @@ def serve_cmd(
     import subprocess
     from importlib.util import find_spec
 
-    from batchrag.service.demo import network_available
-
     settings = get_settings()
     library = Library(settings)
     empty = not library.article_count()
@@ -302,7 +300,7 @@ def serve_cmd(
         if demo or (empty and not network_available(settings)):
             typer.echo("library is empty and the site is unreachable: building the offline demo library…"
                        if not demo else "building the demo library…", err=True)
-            typer.echo("\n".join(library.build_demo().lines()), err=True)
+            typer.echo("\n".join(build_demo_library(settings).lines()), err=True)
         elif empty:
             typer.echo(f"the library is empty: crawling the {settings.quick_start_pages} newest pages first "
                        "(the rest: «Оновити бібліотеку» in the app, or `batchrag crawl`)…", err=True)

@@ -118,9 +118,3 @@ class Library:
 
     def import_(self, fp: IO[str]) -> dict[str, int]:
         return self.store.import_jsonl(fp)
-
-    def build_demo(self):
-        """The offline demo library (service.demo): the invented fixture site crawled and indexed locally."""
-        from batchrag.service.demo import build_demo_library
-
-        return build_demo_library(self.settings)

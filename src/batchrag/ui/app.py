@@ -10,7 +10,15 @@ from pathlib import Path
 import streamlit as st
 
 from batchrag.errors import BatchragError
-from batchrag.service import Assistant, EmptyQuestion, Filters, IndexMissingError, Library, LibraryUpdater
+from batchrag.service import (
+    Assistant,
+    EmptyQuestion,
+    Filters,
+    IndexMissingError,
+    Library,
+    LibraryUpdater,
+    build_demo_library,
+)
 from batchrag.service.assistant import load_retriever
 from batchrag.service.choices import backend_choices, reranker_choices
 from batchrag.service.llm_status import llm_status
@@ -299,8 +307,7 @@ def empty_library(base: Settings, status) -> None:
     if st.button("Побудувати демо-бібліотеку" if status.empty else "Побудувати індекс", key="build"):
         with st.spinner("Будую… це може тривати кілька хвилин"):
             try:
-                library = Library(base)
-                library.build_demo() if status.empty else library.index()
+                build_demo_library(base) if status.empty else Library(base).index()
             except Exception as exc:
                 st.error(explain_error(exc))
                 return
