@@ -144,7 +144,8 @@ def index_cmd(
 ) -> None:
     """Embed new/changed articles into the LanceDB index (unchanged text is never re-embedded)."""
     from batchrag.index.embedders import EmbedderError
-    from batchrag.index.lancedb_index import IndexMissingError, sync
+    from batchrag.index.sync import sync
+    from batchrag.index.tables import IndexMissingError
     from batchrag.store import open_store
 
     s = _index_settings(embedder)
@@ -177,7 +178,7 @@ def search_cmd(
     """Search the index (no LLM): ranked articles, or pictures with --images."""
     from dataclasses import asdict
 
-    from batchrag.index.lancedb_index import IndexMissingError
+    from batchrag.index.tables import IndexMissingError
     from batchrag.retrieve.search import Retriever
 
     try:
@@ -212,7 +213,7 @@ def eval_cmd(
 ) -> None:
     """Measure retrieval: recall@1/5/10, MRR@10, nDCG@10, latency, per kind and language."""
     from batchrag.evaluate.run import EvalError, format_table, load_questions, load_rewrites, run_eval
-    from batchrag.index.lancedb_index import IndexMissingError
+    from batchrag.index.tables import IndexMissingError
 
     s = _index_settings(embedder, reranker)
     if not questions.exists():

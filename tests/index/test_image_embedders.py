@@ -14,7 +14,8 @@ from PIL import Image, ImageDraw  # noqa: E402
 from batchrag.crawl.images import store_image  # noqa: E402
 from batchrag.index.embedders import EmbedderError  # noqa: E402
 from batchrag.index.image_embedders import get_image_embedder  # noqa: E402
-from batchrag.index.lancedb_index import IndexMismatchError, open_tables, read_meta, sync  # noqa: E402
+from batchrag.index.sync import sync  # noqa: E402
+from batchrag.index.tables import IndexMismatchError, open_tables, read_meta  # noqa: E402
 from batchrag.retrieve.search import Retriever  # noqa: E402
 from batchrag.store import open_store  # noqa: E402
 

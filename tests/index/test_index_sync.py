@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from batchrag.index.embedders import USEM3, EmbedderError, get_embedder, register_embedder
-from batchrag.index.lancedb_index import IndexMismatchError, IndexMissingError, open_tables, read_meta, sync
+from batchrag.index.sync import sync
+from batchrag.index.tables import IndexMismatchError, IndexMissingError, open_tables, read_meta
 from batchrag.retrieve.search import Retriever
 from batchrag.settings import Settings
 from batchrag.store import open_store

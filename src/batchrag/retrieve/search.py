@@ -11,7 +11,7 @@ import numpy as np
 
 from batchrag.index.embedders import get_embedder
 from batchrag.index.image_embedders import get_image_embedder
-from batchrag.index.lancedb_index import META_FILE, check_image_embedder, open_tables
+from batchrag.index.tables import META_FILE, check_image_embedder, open_tables
 from batchrag.retrieve.rerank import Reranker, get_reranker
 from batchrag.settings import Settings, get_settings
 from batchrag.types import Hit, ImageHit, ImageRef, SearchResult

@@ -60,7 +60,7 @@ def library_status(settings: Settings) -> LibraryStatus:
 
 def index_stats(settings: Settings) -> dict | None:
     """{'articles', 'passages', 'images', 'embedder'} of the published LanceDB index, or None before the first build."""
-    from batchrag.index.lancedb_index import open_tables, read_meta
+    from batchrag.index.tables import open_tables, read_meta
 
     meta = read_meta(settings)
     if meta is None:
@@ -72,7 +72,7 @@ def index_stats(settings: Settings) -> dict | None:
 
 def run_index(settings: Settings) -> dict:
     """Bring the index in line with the store (incremental); returns the index stage's counts."""
-    from batchrag.index.lancedb_index import sync
+    from batchrag.index.sync import sync
     from batchrag.store import open_store
 
     return _as_dict(sync(open_store(settings), settings, progress=False))
