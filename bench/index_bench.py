@@ -21,7 +21,8 @@ from pathlib import Path
 
 from batchrag.index.chunk import chunk_article
 from batchrag.index.embedders import TEXT_EMBEDDERS
-from batchrag.index.lancedb_index import META_FILE, sync
+from batchrag.index.sync import sync
+from batchrag.index.tables import META_FILE
 from batchrag.settings import Settings
 from batchrag.store import open_store
 from batchrag.types import ParsedArticle

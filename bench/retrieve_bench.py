@@ -13,7 +13,7 @@ from pathlib import Path
 
 from batchrag.evaluate.metrics import percentile
 from batchrag.evaluate.run import load_questions
-from batchrag.index.lancedb_index import read_meta
+from batchrag.index.tables import read_meta
 from batchrag.retrieve.search import Retriever
 from batchrag.settings import Settings
 

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from batchrag.evaluate.run import load_questions
-from batchrag.index.lancedb_index import META_FILE
+from batchrag.index.tables import META_FILE
 from batchrag.retrieve.rewrite import REWRITERS
 from batchrag.retrieve.search import Retriever
 from batchrag.settings import Settings

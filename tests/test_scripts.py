@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from batchrag.crawl.fixture_server import start_fixture_site
-from batchrag.index.lancedb_index import read_meta
+from batchrag.index.tables import read_meta
 from batchrag.settings import Settings
 from batchrag.store import open_store
 

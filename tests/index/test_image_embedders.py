@@ -15,7 +15,8 @@ from batchrag.crawl.images import store_image  # noqa: E402
 from batchrag.errors import UnknownComponent  # noqa: E402
 from batchrag.index.embedders import EmbedderError  # noqa: E402
 from batchrag.index.image_embedders import IMAGE_EMBEDDERS  # noqa: E402
-from batchrag.index.lancedb_index import IndexMismatchError, open_tables, read_meta, sync  # noqa: E402
+from batchrag.index.sync import sync  # noqa: E402
+from batchrag.index.tables import IndexMismatchError, open_tables, read_meta  # noqa: E402
 from batchrag.retrieve.search import Retriever  # noqa: E402
 from batchrag.settings import Settings  # noqa: E402
 from batchrag.store import open_store  # noqa: E402

@@ -7,7 +7,8 @@ import pytest
 
 from batchrag.errors import UnknownComponent
 from batchrag.index.embedders import TEXT_EMBEDDERS, USEM3
-from batchrag.index.lancedb_index import IndexMismatchError, IndexMissingError, open_tables, read_meta, sync
+from batchrag.index.sync import sync
+from batchrag.index.tables import IndexMismatchError, IndexMissingError, open_tables, read_meta
 from batchrag.retrieve.search import Retriever
 from batchrag.settings import Settings
 from batchrag.store import open_store

@@ -64,7 +64,7 @@ def test_llm_status_reports_closed_ollama(monkeypatch):
 def test_quick_start_crawls_the_newest_issue_and_indexes_it(tmp_path):
 
     from batchrag.crawl.fixture_server import start_fixture_site
-    from batchrag.index.lancedb_index import read_meta
+    from batchrag.index.tables import read_meta
     from batchrag.settings import Settings
 
     site = start_fixture_site()

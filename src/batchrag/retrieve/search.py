@@ -11,7 +11,7 @@ import numpy as np
 
 from batchrag.index.embedders import TEXT_EMBEDDERS
 from batchrag.index.image_embedders import IMAGE_EMBEDDERS
-from batchrag.index.lancedb_index import META_FILE, check_image_embedder, open_tables
+from batchrag.index.tables import META_FILE, check_image_embedder, open_tables
 from batchrag.retrieve.rerank import RERANKERS, Reranker
 from batchrag.settings import Settings, get_settings
 from batchrag.types import Hit, ImageHit, ImageRef, SearchResult

@@ -1,7 +1,7 @@
 """The application layer: what the CLI, the Streamlit app and an HTTP API call (docs/ARCHITECTURE.md)."""
 
 from batchrag.answer import EmptyQuestion
-from batchrag.index.lancedb_index import IndexMissingError
+from batchrag.index.tables import IndexMissingError
 from batchrag.service.assistant import Assistant, Filters
 from batchrag.service.demo import build_demo_library, network_available
 from batchrag.service.library import Library, LibraryStatus

@@ -75,7 +75,7 @@ class Library:
 
     def index_stats(self) -> dict | None:
         """{'articles', 'passages', 'images', 'embedder'} of the published index, or None before the first build."""
-        from batchrag.index.lancedb_index import open_tables, read_meta
+        from batchrag.index.tables import open_tables, read_meta
 
         meta = read_meta(self.settings)
         if meta is None:
@@ -104,7 +104,7 @@ class Library:
 
     def index(self, rebuild: bool = False, progress: bool = False):
         """Bring the index in line with the store (incremental by content hash); returns its IndexSummary."""
-        from batchrag.index.lancedb_index import sync
+        from batchrag.index.sync import sync
 
         return sync(self.store, self.settings, rebuild=rebuild, progress=progress)
 

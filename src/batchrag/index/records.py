@@ -1,0 +1,93 @@
+"""What the index embeds: the passage and picture rows of a story, and the recipe signature they are built by."""
+
+from __future__ import annotations
+
+import re
+
+from batchrag.index.chunk import RECIPE, chunk_article, lead
+from batchrag.settings import Settings
+from batchrag.types import StoredArticle
+
+IMAGE_RECORDS = "alt+title"  # what an image record embeds (see image_text)
+
+_JUNK_ALT = re.compile(
+    r"^(screen ?shot\b|img[_-]?\d|image\s*\d*$|unnamed|untitled|photo\s*\d*$)|\.(png|jpe?g|gif|webp)$", re.I
+)
+
+
+def chunking_of(settings: Settings) -> str:
+    # The image-record recipe is part of the signature: changing what a record embeds needs a rebuild too.
+    if settings.chunk_mode == "article":
+        return f"article:{RECIPE};images:{IMAGE_RECORDS}"
+    return f"passages:{settings.chunk_words}/{settings.chunk_overlap_words}:{RECIPE};images:{IMAGE_RECORDS}"
+
+
+def meaningful_alt(alt: str) -> str:
+    """The alt text, or '' when it is a file name or 'Screen Shot …' (it says nothing about the picture)."""
+    alt = (alt or "").strip()
+    return "" if _JUNK_ALT.search(alt) else alt
+
+
+def image_text(art: StoredArticle, alt: str, caption: str) -> str:
+    """What an image record embeds: its own words, then its story's title; the lead only when it has no words.
+
+    A story lead next to a caption drowns the caption (measured: the right picture fell out of the top 10)."""
+    own = ". ".join(x.strip() for x in (meaningful_alt(alt), caption) if x and x.strip())
+    return f"{own}\n{art.title}" if own else f"{art.title}\n{lead(art.text, 60)}"
+
+
+def passage_rows(a: StoredArticle, settings: Settings) -> list[dict]:
+    """One row per passage of the story (one for the whole story in chunk_mode=article), without its vector."""
+    d = a.date.isoformat() if a.date else ""
+    return [
+        {
+            "id": p.id,
+            "article_id": a.id,
+            "position": p.position,
+            "text": p.text,
+            "title": a.title,
+            "url": a.url,
+            "date": d,
+            "issue": a.issue,
+            "section": a.section,
+            "tags": list(a.tags),
+        }
+        for p in chunk_article(
+            a, settings.chunk_words, settings.chunk_overlap_words, whole=settings.chunk_mode == "article"
+        )
+    ]
+
+
+def image_rows(a: StoredArticle) -> list[dict]:
+    """One row per distinct picture URL of the story, without its vectors; the id keeps the picture's position."""
+    d = a.date.isoformat() if a.date else ""
+    out: list[dict] = []
+    seen: set[str] = set()
+    for i, im in enumerate(a.images):
+        if not im.url or im.url in seen:
+            continue
+        seen.add(im.url)
+        out.append(
+            {
+                "id": f"{a.id}:{i}",
+                "article_id": a.id,
+                "url": im.url,
+                "alt": im.alt or "",
+                "caption": im.caption or "",
+                "local_path": im.local_path or "",
+                "article_url": a.url,
+                "article_title": a.title,
+                "issue": a.issue,
+                "date": d,
+                "text": image_text(a, im.alt, im.caption),
+            }
+        )
+    return out
+
+
+def rows(arts: list[StoredArticle], settings: Settings) -> tuple[list[dict], list[dict]]:
+    """(passage rows, image rows) of the stories, in story order."""
+    return (
+        [r for a in arts for r in passage_rows(a, settings)],
+        [r for a in arts for r in image_rows(a)],
+    )
