@@ -237,7 +237,7 @@ def ask_cmd(
     backend: str | None = typer.Option(None, "--backend", help=_names(BACKENDS) + "."),
     k: int | None = typer.Option(None, "--k", help="Sources given to the model."),
 ) -> None:
-    """Answer a question from the library, in Ukrainian, with [n] citations."""
+    """Answer a question from the library, in Ukrainian, with numbered citations to its sources."""
     from batchrag.types import Answer
 
     with _errors():
