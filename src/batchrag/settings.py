@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+SearchMode = Literal["vector", "bm25", "hybrid"]  # retrieve/query.py's MODES
+
 
 class Settings(BaseSettings):
     """All tunables of batchrag; env vars are BATCHRAG_<FIELD> (plus DATABASE_URL and OLLAMA_HOST)."""
@@ -68,7 +70,7 @@ class Settings(BaseSettings):
     embed_batch_size: int = Field(32, description="Passages per embedding batch.")
 
     # --- retrieve --------------------------------------------------------------
-    search_mode: Literal["vector", "bm25", "hybrid"] = Field("hybrid", description="vector | bm25 | hybrid.")
+    search_mode: SearchMode = Field("hybrid", description="vector | bm25 | hybrid.")
     top_k: int = Field(5, description="Articles returned to the answer stage.")
     max_passages_per_article: int = Field(2, description="Passages of one article kept in the top-k.")
     rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant: score = sum of weight / (rrf_k + rank).")

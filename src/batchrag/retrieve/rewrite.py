@@ -12,6 +12,7 @@ import time
 from batchrag.llm.base import BACKENDS, LLMError
 from batchrag.llm.prompts import build_rewrite_completion, build_rewrite_messages
 from batchrag.registry import Registry
+from batchrag.retrieve.query import question_language
 from batchrag.settings import Settings
 from batchrag.types import Message
 
@@ -168,8 +169,6 @@ REWRITERS: Registry[QueryRewriter] = Registry(
 
 def needs_rewrite(question: str, history: list[Message] = ()) -> bool:
     """An English question that opens a conversation is already what the rewrite would produce."""
-    from batchrag.retrieve.search import question_language
-
     return question_language(question) != "en" or any(m.role == "user" for m in history)
 
 

@@ -2,51 +2,23 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections import OrderedDict
 from datetime import date
 
 import numpy as np
 
+from batchrag.errors import UnknownComponent
 from batchrag.index.embedders import TEXT_EMBEDDERS
-from batchrag.index.image_embedders import IMAGE_EMBEDDERS
-from batchrag.index.tables import META_FILE, check_image_embedder, open_tables
+from batchrag.retrieve import passages, pictures, query
+from batchrag.retrieve.fusion import boost_recent, rrf
+from batchrag.retrieve.query import question_language
 from batchrag.retrieve.rerank import RERANKERS, Reranker
+from batchrag.retrieve.snapshot import Snapshot
 from batchrag.settings import Settings, get_settings
-from batchrag.types import Hit, ImageHit, ImageRef, SearchResult
+from batchrag.types import Hit, ImageHit, SearchResult
 
-MODES = ("vector", "bm25", "hybrid")
-DEPTH = 100  # articles taken from each signal before fusion
-_RECENT = re.compile(r"\b(latest|recent|recently|newest|this week)\b|останн|найнов|нещодавн|свіж", re.I)
-_CYR = re.compile(r"[\u0400-\u04FF]")
-_LAT = re.compile(r"[A-Za-z]")
-
-
-def question_language(q: str) -> str:
-    """'uk' when the question is mostly Cyrillic (names in Latin script do not count against it), else 'en'."""
-    cyr, lat = len(_CYR.findall(q)), len(_LAT.findall(q))
-    return "uk" if cyr and cyr >= 0.3 * (cyr + lat) else "en"
-
-
-def wants_recent(q: str) -> bool:
-    return bool(_RECENT.search(q))
-
-
-def _fts_query(q: str) -> str:
-    # The full-text parser chokes on quotes, colons, brackets: hand it plain words only.
-    return " ".join(re.findall(r"\w+", q))
-
-
-def _column(tbl, name: str) -> list:
-    return tbl.column(name).to_pylist()
-
-
-def _vectors(tbl, dim: int) -> np.ndarray:
-    if tbl.num_rows == 0:
-        return np.zeros((0, dim), np.float32)
-    flat = tbl.column("vector").combine_chunks().flatten().to_numpy(zero_copy_only=False)
-    return np.ascontiguousarray(flat.reshape(-1, dim), dtype=np.float32)
+__all__ = ["Retriever", "question_language"]  # question_language is imported from here by rewrite and tests
 
 
 class Retriever:
@@ -56,7 +28,7 @@ class Retriever:
         self.settings = settings or get_settings()
         self.embedder = TEXT_EMBEDDERS.create(self.settings.embedder, self.settings)
         self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._stamp: float | None = None
+        self._pix: pictures.Pixels | None = None
         self._load()
         # Built up front so a reranker that cannot load, or cannot add anything to this index, fails at once.
         self.reranker: Reranker | None = RERANKERS.create(
@@ -65,187 +37,70 @@ class Retriever:
 
     # --- loading -------------------------------------------------------------------
     def _load(self) -> None:
-        meta, pt, it = open_tables(self.settings, self.embedder.name)
-        self.meta, self._pt, self._it = meta, pt, it
-        self._stamp = (self.settings.lancedb_dir / META_FILE).stat().st_mtime_ns
-        dim = meta["dim"]
-        p = pt.to_arrow()
-        self.p_id = _column(p, "id")
-        self.p_article = np.array(_column(p, "article_id"), dtype=np.int64)
-        self.p_text = _column(p, "text")
-        self.p_date = np.array([d or "" for d in _column(p, "date")])
-        self.p_tags = [{t.lower() for t in (ts or [])} for ts in _column(p, "tags")]
-        self.P = _vectors(p, dim)
-        self.row_of = {pid: i for i, pid in enumerate(self.p_id)}
-        self.article: dict[int, dict] = {}
-        for i, (aid, title, url, d, iss, sec, tags) in enumerate(
-            zip(
-                self.p_article.tolist(),
-                _column(p, "title"),
-                _column(p, "url"),
-                _column(p, "date"),
-                _column(p, "issue"),
-                _column(p, "section"),
-                _column(p, "tags"),
-                strict=True,
-            )
-        ):
-            if aid not in self.article:
-                self.article[aid] = {
-                    "title": title,
-                    "url": url,
-                    "date": date.fromisoformat(d) if d else None,
-                    "issue": iss,
-                    "section": sec,
-                    "tags": list(tags or []),
-                    "images": [],
-                    "row": i,
-                }
-        im = it.to_arrow()
-        self.images = im.select([c for c in im.column_names if c not in ("vector", "pixel_vector")]).to_pylist()
-        self.I = _vectors(im, dim)
-        self.image_row = {r["id"]: i for i, r in enumerate(self.images)}
-        for r in self.images:
-            a = self.article.get(r["article_id"])
-            if a is not None:
-                a["images"].append(
-                    ImageRef(
-                        url=r["url"], alt=r["alt"], caption=r["caption"], local_path=r["local_path"] or None
-                    )
-                )
-        dates = sorted({a["date"] for a in self.article.values() if a["date"]})
-        self._dmin = dates[0].toordinal() if dates else 0
-        self._dspan = max(1, (dates[-1].toordinal() - self._dmin) if dates else 1)
+        self.snap = Snapshot(self.settings, self.embedder.name)
 
     def _maybe_reload(self) -> None:
-        p = self.settings.lancedb_dir / META_FILE
-        if p.exists() and p.stat().st_mtime_ns != self._stamp:
+        if not self.snap.is_current(self.settings):
             self._load()
+
+    # The loaded index as callers (tests, benches) read it: always the current snapshot's.
+    @property
+    def meta(self) -> dict:
+        return self.snap.meta
+
+    @property
+    def article(self) -> dict[int, dict]:
+        return self.snap.article
+
+    @property
+    def images(self) -> list[dict]:
+        return self.snap.images
+
+    @property
+    def p_id(self) -> list[str]:
+        return self.snap.p_id
+
+    @property
+    def p_text(self) -> list[str]:
+        return self.snap.p_text
 
     @property
     def n_articles(self) -> int:
-        return len(self.article)
+        return len(self.snap.article)
 
-    # --- signals ---------------------------------------------------------------------
     def _qvec(self, text: str) -> np.ndarray:
-        v = self._qcache.get(text)
-        if v is None:
-            v = self.embedder.embed([text], kind="query")[0]
-            self._qcache[text] = v
-            if len(self._qcache) > 256:
-                self._qcache.popitem(last=False)
-        return v
+        return query.remembered(self._qcache, text, lambda t: self.embedder.embed([t], kind="query")[0])
 
-    def _mask(self, date_from, date_to, tags) -> np.ndarray | None:
-        if not (date_from or date_to or tags):
-            return None
-        m = np.ones(len(self.p_id), dtype=bool)
-        if date_from:
-            m &= (self.p_date != "") & (self.p_date >= str(date_from))
-        if date_to:
-            m &= (self.p_date != "") & (self.p_date <= str(date_to))
-        if tags:
-            want = {t.lower() for t in tags}
-            m &= np.array([bool(ts & want) for ts in self.p_tags], dtype=bool)
-        return m
-
-    def _group(self, rows, scores) -> list[tuple[int, list[int], float]]:
-        """Passages in score order -> distinct articles (best score, their top passages), DEPTH at most."""
-        out: dict[int, tuple[list[int], float]] = {}
-        cap = self.settings.max_passages_per_article
-        for r, s in zip(rows, scores, strict=True):
-            aid = int(self.p_article[r])
-            if aid in out:
-                if len(out[aid][0]) < cap:
-                    out[aid][0].append(int(r))
-                continue
-            if len(out) >= DEPTH:
-                continue
-            out[aid] = ([int(r)], float(s))
-        return [(a, rs, s) for a, (rs, s) in out.items()]
-
-    def _dense(self, text: str, mask) -> list[tuple[int, list[int], float]]:
-        if not len(self.P):
-            return []
-        s = self.P @ self._qvec(text)
-        if mask is not None:
-            s = np.where(mask, s, -np.inf)
-        n = min(len(s), DEPTH * 4)
-        top = np.argpartition(-s, n - 1)[:n]
-        top = top[np.argsort(-s[top])]
-        top = top[np.isfinite(s[top])]
-        return self._group(top, s[top])
-
-    def _bm25(self, text: str, mask) -> list[tuple[int, list[int], float]]:
-        q = _fts_query(text)
-        if not q or not self.p_id:
-            return []
-        try:
-            res = self._pt.search(q, query_type="fts").limit(DEPTH * 4).select(["id", "_score"]).to_arrow()
-        except Exception:  # an empty or odd query must not break search: BM25 just abstains
-            return []
-        rows, scores = [], []
-        for pid, sc in zip(res.column("id").to_pylist(), res.column("_score").to_pylist(), strict=True):
-            r = self.row_of.get(pid)
-            if r is not None and (mask is None or mask[r]):
-                rows.append(r)
-                scores.append(sc)
-        return self._group(rows, scores)
-
-    def _bm25_images(self, text: str) -> list[int]:
-        q = _fts_query(text)
-        if not q:
-            return []
-        try:
-            res = self._it.search(q, query_type="fts").limit(DEPTH).select(["id", "_score"]).to_arrow()
-        except Exception:  # no FTS index (no images) or an odd query: BM25 abstains
-            return []
-        return [self.image_row[i] for i in res.column("id").to_pylist() if i in self.image_row]
-
-    # --- search ---------------------------------------------------------------------
+    # --- stories --------------------------------------------------------------------
     def plan(self, question: str, mode: str, english_query: str | None) -> list[tuple[str, str, str, float]]:
-        """The signals a question gets: (name, kind, text, weight); routing by language, see MODELS.md."""
-        s = self.settings
-        lang = question_language(question)
-        en = english_query.strip() if english_query and english_query.strip() != question.strip() else None
-        sig: list[tuple[str, str, str, float]] = []
-        if mode in ("vector", "hybrid"):
-            sig.append(("dense", "dense", question, 1.0))
-            if en:
-                sig.append(("dense_en", "dense", en, s.rewrite_weight))
-        if mode in ("bm25", "hybrid"):
-            if en:
-                sig.append(("bm25_en", "bm25", en, s.rewrite_weight if mode == "hybrid" else 1.0))
-            if mode == "bm25" and not en:
-                sig.append(("bm25", "bm25", question, 1.0))
-            elif mode == "hybrid" and not (en and lang == "uk"):
-                w = s.bm25_weight_uk if lang == "uk" else s.bm25_weight_en
-                if w > 0:
-                    sig.append(("bm25", "bm25", question, w))
-        return sig
+        """The signals a question gets: (name, kind, text, weight); routing by language (docs/decisions/0002-route-fusion-by-language.md)."""
+        return query.story_plan(question, mode, english_query, self.settings)
 
     def _rank(self, question, mode, date_from, date_to, tags, english_query, recent, timings):
         mode = mode or self.settings.search_mode
-        if mode not in MODES:
-            raise ValueError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
-        mask = self._mask(date_from, date_to, tags)
-        fused: dict[int, float] = {}
-        best: dict[int, tuple[int, list[int]]] = {}  # article -> (best rank in any signal, its passages)
-        raw: dict[int, dict[str, float]] = {}
+        if mode not in query.MODES:
+            raise UnknownComponent(f"unknown search mode {mode!r}; use one of {', '.join(query.MODES)}")
+        snap, cap = self.snap, self.settings.max_passages_per_article
+        mask = passages.filter_mask(snap, date_from, date_to, tags)
+        signals: list[tuple[str, passages.Ranked, float]] = []
         for name, kind, text, w in self.plan(question, mode, english_query):
             t = time.perf_counter()
-            ranked = self._dense(text, mask) if kind == "dense" else self._bm25(text, mask)
+            if kind == "dense":
+                ranked = passages.dense(snap, self._qvec, text, mask, cap)
+            else:
+                ranked = passages.bm25(snap, text, mask, cap)
             timings[name] = round((time.perf_counter() - t) * 1000, 2)
+            signals.append((name, ranked, w))
+        fused = rrf((([aid for aid, _, _ in ranked], w) for _, ranked, w in signals), self.settings.rrf_k)
+        best: dict[int, tuple[int, list[int]]] = {}  # article -> (best rank in any signal, its passages)
+        raw: dict[int, dict[str, float]] = {}
+        for name, ranked, _ in signals:
             for rank, (aid, rows, sc) in enumerate(ranked):
-                fused[aid] = fused.get(aid, 0.0) + w / (self.settings.rrf_k + rank + 1)
                 raw.setdefault(aid, {})[name] = round(sc, 4)
                 if aid not in best or rank < best[aid][0]:
                     best[aid] = (rank, rows)
-        if recent or wants_recent(question):
-            for aid in fused:
-                d = self.article[aid]["date"]
-                r = (d.toordinal() - self._dmin) / self._dspan if d else 0.0
-                fused[aid] *= 1 + self.settings.recency_weight * r
+        if recent or query.wants_recent(question):
+            boost_recent(fused, snap.newness, self.settings.recency_weight)
         order = sorted(fused, key=lambda a: -fused[a])
         return order, fused, best, raw
 
@@ -253,19 +108,17 @@ class Retriever:
         """Rescore the top articles' kept passages with the reranker; an article takes its best passage's score."""
         head = order[: max(self.settings.rerank_depth, k)]
         pairs = [(aid, r) for aid in head for r in best[aid][1]]
-        scores = self.reranker.rerank(question, [self.p_text[r] for _, r in pairs])
+        scores = self.reranker.rerank(question, [self.snap.p_text[r] for _, r in pairs])
         by_row = {r: s for (_, r), s in zip(pairs, scores, strict=True)}
         score = {aid: max(by_row[r] for r in best[aid][1]) for aid in head}
         for aid in head:  # Hit.passage_id names the reranker's best passage
             best[aid] = (best[aid][0], sorted(best[aid][1], key=lambda r: -by_row[r]))
-        if recent or wants_recent(question):
+        if recent or query.wants_recent(question):
             # Reranker scores may be negative logits, so the recency boost is additive: up to recency_weight of
             # the candidates' score spread for the newest article.
             spread = (max(score.values()) - min(score.values())) or 1.0
             for aid in head:
-                d = self.article[aid]["date"]
-                r = (d.toordinal() - self._dmin) / self._dspan if d else 0.0
-                score[aid] += self.settings.recency_weight * r * spread
+                score[aid] += self.settings.recency_weight * self.snap.newness(aid) * spread
         head = sorted(head, key=lambda a: -score[a])
         return head + order[len(head) :], score
 
@@ -295,10 +148,11 @@ class Retriever:
             timings["rerank"] = round((time.perf_counter() - t) * 1000, 2)
             for aid in order[:k]:
                 raw[aid] = raw[aid] | {"fused": round(fused[aid], 6), "rerank": round(final[aid], 6)}
+        snap = self.snap
         hits = []
         for aid in order[:k]:
-            a = self.article[aid]
-            rows = sorted(best[aid][1], key=lambda r: int(self.p_id[r].rsplit(":", 1)[1]))
+            a = snap.article[aid]
+            rows = sorted(best[aid][1], key=lambda r: int(snap.p_id[r].rsplit(":", 1)[1]))
             hits.append(
                 Hit(
                     article_id=aid,
@@ -307,9 +161,9 @@ class Retriever:
                     date=a["date"],
                     issue=a["issue"],
                     section=a["section"],
-                    text="\n…\n".join(self.p_text[r] for r in rows),
+                    text="\n…\n".join(snap.p_text[r] for r in rows),
                     score=round(final[aid], 6),
-                    passage_id=self.p_id[best[aid][1][0]],
+                    passage_id=snap.p_id[best[aid][1][0]],
                     images=list(a["images"]),
                     tags=list(a["tags"]),
                     scores=raw[aid],
@@ -324,111 +178,34 @@ class Retriever:
         )
 
     # --- pictures -------------------------------------------------------------------
-    _pix: tuple | None = None  # (index stamp, image embedder, picture vectors, has-a-file mask)
-    _pcache: OrderedDict | None = None  # image-embedder text vectors of recent queries
-
-    def _pixels(self):
-        """(image embedder, picture vectors, has-a-file mask) of an index built with one, else None.
-
-        Settings saying image_embedder=none keep the pixel signal off (no torch at search time); another
-        image embedder than the index's is the same mismatch error as at index time."""
-        if self.meta.get("image_embedder", "none") == "none" or self.settings.image_embedder == "none":
-            return None
-        check_image_embedder(self.meta, self.settings.image_embedder)
-        if self._pix is None or self._pix[0] != self._stamp:
-            img = IMAGE_EMBEDDERS.create(self.meta["image_embedder"], self.settings)
-            t = self._it.to_arrow().select(["id", "pixel_vector", "has_pixels"])
-            dim = t.schema.field("pixel_vector").type.list_size
-            P = np.zeros((len(self.images), dim), np.float32)
-            has = np.zeros(len(self.images), dtype=bool)
-            if t.num_rows:
-                flat = t.column("pixel_vector").combine_chunks().flatten().to_numpy(zero_copy_only=False)
-                flat = flat.reshape(-1, dim)
-                # Matched by id: the table may be a newer version than the rows loaded with the index.
-                for j, (iid, h) in enumerate(zip(_column(t, "id"), _column(t, "has_pixels"), strict=True)):
-                    i = self.image_row.get(iid)
-                    if i is not None and h:
-                        P[i], has[i] = flat[j], True
-            for r in self.images:  # the loaded records carry the vectors as Python lists: free them
-                r.pop("pixel_vector", None)
-            self._pix = (self._stamp, img, P, has)
-            self._pcache = OrderedDict()
-        return self._pix[1:]
-
-    def _pixel_order(self, text: str) -> np.ndarray:
-        """Rows of the pictures that have a vector, best match to `text` first (CLIP text-to-image)."""
-        img, P, has = self._pixels()
-        q = self._pcache.get(text)
-        if q is None:
-            q = self._pcache[text] = img.embed_texts([text])[0]
-            if len(self._pcache) > 256:
-                self._pcache.popitem(last=False)
-        rows = np.flatnonzero(has)
-        return rows[np.argsort(-(P[rows] @ q), kind="stable")]
+    def _pixels(self) -> pictures.Pixels | None:
+        self._pix = pictures.pixels_of(self.snap, self.settings, self._pix)
+        return self._pix
 
     def image_plan(self, question: str, english_query: str | None = None) -> list[tuple[str, str, float]]:
         """The signals a picture search fuses: (name, text, weight)."""
-        s = self.settings
-        en = english_query if english_query and english_query.strip() != question.strip() else None
-        sig = [("dense", question, 1.0)]
-        if en:
-            sig.append(("dense_en", en, s.rewrite_weight))
-        # Alt texts are English: BM25 on them helps English wording (a question or its rewrite), not Cyrillic.
-        if en:
-            sig.append(("bm25_en", en, s.rewrite_weight))
-        elif question_language(question) == "en":
-            sig.append(("bm25", question, s.bm25_weight_en))
-        if s.image_pixel_weight > 0 and self._pixels() is not None:
-            # CLIP-family text encoders read English only: the rewrite when there is one.
-            sig.append(("pixels", en or question, s.image_pixel_weight))
-        if s.image_story_weight > 0:
-            sig.append(("story", question, s.image_story_weight))
-        return sig
+        has_pixels = self.settings.image_pixel_weight > 0 and self._pixels() is not None
+        return query.picture_plan(question, english_query, self.settings, has_pixels)
+
+    def _picture_ranking(self, name: str, text: str, question: str, english_query: str | None):
+        """One picture signal: picture rows best first, or for "story" row -> its story's rank."""
+        if name in ("dense", "dense_en"):
+            return np.argsort(-(self.snap.I @ self._qvec(text))).tolist()
+        if name in ("bm25", "bm25_en"):
+            return pictures.bm25_images(self.snap, text)
+        if name == "pixels":
+            return self._pixels().order(text)
+        story_order, *_ = self._rank(question, None, None, None, None, english_query, False, {})
+        return pictures.by_story(self.snap, story_order)
 
     def search_images(self, question: str, k: int = 5, english_query: str | None = None) -> list[ImageHit]:
         """Pictures ranked by their own record (caption + story context) and, over an index built with an image
         embedder, by their pixels, fused with their story's rank."""
         self._maybe_reload()
-        if not self.images:
+        if not self.snap.images:
             return []
-        s = self.settings
-        fused = np.zeros(len(self.images))
-        for name, text, w in self.image_plan(question, english_query):
-            if name in ("dense", "dense_en"):
-                order = np.argsort(-(self.I @ self._qvec(text)))
-                fused[order] += w / (s.rrf_k + np.arange(1, len(order) + 1))
-            elif name in ("bm25", "bm25_en"):
-                for rank, i in enumerate(self._bm25_images(text)):
-                    fused[i] += w / (s.rrf_k + rank + 1)
-            elif name == "pixels":
-                order = self._pixel_order(text)
-                fused[order] += w / (s.rrf_k + np.arange(1, len(order) + 1))
-            else:
-                story_order, *_ = self._rank(question, None, None, None, None, english_query, False, {})
-                story_rank = {aid: r for r, aid in enumerate(story_order[:DEPTH])}
-                for i, r in enumerate(self.images):
-                    sr = story_rank.get(r["article_id"])
-                    if sr is not None:
-                        fused[i] += w / (s.rrf_k + sr + 1)
-        out: list[ImageHit] = []
-        seen: set[str] = set()
-        for i in np.argsort(-fused):
-            r = self.images[int(i)]
-            if r["url"] in seen:
-                continue
-            seen.add(r["url"])
-            out.append(
-                ImageHit(
-                    url=r["url"],
-                    alt=r["alt"],
-                    caption=r["caption"],
-                    article_id=r["article_id"],
-                    article_url=r["article_url"],
-                    article_title=r["article_title"],
-                    score=round(float(fused[i]), 6),
-                    local_path=r["local_path"] or None,
-                )
-            )
-            if len(out) >= k:
-                break
-        return out
+        rankings = (
+            (self._picture_ranking(name, text, question, english_query), w)
+            for name, text, w in self.image_plan(question, english_query)
+        )
+        return pictures.image_hits(self.snap, rrf(rankings, self.settings.rrf_k), k)

@@ -1,0 +1,31 @@
+"""Reciprocal rank fusion of several rankings into one score, and the recency boost of a fused score."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from typing import TypeVar
+
+K = TypeVar("K", bound=Hashable)
+
+DEPTH = 100  # items taken from each signal before fusion
+
+# A ranking: its keys best first, or key -> 0-based rank when several keys share a rank.
+Ranking = Sequence[K] | Mapping[K, int]
+
+
+def rrf(rankings: Iterable[tuple[Ranking, float]], k: int) -> dict[K, float]:
+    """Each (ranking, weight) adds weight / (k + rank) to its keys, rank counted from 1; keys in first-seen order.
+
+    The sums are made ranking by ranking, in the order given: float addition is not associative."""
+    fused: dict = {}
+    for ranking, weight in rankings:
+        ranked = ranking.items() if isinstance(ranking, Mapping) else ((key, r) for r, key in enumerate(ranking))
+        for key, rank in ranked:
+            fused[key] = fused.get(key, 0.0) + weight / (k + rank + 1)
+    return fused
+
+
+def boost_recent(fused: dict[K, float], newness: Callable[[K], float], weight: float) -> None:
+    """Scale each score by up to 1 + weight for the newest item (newness in [0, 1])."""
+    for key in fused:
+        fused[key] *= 1 + weight * newness(key)

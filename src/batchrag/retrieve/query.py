@@ -1,0 +1,86 @@
+"""What a question asks for: its language, whether it wants recent stories, and the signals it is searched by."""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import get_args
+
+import numpy as np
+
+from batchrag.settings import SearchMode, Settings
+
+MODES = get_args(SearchMode)
+_RECENT = re.compile(r"\b(latest|recent|recently|newest|this week)\b|останн|найнов|нещодавн|свіж", re.I)
+_CYR = re.compile(r"[\u0400-\u04FF]")
+_LAT = re.compile(r"[A-Za-z]")
+
+
+def question_language(q: str) -> str:
+    """'uk' when the question is mostly Cyrillic (names in Latin script do not count against it), else 'en'."""
+    cyr, lat = len(_CYR.findall(q)), len(_LAT.findall(q))
+    return "uk" if cyr and cyr >= 0.3 * (cyr + lat) else "en"
+
+
+def wants_recent(q: str) -> bool:
+    return bool(_RECENT.search(q))
+
+
+def remembered(cache: OrderedDict[str, np.ndarray], text: str, embed: Callable[[str], np.ndarray]) -> np.ndarray:
+    """The vector of `text` from the cache of recent queries (256 kept), else `embed(text)`, then kept."""
+    v = cache.get(text)
+    if v is None:
+        v = cache[text] = embed(text)
+        if len(cache) > 256:
+            cache.popitem(last=False)
+    return v
+
+
+def fts_query(q: str) -> str:
+    # The full-text parser chokes on quotes, colons, brackets: hand it plain words only.
+    return " ".join(re.findall(r"\w+", q))
+
+
+def story_plan(
+    question: str, mode: str, english_query: str | None, s: Settings
+) -> list[tuple[str, str, str, float]]:
+    """The signals a story search fuses: (name, kind, text, weight), routed by the question's language."""
+    lang = question_language(question)
+    en = english_query.strip() if english_query and english_query.strip() != question.strip() else None
+    sig: list[tuple[str, str, str, float]] = []
+    if mode in ("vector", "hybrid"):
+        sig.append(("dense", "dense", question, 1.0))
+        if en:
+            sig.append(("dense_en", "dense", en, s.rewrite_weight))
+    if mode in ("bm25", "hybrid"):
+        if en:
+            sig.append(("bm25_en", "bm25", en, s.rewrite_weight if mode == "hybrid" else 1.0))
+        if mode == "bm25" and not en:
+            sig.append(("bm25", "bm25", question, 1.0))
+        elif mode == "hybrid" and not (en and lang == "uk"):
+            w = s.bm25_weight_uk if lang == "uk" else s.bm25_weight_en
+            if w > 0:
+                sig.append(("bm25", "bm25", question, w))
+    return sig
+
+
+def picture_plan(
+    question: str, english_query: str | None, s: Settings, has_pixels: bool
+) -> list[tuple[str, str, float]]:
+    """The signals a picture search fuses: (name, text, weight); `has_pixels` when the index has picture vectors."""
+    en = english_query if english_query and english_query.strip() != question.strip() else None
+    sig = [("dense", question, 1.0)]
+    if en:
+        sig.append(("dense_en", en, s.rewrite_weight))
+    # Alt texts are English: BM25 on them helps English wording (a question or its rewrite), not Cyrillic.
+    if en:
+        sig.append(("bm25_en", en, s.rewrite_weight))
+    elif question_language(question) == "en":
+        sig.append(("bm25", question, s.bm25_weight_en))
+    if has_pixels:
+        # CLIP-family text encoders read English only: the rewrite when there is one.
+        sig.append(("pixels", en or question, s.image_pixel_weight))
+    if s.image_story_weight > 0:
+        sig.append(("story", question, s.image_story_weight))
+    return sig
