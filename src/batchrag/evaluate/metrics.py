@@ -6,6 +6,8 @@ import math
 import re
 import unicodedata
 
+from batchrag.crawl.site import LETTER
+
 METRIC_KEYS = ("recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10", "p50_ms", "p95_ms")
 
 
@@ -23,7 +25,7 @@ def is_relevant(issue: int | None, title: str, section: str, relevant: list[dict
             continue
         if r.get("title") and norm_title(r["title"]) == norm_title(title):
             return True
-        if r.get("section") == "letter" and section == "letter" and not r.get("title"):
+        if r.get("section") == LETTER and section == LETTER and not r.get("title"):
             return True
     return False
 

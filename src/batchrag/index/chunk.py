@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from batchrag.crawl.site import LETTER
 from batchrag.types import Passage, StoredArticle
 
 LEAD_WORDS = 120
@@ -57,7 +58,7 @@ def heading(art: StoredArticle) -> str:
 
     Every letter is Andrew Ng's, but only the untitled ones say so in their title; without this a question naming him
     prefers any untitled letter to the titled one that answers it."""
-    if art.section == "letter" and AUTHOR not in art.title:
+    if art.section == LETTER and AUTHOR not in art.title:
         return f"{LETTER_PREFIX}: {art.title}"
     return art.title
 

@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from batchrag.crawl.site import STORY
+
 SCHEMA_VERSION = 1
 
 
@@ -42,7 +44,7 @@ class ArticleRow(Base):
     issue_id: Mapped[int | None] = mapped_column(ForeignKey("issues.id"), index=True)
     issue: Mapped[int | None] = mapped_column(Integer, index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
-    section: Mapped[str] = mapped_column(String(32), default="story")
+    section: Mapped[str] = mapped_column(String(32), default=STORY)
     title: Mapped[str] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
     date: Mapped[date | None] = mapped_column(Date, index=True)
