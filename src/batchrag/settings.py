@@ -109,13 +109,20 @@ class Settings(BaseSettings):
     # --- llm -------------------------------------------------------------------
     llm_backend: str = Field(
         "auto",
-        description="LLM backend (registry, plugins may add names): auto | ollama | embedded | extractive.",
+        description="LLM backend (registry, plugins may add names): auto | ollama | openai | embedded | extractive.",
     )
     ollama_host: str = Field(
         "http://127.0.0.1:11434", validation_alias="OLLAMA_HOST", description="Ollama server URL."
     )
     ollama_model: str = Field("llama3.1:8b", description="Ollama model name.")
     ollama_timeout_s: float = Field(120.0, description="Timeout waiting for Ollama tokens, seconds.")
+    openai_base_url: str | None = Field(
+        None,
+        description="Base URL of an OpenAI-compatible chat server (…/v1: vLLM, llama.cpp's server, LM Studio, "
+        "Ollama's /v1) for the `openai` backend; `auto` tries it first when set.",
+    )
+    openai_model: str = Field("local", description="Model name sent to the OpenAI-compatible server.")
+    openai_api_key: str | None = Field(None, description="Bearer key for the OpenAI-compatible server, if it wants one.")
     gguf_path: str | None = Field(None, description="GGUF file for the embedded backend; default: packaged Gemma 3 270M.")
     llm_ctx: int = Field(8192, description="Context window (num_ctx / n_ctx) in tokens.")
     llm_max_tokens: int = Field(512, description="Maximum tokens generated per answer.")

