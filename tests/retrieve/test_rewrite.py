@@ -127,3 +127,27 @@ def test_english_question_skips_translation_but_follow_up_is_rewritten(srv):
     srv.replies.append(Reply(["How much does Ross Intelligence cost?"]))
     hist = [Message("user", "What did Ross Intelligence build?"), Message("assistant", "Legal search [1].")]
     assert rewrite_query("And how much does it cost?", hist, s) == ("How much does Ross Intelligence cost?", "ollama")
+
+
+FOLLOW_UPS = [
+    "А скільки енергії він споживає?", "А скільки коштує?", "Як він працює?", "Чому?", "А ціна?", "І що далі?",
+    "Хто їх створив?", "And how much does it cost?", "What about its price?", "How does it work?",
+]
+STANDALONE = [
+    "Покажи зображення робота, який складає білизну", "Що нового в Gemini?",
+    "Як Andrew Ng радить вчитися машинному навчанню тим, хто працює повний день?",
+    "Які нові моделі для генерації відео з'явилися у 2024 році?", "What did Ross Intelligence build?",
+    "Що це за модель Llama 3?", "Як супутники стежать за льодовиками в Альпах?",
+]
+
+
+@pytest.mark.parametrize("q", FOLLOW_UPS)
+def test_a_follow_up_is_read_with_the_previous_question(q):
+    hist = [Message("user", "Що створила Ross Intelligence?"), Message("assistant", "… [1]")]
+    assert standalone_question(q, hist) == f"Що створила Ross Intelligence? {q}"
+
+
+@pytest.mark.parametrize("q", STANDALONE)
+def test_a_new_question_is_never_glued_to_the_last_one(q):
+    hist = [Message("user", "Як робот навчився готувати їжу?"), Message("assistant", "… [1]")]
+    assert standalone_question(q, hist) == q

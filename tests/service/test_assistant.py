@@ -52,6 +52,15 @@ def test_follow_up_without_a_rewriter_is_joined_to_the_previous_question(assista
     assert r.searched_query.startswith("Як супутники") and r.rewrite == "none"
 
 
+def test_a_new_question_after_another_is_searched_on_its_own(assistant):
+    from batchrag.types import Message
+
+    hist = [Message("user", "Як супутники стежать за льодовиками?"), Message("assistant", "… [1]")]
+    r = assistant.search("Як мовна модель навчилася грати в шахи без дошки?", hist)
+    assert r.searched_query == "Як мовна модель навчилася грати в шахи без дошки?"
+    assert "Language Model Learns Chess Without a Board" in [h.title for h in r.hits]
+
+
 def test_ask_answers_with_cited_quotes(assistant):
     a = assistant.ask("How fast are Alpine glaciers melting?", k=3)
     assert a.backend == "extractive" and len(a.sources) == 3 and a.sources[0].title == GLACIERS

@@ -27,6 +27,31 @@ def wants_recent(q: str) -> bool:
     return bool(_RECENT.search(q))
 
 
+# A follow-up leans on the previous question: it opens with «а/і/and…», or points back (він, його, it, their…)
+# without naming anything itself, or is only a word or two. A full new question never does.
+_OPENERS = {"а", "і", "й", "та", "ще", "and", "also", "but", "so"}
+_OPENING_PHRASES = ("what about", "how about", "а що", "а як", "і як", "і що")
+_BACK_REFERENCES = {
+    "він", "вона", "воно", "вони", "його", "її", "їх", "їм", "ним", "нею", "ними", "нього", "неї", "них", "їхній",
+    "їхня", "їхнє", "їхні", "цей", "ця", "це", "ці", "цього", "цієї", "цих", "цим", "цю", "той", "те", "ті", "там",
+    "тоді", "it", "its", "they", "them", "their", "this", "that", "these", "those", "he", "she", "him", "her",
+}
+_WORD = re.compile(r"[\w'’]+")
+
+
+def is_follow_up(q: str) -> bool:
+    """Whether the question cannot stand alone and should be read with the previous one."""
+    words = [w.lower() for w in _WORD.findall(q)]
+    if not words:
+        return False
+    text = " ".join(words)
+    if len(words) <= 2 or words[0] in _OPENERS or text.startswith(_OPENING_PHRASES):
+        return True
+    # A name of its own (Latin script, a number) makes it standalone even when it says «це» or «it».
+    names = [w for w in _WORD.findall(q)[1:] if w[:1].isupper() or any(c.isdigit() for c in w)]
+    return not names and any(w in _BACK_REFERENCES for w in words)
+
+
 def remembered(cache: OrderedDict[str, np.ndarray], text: str, embed: Callable[[str], np.ndarray]) -> np.ndarray:
     """The vector of `text` from the cache of recent queries (256 kept), else `embed(text)`, then kept."""
     v = cache.get(text)

@@ -12,7 +12,7 @@ import time
 from batchrag.llm.base import BACKENDS, LLMError
 from batchrag.llm.prompts import build_rewrite_completion, build_rewrite_messages
 from batchrag.registry import Registry
-from batchrag.retrieve.query import question_language
+from batchrag.retrieve.query import is_follow_up, question_language
 from batchrag.settings import Settings
 from batchrag.types import Message
 
@@ -173,9 +173,10 @@ def needs_rewrite(question: str, history: list[Message] = ()) -> bool:
 
 
 def standalone_question(question: str, history: list[Message] = ()) -> str:
-    """Without a rewriting model, a follow-up is made standalone by prefixing the previous user question."""
+    """Without a rewriting model, a follow-up (query.is_follow_up) is prefixed with the previous user question;
+    a question that stands alone is searched as it is."""
     prev = [m.content.strip() for m in history if m.role == "user" and m.content.strip()]
-    return f"{prev[-1]} {question.strip()}" if prev else question.strip()
+    return f"{prev[-1]} {question.strip()}" if prev and is_follow_up(question) else question.strip()
 
 
 def rewrite_query(
