@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from batchrag.answer.citations import filter_citations, strip_markup
+from batchrag.answer.gate import gate
 from batchrag.answer.language import detect_language
 from batchrag.answer.question import AnswerError, prepare_question
 from batchrag.llm.base import BACKENDS, LLMBackend, LLMError, get_backend
-from batchrag.llm.extractive import QUOTES_HEAD, SUPPLEMENT_HEAD
+from batchrag.llm.extractive import GATED_HEAD, QUOTES_HEAD
 from batchrag.llm.prompts import build_messages, messages_tokens
 from batchrag.settings import Settings, get_settings
 from batchrag.types import Answer, Hit, ImageHit, Message, SearchResult, Source
@@ -107,14 +108,6 @@ class Answerer:
             text = "".join(backend.generate(msgs))
             yield "\n\n" + text
 
-        quotes = ""
-        if demo and backend.name != "extractive" and hits and not filter_citations(text, len(hits))[1]:
-            # The 270M demo model rarely cites: keep what it wrote (it did answer) and add cited quotes to check it by.
-            warnings.append("the demo model's answer cited no source; quotes from the sources were added")
-            quotes = "".join(BACKENDS.create("extractive", self.settings).generate(msgs))
-            quotes = quotes.replace(QUOTES_HEAD, SUPPLEMENT_HEAD, 1)  # a model did answer: not "without a model"
-            yield "\n\n" + quotes
-
         language = detect_language(text)
         language_ok = True
         if backend.name == "extractive":
@@ -139,9 +132,28 @@ class Answerer:
                 language_ok = False
                 warnings.append(f"the answer is not in Ukrainian (detected: {language})")
 
-        if quotes:  # added after the language check: quotes keep their original language by design
-            text = text.rstrip() + "\n\n" + quotes
+        if backend.name != "extractive":
+            text, language, language_ok = yield from self._gate(text, msgs, hits, language, language_ok, warnings)
         yield self.finish(text, result, backend, language, language_ok, warnings)
+
+    def _gate(self, text, msgs, hits, language, language_ok, warnings):
+        """Show the model's answer only when it passes the gate; else the sources' own words, headed honestly.
+
+        Yields the replacement as it is shown; returns (text, language, language_ok) of what the reader gets.
+        """
+        # Judged as it would be shown: finish() strips the images and HTML a model writes before anything else.
+        reasons = gate(strip_markup(text)[0], len(hits), "\n".join(f"{h.url}\n{h.text}" for h in hits))
+        if not language_ok:
+            reasons.append("it is not in Ukrainian")
+        if not reasons:
+            # The gate read Ukrainian in the model's own words: a short answer is Ukrainian, not "unknown".
+            return text, ("uk" if language == "unknown" else language), True
+        warnings.append("gated: the model's answer was not shown (" + "; ".join(dict.fromkeys(reasons)) + ")")
+        quotes = "".join(BACKENDS.create("extractive", self.settings).generate(msgs))
+        quotes = quotes.replace(QUOTES_HEAD, GATED_HEAD, 1)
+        yield "\n\n" + quotes
+        language = detect_language(text)  # of what the model wrote: the quotes keep their own language
+        return quotes, language, language == "uk"
 
     def finish(
         self,

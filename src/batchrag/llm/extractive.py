@@ -10,7 +10,9 @@ from batchrag.settings import Settings
 from batchrag.types import Message
 
 QUOTES_HEAD = "Дослівні цитати з найближчих джерел (мовою оригіналу), без мовної моделі:"
-SUPPLEMENT_HEAD = "Цитати з джерел для перевірки (мовою оригіналу):"  # under a demo model's uncited answer
+# Shown instead of a model's answer that failed the gate (answer/gate.py): honest about why there is no answer.
+GATED_HEAD = ("Мовна модель не дала відповіді, яку можна показати (причина — у примітках нижче). "
+              "Ось що кажуть знайдені джерела, дослівно (мовою оригіналу):")
 _SOURCE_RE = re.compile(r"<<<ДЖЕРЕЛО (\d+)>>>(?: \(назва: ([^;\n]*?)[;)][^\n]*)?\n(.*?)\n<<<КІНЕЦЬ ДЖЕРЕЛА \1>>>", re.S)
 _QUESTION_RE = re.compile(r"Питання: (.*?)\n\n", re.S)
 _WORD_RE = re.compile(r"\w+", re.U)
