@@ -143,7 +143,7 @@ class Answerer:
         """
         # Judged as it would be shown: finish() strips the images and HTML a model writes before anything else.
         reasons = gate(strip_markup(text)[0], len(hits), "\n".join(f"{h.url}\n{h.text}" for h in hits))
-        if not language_ok:
+        if not language_ok and not any("Ukrainian" in r for r in reasons):
             reasons.append("it is not in Ukrainian")
         if not reasons:
             # The gate read Ukrainian in the model's own words: a short answer is Ukrainian, not "unknown".
