@@ -214,19 +214,51 @@ def eval_cmd(
         "none", "--rewriter", help=f"{_names(REWRITERS)} (an LLM rewrite of each question)."
     ),
     reranker: str | None = typer.Option(None, "--reranker", help=RERANKER_HELP),
+    answers: bool = typer.Option(
+        False, "--answers", help="Measure the answers instead: language, citations, hint overlap, refusals, gate."
+    ),
+    backend: str | None = typer.Option(None, "--backend", help="With --answers: " + _names(BACKENDS) + "."),
+    per_question: Path | None = typer.Option(
+        None, "--per-question", help="With --answers: write each question's answer and metrics here (JSONL)."
+    ),
 ) -> None:
-    """Measure retrieval: recall@1/5/10, MRR@10, nDCG@10, latency, per kind and language."""
+    """Measure retrieval (recall@1/5/10, MRR@10, nDCG@10, latency) or, with --answers, the answers themselves."""
     from batchrag.evaluate.run import format_table, load_questions, load_rewrites, run_eval
 
     s = _settings(embedder=embedder, reranker=reranker)
     if not questions.exists():
         _fail(f"no such file: {questions}")
+    if answers:
+        with _errors():
+            qs = load_questions(questions)
+        _eval_answers(qs, s, backend, per_question, as_json)
+        return
     with _errors():
         qs = load_questions(questions)
         rw = load_rewrites(rewrites) if rewrites else None
         rewriter_obj = REWRITERS.create(rewriter, s) if rw is None else None
         res = run_eval(qs, s, k=k, mode=mode, rewrites=rw, rewriter=rewriter_obj, rewriter_name=rewriter)
     typer.echo(_json(res) if as_json else format_table(res))
+
+
+def _eval_answers(qs: list[dict], s: Settings, backend: str | None, per_question: Path | None, as_json: bool) -> None:
+    from batchrag.evaluate.answers import run_answers
+
+    out = per_question.open("w", encoding="utf-8") if per_question else None
+    try:
+        with _errors():
+            res = run_answers(qs, s, backend=backend,
+                              on_answer=(lambda row: out.write(_json(row) + "\n")) if out else None)
+    finally:
+        if out:
+            out.close()
+    if as_json:
+        typer.echo(_json(res))
+        return
+    c = res["config"]
+    typer.echo(f"backend={c['backend']} model={c['model']} embedder={c['embedder']} k={c['k']}")
+    for lang, m in res["answers"].items():
+        typer.echo(f"{lang:<4}" + "  ".join(f"{k}={'-' if v is None else v}" for k, v in m.items()))
 
 
 # ============================== ask ==============================

@@ -1,0 +1,103 @@
+"""`batchrag eval --answers`: ask each question through the one question path and measure the answers it gives."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+
+from batchrag.answer.gate import is_refusal
+from batchrag.evaluate.metrics import is_relevant, percentile
+from batchrag.service import Assistant
+from batchrag.settings import Settings, get_settings
+from batchrag.types import Answer, SearchResult
+
+SHARES = ("language_ok", "citations_valid", "cited_relevant", "hint_overlap", "refused", "false_refusals", "gated")
+_NAME_OR_NUMBER = re.compile(r"\d+(?:[.,]\d+)*|\b[A-ZА-ЯІЇЄҐ][\w-]*[A-Z0-9][\w-]*\b|\b[A-Z][\w-]+\b")
+
+
+def hint_terms(hint: str) -> set[str]:
+    """The names and numbers of an answer hint (what a right answer must carry, whatever its wording)."""
+    return {t.lower().replace(",", ".") for t in _NAME_OR_NUMBER.findall(hint or "")}
+
+
+def judge(q: dict, result: SearchResult, a: Answer) -> dict:
+    """The per-question record: each metric for this answer (None where it does not apply)."""
+    answerable = bool(q["relevant"])
+    cited = [h for s, h in zip(a.sources, result.hits, strict=False) if s.cited]
+    terms = hint_terms(q.get("answer_hint", ""))
+    text = a.answer.lower().replace(",", ".")
+    return {
+        "id": q.get("id"),
+        "lang": q["lang"],
+        "question": q["question"],
+        "answer": a.answer,
+        "sources": [s.title for s in a.sources],
+        "language_ok": float(a.language_ok),
+        "citations_valid": float(not any("citations to sources that were not given" in w for w in a.warnings)),
+        "cited_relevant": float(any(is_relevant(h.issue, h.title, h.section, q["relevant"]) for h in cited))
+        if answerable else None,
+        "hint_overlap": (sum(t in text for t in terms) / len(terms)) if answerable and terms else None,
+        "refused": float(is_refusal(a.answer)) if not answerable else None,
+        "false_refusals": float(is_refusal(a.answer)) if answerable else None,
+        "gated": float(any(w.startswith("gated:") for w in a.warnings)),
+    }
+
+
+def _block(rows: list[dict]) -> dict:
+    out: dict = {"n": len(rows)}
+    for key in SHARES:
+        vals = [r[key] for r in rows if r[key] is not None]
+        out[key] = round(sum(vals) / len(vals), 4) if vals else None
+    for key in ("first_token", "total"):
+        xs = [r[f"{key}_ms"] for r in rows if r[f"{key}_ms"] is not None]
+        out[f"{key}_p50_ms"] = percentile(xs, 0.5)
+        out[f"{key}_p95_ms"] = percentile(xs, 0.95)
+    return out
+
+
+def run_answers(
+    questions: list[dict],
+    settings: Settings | None = None,
+    *,
+    backend: str | None = None,
+    on_answer: Callable[[dict], None] | None = None,
+) -> dict:
+    """Answers per language: {"config": {…, "backend", "model"}, "answers": {"uk": A, "en": A, "all": A}}."""
+    settings = settings or get_settings()
+    if backend:
+        settings = settings.model_copy(update={"llm_backend": backend})
+    assistant = Assistant(settings)
+    rows: list[dict] = []
+    for q in questions:
+        if q["kind"] == "image":
+            continue  # a picture request is answered with pictures: the retrieval eval measures those
+        t0 = time.perf_counter()
+        first = None
+        result = assistant.search(assistant.prepare(q["question"]).text)
+        final = None
+        for item in assistant.answer(q["question"], result):
+            if isinstance(item, Answer):
+                final = item
+            elif first is None:
+                first = time.perf_counter()
+        row = judge(q, result, final)
+        row["first_token_ms"] = round((first - t0) * 1000, 1) if first else None
+        row["total_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+        rows.append(row)
+        if on_answer:
+            on_answer(row)
+    return {
+        "config": {
+            "embedder": settings.embedder,
+            "k": settings.top_k,
+            "data_dir": str(settings.data_dir),
+            "backend": assistant.backend.name,
+            "model": assistant.backend.model,
+        },
+        "answers": {
+            "uk": _block([r for r in rows if r["lang"] == "uk"]),
+            "en": _block([r for r in rows if r["lang"] == "en"]),
+            "all": _block(rows),
+        },
+    }
