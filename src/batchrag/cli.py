@@ -70,7 +70,7 @@ def export_cmd(file: Path | None = typer.Argument(None, help="Output JSONL file;
 
 
 @app.command("import")
-def import_cmd(file: Path = typer.Argument(..., help="JSONL written by `export` (or the shared corpus file).")) -> None:
+def import_cmd(file: Path = typer.Argument(..., help="JSONL written by `export` (docs/contracts.md#export-and-import).")) -> None:
     """Load articles from a JSONL file into the store (idempotent)."""
     if not file.exists():
         _fail(f"no such file: {file}")
