@@ -84,3 +84,16 @@ def test_rewrite_label_and_notes():
 def test_line_breaks_survive_markdown():
     out = link_citations("Перший рядок [1].\n— «Quote» [2]", {1, 2}, 0)
     assert "  \n" in out and out.count("](#a0-src-") == 2
+
+
+def test_the_gates_verdict_and_skip_reasons_are_ukrainian():
+    from batchrag.ui.render import warning_note
+
+    w = ("gated: the model's answer was not shown (it repeats itself in a loop; it gives 2 web address(es) found in "
+         "no source; too little of it is in Ukrainian; it cites no source; it is not in Ukrainian)")
+    assert warning_note(w) == ("Відповідь моделі не показано, бо вона повторюється по колу, у ній вебадрес, яких "
+                               "немає в джерелах: 2, вона не українською, вона не посилається на джерела; нижче — "
+                               "цитати з джерел.")
+    assert warning_note("something else") == "something else"
+    assert "Ollama не працює" in rewrite_label("skipped: no rewriting model (Ollama down, only the demo model)")
+    assert rewrite_label("skipped: timeout") == "переклад запиту пропущено (timeout)"

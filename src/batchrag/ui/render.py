@@ -132,6 +132,23 @@ def image_view(img: ImageHit, images_dir: Path, image_hosts: list[str]) -> Image
     return None
 
 
+# The pipeline's reasons are English one-liners (the CLI prints them); the page says the known ones in Ukrainian.
+_SKIP_REASONS = {
+    "no rewriting model (Ollama down, only the demo model)": "немає моделі, що перекладає запит: Ollama не працює, "
+    "а демо-модель перекладає надто грубо",
+    "English question": "запитання англійською",
+    "rewriting is off": "переклад вимкнено",
+}
+_GATE_REASONS = [
+    (re.compile(r"the answer is empty"), "вона порожня"),
+    (re.compile(r"it repeats itself in a loop"), "вона повторюється по колу"),
+    (re.compile(r"it gives (\d+) web address\(es\) found in no source"), r"у ній вебадрес, яких немає в джерелах: \1"),
+    (re.compile(r"too little of it is in Ukrainian|it is not in Ukrainian"), "вона не українською"),
+    (re.compile(r"it cites no source"), "вона не посилається на джерела"),
+]
+_GATED = re.compile(r"^gated: the model's answer was not shown \((.*)\)$")
+
+
 def rewrite_label(rewrite: str) -> str:
     """The query-rewrite status in words."""
     r = (rewrite or "none").strip()
@@ -139,8 +156,25 @@ def rewrite_label(rewrite: str) -> str:
         return "без перекладу запиту"
     if r.startswith("skipped"):
         why = r.partition(":")[2].strip()
+        why = _SKIP_REASONS.get(why, why)
         return f"переклад запиту пропущено ({why})" if why else "переклад запиту пропущено"
     return f"запит перекладено ({r})"
+
+
+def warning_note(warning: str) -> str:
+    """A warning as the page shows it: the gate's verdict in Ukrainian, anything else as the pipeline wrote it."""
+    m = _GATED.match(warning)
+    if not m:
+        return warning
+    reasons = []
+    for part in m.group(1).split("; "):
+        for rx, uk in _GATE_REASONS:
+            if rx.fullmatch(part):
+                reasons.append(rx.sub(uk, part))
+                break
+        else:
+            reasons.append(part)
+    return "Відповідь моделі не показано, бо " + ", ".join(dict.fromkeys(reasons)) + "; нижче — цитати з джерел."
 
 
 def is_demo_answer(answer: Answer, gguf_path: str | None) -> bool:
@@ -157,5 +191,5 @@ def answer_notes(answer: Answer, gguf_path: str | None) -> list[str]:
         notes.append(DEMO_NOTE)
     if not answer.language_ok:
         notes.append(f"Увага: відповідь не українською (мова: {answer.language or 'невідома'}).")
-    notes.extend(answer.warnings)
+    notes.extend(warning_note(w) for w in answer.warnings)
     return notes
