@@ -11,7 +11,8 @@ from batchrag.llm.base import LLMError, get_backend
 from batchrag.llm.ollama import OllamaBackend
 from batchrag.settings import Settings
 from batchrag.types import Message
-from tests.support.ollama_wire import Reply, closed_port_url
+from tests.support.net import closed_port_url
+from tests.support.ollama_wire import Reply
 
 MSGS = [Message("system", "Відповідай українською."), Message("user", "Що таке Llama 3?")]
 

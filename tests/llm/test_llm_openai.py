@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -13,15 +12,9 @@ import pytest
 from batchrag.llm.base import BACKENDS, LLMError, get_backend
 from batchrag.settings import Settings
 from batchrag.types import Message
-from tests.support.ollama_wire import closed_port_url
+from tests.support.net import closed_port_url, free_port
 
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +25,7 @@ def llama_server(tmp_path_factory):
     model = packaged_model_path()
     if model is None:
         pytest.skip("the packaged demo GGUF is not installed")
-    port = _free_port()
+    port = free_port()
     log = (tmp_path_factory.mktemp("llama-server") / "server.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", "gemma-demo",

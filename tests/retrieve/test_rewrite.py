@@ -9,7 +9,8 @@ import pytest
 from batchrag.retrieve.rewrite import REWRITERS, clean_query, rewrite_query, standalone_question
 from batchrag.settings import Settings
 from batchrag.types import Message
-from tests.support.ollama_wire import Reply, ScriptedOllama, closed_port_url
+from tests.support.net import closed_port_url
+from tests.support.ollama_wire import Reply, ScriptedOllama
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -97,14 +96,6 @@ class ScriptedOllama:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
-
-
-def closed_port_url() -> str:
-    """A URL on which nothing listens (a port bound then released)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,15 +13,10 @@ import pytest
 
 from batchrag.settings import Settings
 from batchrag.ui.app import APP_PATH
+from tests.support.net import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +29,7 @@ def served_app(tmp_path_factory):
 
     data = tmp_path_factory.mktemp("browser") / "data"
     build_demo_library(Settings(data_dir=data))
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "BATCHRAG_DATA_DIR": str(data), "BATCHRAG_LLM_BACKEND": "embedded",
            "BATCHRAG_LLM_MAX_TOKENS": "120"}
     env.pop("OLLAMA_HOST", None)

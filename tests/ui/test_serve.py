@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,18 +13,13 @@ import pytest
 
 from batchrag.settings import Settings
 from batchrag.store import open_store
+from tests.support.net import free_port
 
 pytestmark = pytest.mark.slow
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_serve_offline_builds_demo_and_answers_health(data_dir):
-    port = _free_port()
+    port = free_port()
     # .invalid never resolves: the same situation as a machine without network.
     env = {**os.environ, "BATCHRAG_DATA_DIR": str(data_dir), "BATCHRAG_BASE_URL": "https://site.invalid"}
     proc = subprocess.Popen([sys.executable, "-m", "batchrag.cli", "serve", "--port", str(port)], env=env,

