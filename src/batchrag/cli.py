@@ -301,6 +301,28 @@ def ask_cmd(
     typer.secho(line, dim=True, err=True)
 
 
+# ============================== model ==============================
+model_app = typer.Typer(no_args_is_help=True, help="The LLM that answers: which one, and whether it is capable.")
+app.add_typer(model_app, name="model")
+
+
+@model_app.command("status")
+def model_status_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Say which backend and model will answer and why (Ollama reachable? model pulled? GGUF present?)."""
+    from batchrag.service.llm_status import model_status
+
+    with _errors():
+        st = model_status(get_settings())
+    if as_json:
+        typer.echo(_json(st))
+        return
+    for line in st.backends:
+        typer.echo(f"{'ok ' if line.ok else '-- '} {line.name}: {line.detail}")
+    typer.echo(f"answers: {st.backend} ({st.model}); {st.why}")
+    if st.hint:
+        typer.secho(st.hint, fg=typer.colors.YELLOW, err=True)
+
+
 # ============================== demo / serve ==============================
 @app.command("demo")
 def demo_cmd(as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON.")) -> None:

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 from batchrag.llm.base import BACKENDS
 from batchrag.settings import Settings
+from batchrag.types import JsonMixin
 
 
 @dataclass
-class BackendLine:
+class BackendLine(JsonMixin):
     """One line of the LLM status panel."""
 
     name: str
@@ -42,3 +43,30 @@ def embedded_loaded() -> bool:
 
     info = getattr(getattr(embedded, "_load", None), "cache_info", None)
     return bool(info and info().currsize)
+
+
+@dataclass
+class ModelStatus(JsonMixin):
+    """Which backend and model will answer, whether it is capable of real answers, and what to do if not."""
+
+    backend: str
+    model: str
+    capable: bool
+    why: str  # what `auto` passed over, or that the backend was chosen by name
+    hint: str  # the one thing to do for real answers ("" when capable)
+    backends: list[BackendLine]
+
+
+NO_CAPABLE_MODEL = (
+    "no capable answer model: start Ollama and run `ollama pull {model}`, or set BATCHRAG_GGUF_PATH to a GGUF "
+    "(e.g. Meta-Llama-3.1-8B-Instruct-Q4_K_M.gguf), or BATCHRAG_OPENAI_BASE_URL to an OpenAI-compatible server"
+)
+
+
+def model_status(settings: Settings) -> ModelStatus:
+    """The backend settings.llm_backend resolves to now; the demo model and quotes are not capable of answers."""
+    backend = BACKENDS.create(settings.llm_backend, settings)
+    capable = backend.name != "extractive" and not backend.is_demo_model
+    why = backend.fallback_reason or ("chosen by name" if settings.llm_backend != "auto" else "the first that answers")
+    hint = "" if capable else NO_CAPABLE_MODEL.format(model=settings.ollama_model)
+    return ModelStatus(backend.name, backend.model, capable, why, hint, llm_status(settings))

@@ -21,7 +21,7 @@ from batchrag.service import (
 )
 from batchrag.service.assistant import load_retriever
 from batchrag.service.choices import backend_choices, reranker_choices
-from batchrag.service.llm_status import llm_status
+from batchrag.service.llm_status import llm_status, model_status
 from batchrag.settings import Settings, get_settings
 from batchrag.types import Answer, ImageHit, Message
 from batchrag.ui.render import (
@@ -89,6 +89,11 @@ def _llm_lines(settings_json: str):
     return llm_status(Settings.model_validate_json(settings_json))
 
 
+@st.cache_data(ttl=10, show_spinner=False)
+def _model_status(settings_json: str):
+    return model_status(Settings.model_validate_json(settings_json))
+
+
 @st.cache_data(ttl=60, show_spinner=False)
 def _known_tags(settings_json: str, articles: int) -> list[str]:
     return Library(Settings.model_validate_json(settings_json)).tags()
@@ -135,6 +140,7 @@ def sidebar(base: Settings) -> tuple[Options, Settings]:
             st.markdown(f"{mark} **{line.name}**: {escape_md(line.detail)}")
         if st.button("Перевірити ще раз", key="llm_refresh"):
             _llm_lines.clear()
+            _model_status.clear()
             _assistant.clear()  # "auto" picks its backend once: let it pick again (e.g. Ollama just started)
     library_panel(base, status)
     return opts, settings
@@ -296,6 +302,18 @@ def history_of(turns: list[Turn]) -> list[Message]:
 
 
 # ---------------------------------------------------------------- page
+def model_notice(ms, settings: Settings) -> None:
+    """Say at the top when no model can write answers, and the one thing that gets one."""
+    if ms.capable:
+        return
+    now = "лише демо-модель (Gemma 3 270M)" if ms.backend == "embedded" else "жодної мовної моделі"
+    st.info(
+        f"Зараз працює {now}: справжніх відповідей вона не пише, тож ви побачите дослівні цитати з джерел. "
+        f"Для відповідей українською запустіть Ollama і виконайте `ollama pull {escape_md(settings.ollama_model)}`, "
+        "або вкажіть GGUF-файл у `BATCHRAG_GGUF_PATH`, або сервер OpenAI-сумісного API у `BATCHRAG_OPENAI_BASE_URL`."
+    )
+
+
 def empty_library(base: Settings, status) -> None:
     if status.empty:
         st.warning("Бібліотека порожня: ще немає жодної статті.")
@@ -322,6 +340,8 @@ def main() -> None:
     opts, settings = sidebar(base)
     st.title("The Batch: запитайте українською")
     st.caption("Відповіді спираються на статті розсилки The Batch (DeepLearning.AI); номери [n] ведуть до джерел.")
+    if settings.llm_backend != "extractive":
+        model_notice(_model_status(settings.model_dump_json()), settings)
     turns: list[Turn] = st.session_state.setdefault("turns", [])
     if st.button("Нова розмова", key="new_chat"):
         turns.clear()
