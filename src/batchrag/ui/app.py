@@ -21,7 +21,7 @@ from batchrag.service import (
 )
 from batchrag.service.assistant import load_retriever
 from batchrag.service.choices import backend_choices, reranker_choices
-from batchrag.service.llm_status import llm_status, model_status
+from batchrag.service.llm_status import model_status
 from batchrag.settings import Settings, get_settings
 from batchrag.types import Answer, ImageHit, Message
 from batchrag.ui.render import (
@@ -85,12 +85,8 @@ def _updater(settings_json: str) -> LibraryUpdater:
 
 
 @st.cache_data(ttl=10, show_spinner=False)
-def _llm_lines(settings_json: str):
-    return llm_status(Settings.model_validate_json(settings_json))
-
-
-@st.cache_data(ttl=10, show_spinner=False)
 def _model_status(settings_json: str):
+    # One round of health checks feeds both the status panel and the notice at the top.
     return model_status(Settings.model_validate_json(settings_json))
 
 
@@ -135,11 +131,10 @@ def sidebar(base: Settings) -> tuple[Options, Settings]:
     settings = base.model_copy(update={"top_k": k, "search_mode": mode, "reranker": reranker,
                                        "llm_backend": backend, "ollama_model": opts.model})
     with sb.expander("Стан мовних моделей", expanded=False):
-        for line in _llm_lines(settings.model_dump_json()):
+        for line in _model_status(settings.model_dump_json()).backends:
             mark = "✅" if line.ok else "⚠️"
             st.markdown(f"{mark} **{line.name}**: {escape_md(line.detail)}")
         if st.button("Перевірити ще раз", key="llm_refresh"):
-            _llm_lines.clear()
             _model_status.clear()
             _assistant.clear()  # "auto" picks its backend once: let it pick again (e.g. Ollama just started)
     library_panel(base, status)
