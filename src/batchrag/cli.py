@@ -323,6 +323,58 @@ def model_status_cmd(as_json: bool = typer.Option(False, "--json", help="Print J
         typer.secho(st.hint, fg=typer.colors.YELLOW, err=True)
 
 
+@model_app.command("list")
+def model_list_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """The models `batchrag model pull` knows by name: role, size, hub file, Ollama tag."""
+    from batchrag.service.models import presets
+
+    rows = presets()
+    if as_json:
+        typer.echo(_json(rows))
+        return
+    for p in rows:
+        typer.echo(f"{p.name:14} {p.role:8} {p.size_label:>7}  {p.repo}/{p.filename}  (ollama: {p.ollama or '—'})")
+        typer.secho(f"{'':14} {p.note}", dim=True)
+    typer.echo("or any hub file: batchrag model pull hf:<owner>/<repo>/<file.gguf>")
+
+
+@model_app.command("pull")
+def model_pull_cmd(
+    name: str | None = typer.Argument(
+        None, help="A preset (see `batchrag model list`), hf:<owner>/<repo>/<file.gguf>, or an Ollama tag; "
+        "default: the configured Ollama model when Ollama runs, else the gemma-3-4b GGUF."
+    ),
+    via: str = typer.Option("auto", "--via", help="auto (Ollama when it runs, else the hub) | ollama | hub."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Get a capable model: through Ollama's API when Ollama runs, else a checked GGUF from the Hugging Face Hub
+    into data/models/ (resumable: run it again after a cut)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+
+    from batchrag.service.models import pull_model
+
+    if via not in ("auto", "ollama", "hub"):
+        _fail(f"unknown --via {via!r}; use auto, ollama or hub")
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn())
+    quiet = as_json or not sys.stderr.isatty()
+    with _errors(), Progress(*columns, disable=quiet, console=Console(stderr=True)) as bar:
+        task = bar.add_task("pull", total=None)
+
+        def report(status: str, done: int, total: int) -> None:
+            bar.update(task, description=status[:40], completed=done, total=total or None)
+
+        res = pull_model(get_settings(), name, via=via, progress=report)
+    if as_json:
+        typer.echo(_json(res))
+        return
+    where = res.path or f"Ollama ({res.model})"
+    typer.echo(f"pulled {res.name} ({res.role}) via {res.via}: {where} in {res.seconds:g} s"
+               + (f", sha256 {res.sha256[:12]}… verified" if res.sha256 else ""))
+    if res.hint:
+        typer.secho(res.hint, fg=typer.colors.YELLOW, err=True)
+
+
 # ============================== demo / serve ==============================
 @app.command("demo")
 def demo_cmd(as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON.")) -> None:

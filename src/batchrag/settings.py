@@ -123,7 +123,19 @@ class Settings(BaseSettings):
     )
     openai_model: str = Field("local", description="Model name sent to the OpenAI-compatible server.")
     openai_api_key: str | None = Field(None, description="Bearer key for the OpenAI-compatible server, if it wants one.")
-    gguf_path: str | None = Field(None, description="GGUF file for the embedded backend; default: packaged Gemma 3 270M.")
+    gguf_path: str | None = Field(
+        None,
+        description="GGUF file for the embedded backend; default: the answer model `batchrag model pull` downloaded "
+        "into data/models/, else the packaged Gemma 3 270M demo model.",
+    )
+    hf_endpoint: str = Field(
+        "https://huggingface.co",
+        validation_alias="HF_ENDPOINT",
+        description="Hugging Face Hub (or a mirror) that `batchrag model pull` downloads GGUFs from.",
+    )
+    hf_token: str | None = Field(
+        None, validation_alias="HF_TOKEN", description="Hub token, only for gated or private repos."
+    )
     llm_ctx: int = Field(8192, description="Context window (num_ctx / n_ctx) in tokens.")
     llm_max_tokens: int = Field(512, description="Maximum tokens generated per answer.")
     llm_temperature: float = Field(0.2, description="Sampling temperature of answers.")
@@ -150,6 +162,10 @@ class Settings(BaseSettings):
     @property
     def lancedb_dir(self) -> Path:
         return self.data_dir / "lancedb"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
 
     @property
     def cache_dir(self) -> Path:

@@ -1,4 +1,5 @@
-"""A real HTTP server on 127.0.0.1 speaking Ollama's wire format (/api/tags, NDJSON /api/chat) with scripted replies."""
+"""A real HTTP server on 127.0.0.1 speaking Ollama's wire format (/api/tags, NDJSON /api/chat and /api/pull)
+with scripted replies."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ class ScriptedOllama:
     replies: list[Reply] = field(default_factory=list)
     default: Reply | None = None
     requests: list[tuple[str, dict | None]] = field(default_factory=list)
+    library: dict[str, int] = field(default_factory=dict)  # what /api/pull can fetch: name -> size in bytes
+    pull_cut: bool = False  # close the next pull's stream halfway (the model stays unpulled)
     url: str = ""
 
     def chat_requests(self) -> list[dict]:
@@ -50,6 +53,31 @@ class ScriptedOllama:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def _pull(self, name: str) -> None:
+                # Ollama answers 200 and puts a failure in the stream as {"error": …}.
+                self.send_response(200)
+                self.send_header("Content-Type", "application/x-ndjson")
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.close_connection = True
+
+                def line(obj: dict) -> None:
+                    self.wfile.write((json.dumps(obj) + "\n").encode())
+                    self.wfile.flush()
+
+                line({"status": "pulling manifest"})
+                if name not in script.library:
+                    return line({"error": "pull model manifest: file does not exist"})
+                total, digest = script.library[name], "sha256:" + "ab" * 32
+                for done in range(0, total + 1, max(1, total // 4)):
+                    if script.pull_cut and done >= total // 2:
+                        script.pull_cut = False
+                        return
+                    line({"status": f"pulling {digest[7:19]}", "digest": digest, "total": total, "completed": done})
+                for status in ("verifying sha256 digest", "writing manifest", "success"):
+                    line({"status": status})
+                script.models.append(name)
+
             def do_GET(self):
                 script.requests.append((self.path, None))
                 if self.path == "/api/tags":
@@ -60,6 +88,8 @@ class ScriptedOllama:
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
                 script.requests.append((self.path, body))
+                if self.path == "/api/pull":
+                    return self._pull(body.get("model") or body.get("name") or "")
                 if self.path != "/api/chat":
                     return self._json(404, {"error": "not found"})
                 if body.get("model") not in script.models:

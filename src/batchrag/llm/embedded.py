@@ -1,4 +1,4 @@
-"""Embedded llama.cpp backend: the packaged Gemma 3 270M (a demo model) or any GGUF from settings.gguf_path."""
+"""Embedded llama.cpp backend: settings.gguf_path, else the pulled answer model, else the packaged 270M demo."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
+from batchrag.llm import local_models
 from batchrag.llm.base import BackendStatus, LLMBackend, LLMError
 from batchrag.settings import Settings
 from batchrag.types import Message
@@ -53,12 +54,16 @@ class EmbeddedBackend(LLMBackend):
     name = "embedded"
     context_label = "n_ctx"
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, path: Path | None = None) -> None:
         self.context_tokens = settings.llm_ctx
         self.threads = settings.threads
-        self.is_demo_model = not settings.gguf_path
-        self._path: Path | None = Path(settings.gguf_path).expanduser() if settings.gguf_path else None
-        self.model = self._path.name if self._path else "gemma-3-270m-q4_k_m (packaged demo)"
+        if path is None and settings.gguf_path:
+            path = Path(settings.gguf_path).expanduser()
+        if path is None:
+            path = local_models.for_role(settings, "answer")  # `batchrag model pull` put it there
+        self._path: Path | None = path
+        self.is_demo_model = path is None
+        self.model = path.name if path else "gemma-3-270m-q4_k_m (packaged demo)"
 
     def path(self) -> Path:
         if self._path is None:
@@ -81,7 +86,9 @@ class EmbeddedBackend(LLMBackend):
 
     def llama(self):
         try:
-            return _load(str(self.path()), self.context_tokens, "gemma" if self.is_demo_model else None, self.threads)
+            return _load(
+                str(self.path()), self.context_tokens, "gemma" if self.is_demo_model else None, self.threads
+            )
         except LLMError:
             raise
         except Exception as e:  # llama.cpp raises ValueError on a corrupt file
@@ -109,4 +116,3 @@ class EmbeddedBackend(LLMBackend):
         with _LOCK:
             out = llm(prompt, max_tokens=max_tokens, temperature=0.0, stop=stop or None)
         return out["choices"][0]["text"]
-

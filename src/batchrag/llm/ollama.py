@@ -30,17 +30,25 @@ class OllamaBackend(LLMBackend):
     def _missing(self) -> str:
         return f"model {self.model} is not pulled — run `ollama pull {self.model}`"
 
-    def health(self) -> BackendStatus:
+    def pulled(self) -> set[str] | None:
+        """Names of the models this Ollama has (with and without `:latest`), or None when it is not reachable."""
         try:
             r = httpx.get(f"{self.host}/api/tags", timeout=min(3.0, self.timeout_s))
             r.raise_for_status()
-            names = {m.get("name", "") for m in r.json().get("models", [])} | {
-                m.get("model", "") for m in r.json().get("models", [])
-            }
+            models = r.json().get("models", [])
         except (httpx.HTTPError, ValueError):
+            return None
+        names = {m.get(k, "") for m in models for k in ("name", "model")} - {""}
+        return names | {n.removesuffix(":latest") for n in names}
+
+    def has(self, model: str, pulled: set[str] | None) -> bool:
+        return bool(pulled) and (model in pulled or f"{model}:latest" in pulled)
+
+    def health(self) -> BackendStatus:
+        pulled = self.pulled()
+        if pulled is None:
             return BackendStatus(False, self._down())
-        wanted = {self.model, f"{self.model}:latest"} if ":" not in self.model else {self.model}
-        if not names & wanted:
+        if not self.has(self.model, pulled):
             return BackendStatus(False, self._missing())
         return BackendStatus(True, f"{self.model} at {self.host}")
 
@@ -87,4 +95,3 @@ class OllamaBackend(LLMBackend):
             raise LLMError(f"Ollama timed out after {self.timeout_s:g} s", "".join(partial)) from e
         except (httpx.HTTPError, ValueError) as e:
             raise LLMError(f"Ollama stream broke mid-answer ({type(e).__name__})", "".join(partial)) from e
-
