@@ -297,7 +297,7 @@ def ask_cmd(
         typer.secho(f"warning: {w}", fg=typer.colors.YELLOW, err=True)
     line = f"backend: {final.backend} ({final.model}); query: {final.searched_query!r}; rewrite: {final.rewrite}"
     if assistant.backend.is_demo_model and final.backend == "embedded":
-        line += "\ndemo model: answers are rough; use Ollama for real answers"
+        line += "\ndemo model: its answers are not shown as answers; for real ones: `batchrag model pull`"
     typer.secho(line, dim=True, err=True)
 
 
@@ -412,6 +412,11 @@ def serve_cmd(
                        "(the rest: «Оновити бібліотеку» in the app, or `batchrag crawl`)…", err=True)
             done = library.quick_start()
             typer.echo(f"crawl: {done['crawl']}\nindex: {done['index']}", err=True)
+    from batchrag.service.llm_status import model_status
+
+    ms = model_status(settings)
+    if not ms.capable:
+        typer.secho(f"answers: {ms.backend} ({ms.model}) — {ms.hint}", fg=typer.colors.YELLOW, err=True)
     # The page is started by path, not imported: the CLI never loads the UI (docs/ARCHITECTURE.md).
     page = find_spec("batchrag.ui.app").origin
     cmd = [sys.executable, "-m", "streamlit", "run", page,

@@ -58,9 +58,21 @@ class ModelStatus(JsonMixin):
 
 
 NO_CAPABLE_MODEL = (
-    "no capable answer model: start Ollama and run `ollama pull {model}`, or set BATCHRAG_GGUF_PATH to a GGUF "
-    "(e.g. Meta-Llama-3.1-8B-Instruct-Q4_K_M.gguf), or BATCHRAG_OPENAI_BASE_URL to an OpenAI-compatible server"
+    "no capable answer model: run `batchrag model pull` ({how}), or set BATCHRAG_GGUF_PATH to a GGUF, or "
+    "BATCHRAG_OPENAI_BASE_URL to an OpenAI-compatible server"
 )
+
+
+def pull_hint(settings: Settings, ollama_up: bool) -> str:
+    """The one command that gets a capable model, worded for what this machine has."""
+    from batchrag.llm.presets import DEFAULT_ANSWER, PRESETS
+
+    if ollama_up:
+        how = f"Ollama pulls {settings.ollama_model}"
+    else:
+        p = PRESETS[DEFAULT_ANSWER]
+        how = f"the {p.name} GGUF, {p.size_label}, from the Hugging Face Hub"
+    return NO_CAPABLE_MODEL.format(how=how)
 
 
 def model_status(settings: Settings) -> ModelStatus:
@@ -68,5 +80,7 @@ def model_status(settings: Settings) -> ModelStatus:
     backend = BACKENDS.create(settings.llm_backend, settings)
     capable = backend.name != "extractive" and not backend.is_demo_model
     why = backend.fallback_reason or ("chosen by name" if settings.llm_backend != "auto" else "the first that answers")
-    hint = "" if capable else NO_CAPABLE_MODEL.format(model=settings.ollama_model)
-    return ModelStatus(backend.name, backend.model, capable, why, hint, llm_status(settings))
+    lines = llm_status(settings)
+    ollama_up = any(b.name == "ollama" and (b.ok or "not pulled" in b.detail) for b in lines)
+    hint = "" if capable else pull_hint(settings, ollama_up)
+    return ModelStatus(backend.name, backend.model, capable, why, hint, lines)

@@ -24,6 +24,7 @@ from batchrag.service.choices import backend_choices, reranker_choices
 from batchrag.service.llm_status import model_status
 from batchrag.settings import Settings, get_settings
 from batchrag.types import Answer, ImageHit, Message
+from batchrag.ui.model_banner import model_notice
 from batchrag.ui.render import (
     answer_notes,
     cited_numbers,
@@ -88,6 +89,12 @@ def _updater(settings_json: str) -> LibraryUpdater:
 def _model_status(settings_json: str):
     # One round of health checks feeds both the status panel and the notice at the top.
     return model_status(Settings.model_validate_json(settings_json))
+
+
+def _models_changed() -> None:
+    """A model arrived: the next status check and the next answer must see it."""
+    _model_status.clear()
+    _assistant.clear()
 
 
 @st.cache_data(ttl=60, show_spinner=False)
@@ -297,18 +304,6 @@ def history_of(turns: list[Turn]) -> list[Message]:
 
 
 # ---------------------------------------------------------------- page
-def model_notice(ms, settings: Settings) -> None:
-    """Say at the top when no model can write answers, and the one thing that gets one."""
-    if ms.capable:
-        return
-    now = "лише демо-модель (Gemma 3 270M)" if ms.backend == "embedded" else "жодної мовної моделі"
-    st.info(
-        f"Зараз працює {now}: справжніх відповідей вона не пише, тож ви побачите дослівні цитати з джерел. "
-        f"Для відповідей українською запустіть Ollama і виконайте `ollama pull {escape_md(settings.ollama_model)}`, "
-        "або вкажіть GGUF-файл у `BATCHRAG_GGUF_PATH`, або сервер OpenAI-сумісного API у `BATCHRAG_OPENAI_BASE_URL`."
-    )
-
-
 def empty_library(base: Settings, status) -> None:
     if status.empty:
         st.warning("Бібліотека порожня: ще немає жодної статті.")
@@ -336,7 +331,7 @@ def main() -> None:
     st.title("The Batch: запитайте українською")
     st.caption("Відповіді спираються на статті розсилки The Batch (DeepLearning.AI); номери [n] ведуть до джерел.")
     if settings.llm_backend != "extractive":
-        model_notice(_model_status(settings.model_dump_json()), settings)
+        model_notice(_model_status(settings.model_dump_json()), settings, on_ready=_models_changed)
     turns: list[Turn] = st.session_state.setdefault("turns", [])
     if st.button("Нова розмова", key="new_chat"):
         turns.clear()
