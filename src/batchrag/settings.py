@@ -104,6 +104,12 @@ class Settings(BaseSettings):
     rewrite: Literal["auto", "on", "off"] = Field(
         "auto", description="Query rewrite: auto (Ollama or a user GGUF when one runs), on (any model), off."
     )
+    rewrite_model: str = Field(
+        "auto",
+        description="The model that rewrites questions into English, apart from the answer model: auto (a small "
+        "model already in Ollama, else a rewriter GGUF from `batchrag model pull qwen2.5-1.5b`, else the answer "
+        "model), none, ollama:<tag>, gguf:<path>, openai:<model> (at openai_base_url).",
+    )
     rewrite_budget_s: float = Field(4.0, description="Time budget of one LLM query rewrite, seconds.")
 
     # --- llm -------------------------------------------------------------------

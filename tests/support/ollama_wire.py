@@ -29,6 +29,7 @@ class ScriptedOllama:
     replies: list[Reply] = field(default_factory=list)
     default: Reply | None = None
     requests: list[tuple[str, dict | None]] = field(default_factory=list)
+    per_model: dict[str, Reply] = field(default_factory=dict)  # a model's every reply (wins over `replies`)
     library: dict[str, int] = field(default_factory=dict)  # what /api/pull can fetch: name -> size in bytes
     pull_cut: bool = False  # close the next pull's stream halfway (the model stays unpulled)
     url: str = ""
@@ -94,7 +95,9 @@ class ScriptedOllama:
                     return self._json(404, {"error": "not found"})
                 if body.get("model") not in script.models:
                     return self._json(404, {"error": f"model '{body.get('model')}' not found, try pulling it first"})
-                reply = script.replies.pop(0) if script.replies else script.default
+                reply = script.per_model.get(body["model"]) or (
+                    script.replies.pop(0) if script.replies else script.default
+                )
                 if reply is None:
                     return self._json(500, {"error": "no scripted reply"})
                 if reply.status != 200:

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from batchrag.errors import BatchragError
-from batchrag.evaluate.metrics import aggregate, is_relevant, score_ranking
+from batchrag.evaluate.metrics import aggregate, is_relevant, percentile, score_ranking
 from batchrag.settings import Settings, get_settings
 
 
@@ -66,6 +66,8 @@ def run_eval(
     lat: dict[tuple[str, str], list] = {}
     n_unans = 0
     n_rw = 0
+    rw_ms: list[float] = []  # model calls only: a cached rewrite costs no model time
+    rw_cached = rw_failed = 0
     if questions:  # warm-up: model weights, FTS index and caches
         r.search(questions[0]["question"], k=depth, mode=mode)
         r.search_images(questions[0]["question"], k=depth)
@@ -79,6 +81,12 @@ def run_eval(
             en = rewrites.get(q["question"])
         elif rewriter is not None and needs_rewrite(q["question"]):
             en = rewriter.rewrite(q["question"])
+            if en is None:
+                rw_failed += 1
+            elif rewriter.last_cached:
+                rw_cached += 1
+            else:
+                rw_ms.append(rewriter.last_elapsed_s * 1000)
         n_rw += en is not None
         kind = "image" if q["kind"] == "image" else "text"
         t = time.perf_counter()
@@ -143,8 +151,20 @@ def run_eval(
         "text": block("text"),
         "image": block("image"),
         "unanswerable": {"n": n_unans},
-        "rewrites": {"source": "file" if rewrites is not None else rewriter_name, "count": n_rw},
+        "rewrites": {
+            "source": "file" if rewrites is not None else rewriter_name,
+            "count": n_rw,
+            "model": getattr(rewriter, "model", None) or None,
+            "p50_ms": _ms(percentile(rw_ms, 0.5)),
+            "p95_ms": _ms(percentile(rw_ms, 0.95)),
+            "cached": rw_cached,
+            "failed": rw_failed,
+        },
     }
+
+
+def _ms(v: float | None) -> float | None:
+    return None if v is None else round(v, 1)
 
 
 def format_table(res: dict) -> str:

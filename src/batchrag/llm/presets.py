@@ -64,6 +64,8 @@ PRESETS: dict[str, Preset] = {
         ),
     )
 }
+# Small general instruct models a reader may already have in Ollama, best first: `auto` rewrites with the first.
+SMALL_OLLAMA_REWRITERS = ("qwen2.5:1.5b", "qwen2.5:3b", "gemma3:1b", "llama3.2:3b", "llama3.2:1b")
 DEFAULT_ANSWER = "gemma-3-4b"
 DEFAULT_REWRITE = "qwen2.5-1.5b"
 

@@ -8,6 +8,7 @@ import re
 import sqlite3
 import threading
 import time
+from dataclasses import dataclass
 
 from batchrag.llm.base import BACKENDS, LLMError
 from batchrag.llm.prompts import build_rewrite_completion, build_rewrite_messages
@@ -23,6 +24,13 @@ class QueryRewriter:
     name = "none"
     model = ""
     last_reason = ""
+    last_cached = False  # the last query came from the cache, no model call
+    last_elapsed_s = 0.0  # the last model call's time (0 for a cache hit)
+
+    @property
+    def kind(self) -> str:
+        """What `rewrite` in ask --json says produced the query (docs/contracts.md)."""
+        return self.name
 
     def rewrite(self, question: str, history: list[Message] = ()) -> str | None:
         raise NotImplementedError
@@ -74,10 +82,14 @@ class _Cache:
 class LLMRewriter(QueryRewriter):
     """Rewrites with an LLM backend; chat prompt for real models, few-shot completion for the small demo one."""
 
+    @property
+    def kind(self) -> str:
+        return self.backend.name  # ollama | embedded | openai, whatever name it was created by
+
     def __init__(self, settings: Settings, backend) -> None:
         self.settings = settings
         self.backend = backend
-        self.name = backend.name
+        self.name = backend.name  # the registry renames it to what was asked for ("ollama:qwen2.5:1.5b")
         self.model = backend.model
         self.budget_s = settings.rewrite_budget_s
         self.cache = _Cache(settings)
@@ -92,8 +104,9 @@ class LLMRewriter(QueryRewriter):
 
     def rewrite(self, question: str, history: list[Message] = ()) -> str | None:
         history = list(history)
-        key = self.cache.key(f"{self.name}:{self.model}", question, history)
+        key = self.cache.key(f"{self.backend.name}:{self.model}", question, history)
         cached = self.cache.get(key)
+        self.last_cached, self.last_elapsed_s = bool(cached), 0.0
         if cached:
             return cached
         box: dict = {}
@@ -134,15 +147,29 @@ class NoRewriter(QueryRewriter):
         return None
 
 
-def _ollama(settings: Settings) -> QueryRewriter:
+def _ollama(settings: Settings, model: str | None = None) -> QueryRewriter:
     from batchrag.llm.ollama import OllamaBackend
 
+    s = settings.model_copy(update={"ollama_model": model}) if model else settings
     # The HTTP timeout doubles as the budget so a hung server is dropped, not just abandoned.
-    return LLMRewriter(settings, OllamaBackend(settings, timeout_s=settings.rewrite_budget_s))
+    return LLMRewriter(settings, OllamaBackend(s, timeout_s=settings.rewrite_budget_s))
 
 
 def _embedded(settings: Settings) -> QueryRewriter:
     return LLMRewriter(settings, BACKENDS.create("embedded", settings))
+
+
+def _gguf(settings: Settings, path: str) -> QueryRewriter:
+    from pathlib import Path
+
+    from batchrag.llm.embedded import EmbeddedBackend
+
+    return LLMRewriter(settings, EmbeddedBackend(settings, path=Path(path).expanduser()))
+
+
+def _openai(settings: Settings, model: str) -> QueryRewriter:
+    s = settings.model_copy(update={"openai_model": model, "ollama_timeout_s": settings.rewrite_budget_s})
+    return LLMRewriter(settings, BACKENDS.create("openai", s))
 
 
 def _pick(settings: Settings, demo_ok: bool) -> QueryRewriter:
@@ -154,13 +181,38 @@ def _pick(settings: Settings, demo_ok: bool) -> QueryRewriter:
     return LLMRewriter(settings, backend)
 
 
-def _auto(_registry, settings: Settings) -> QueryRewriter:
+def _auto(registry, settings: Settings) -> QueryRewriter:
+    """settings.rewrite_model when set; else a small model already in Ollama; else a pulled rewriter GGUF; else
+    the answer model (docs/models.md)."""
+    chosen = settings.rewrite_model.strip()
+    if chosen == "none":
+        return NoRewriter("rewriting is off (BATCHRAG_REWRITE_MODEL=none)")
+    if chosen not in ("", "auto"):
+        return registry.create(chosen, settings)
+    from batchrag.llm import local_models
+    from batchrag.llm.ollama import OllamaBackend
+    from batchrag.llm.presets import SMALL_OLLAMA_REWRITERS
+
+    ollama = OllamaBackend(settings, timeout_s=settings.rewrite_budget_s)
+    pulled = ollama.pulled()
+    for tag in SMALL_OLLAMA_REWRITERS:
+        if ollama.has(tag, pulled):
+            return _ollama(settings, tag)
+    gguf = local_models.for_role(settings, "rewrite")
+    if gguf is not None:
+        return _gguf(settings, str(gguf))
     return _pick(settings, demo_ok=settings.rewrite == "on")
 
 
 REWRITERS: Registry[QueryRewriter] = Registry(
     "rewriter",
-    {"ollama": "batchrag.retrieve.rewrite:_ollama", "embedded": "batchrag.retrieve.rewrite:_embedded"},
+    {
+        "ollama": "batchrag.retrieve.rewrite:_ollama",  # the answer backends themselves
+        "embedded": "batchrag.retrieve.rewrite:_embedded",
+        "ollama:": "batchrag.retrieve.rewrite:_ollama",  # ollama:<tag>
+        "gguf:": "batchrag.retrieve.rewrite:_gguf",  # gguf:<path>
+        "openai:": "batchrag.retrieve.rewrite:_openai",  # openai:<model> at settings.openai_base_url
+    },
     group="batchrag.rewriters",
     none=True,
     auto=_auto,
@@ -179,6 +231,42 @@ def standalone_question(question: str, history: list[Message] = ()) -> str:
     return f"{prev[-1]} {question.strip()}" if prev and is_follow_up(question) else question.strip()
 
 
+@dataclass
+class Rewrite:
+    """One question's rewrite: the English query (or None), the status for ask --json, and what produced it."""
+
+    query: str | None
+    status: str  # none | skipped: <why> | the backend kind (ollama | embedded | openai)
+    model: str = ""  # the model that wrote it ("" when none did)
+    elapsed_ms: float = 0.0  # the model call (0 for a cache hit)
+    cached: bool = False
+
+
+def rewrite_question(
+    question: str, history: list[Message] = (), settings: Settings | None = None, *, rewriter: str | None = None
+) -> Rewrite:
+    """Rewrite a question for search (docs/contracts.md, `rewrite`).
+
+    `rewriter` (eval's --rewriter: a REWRITERS name) wins over the settings: rewrite (auto | on | off) and
+    rewrite_model (auto | none | ollama:<tag> | gguf:<path> | openai:<model>).
+    """
+    from batchrag.settings import get_settings
+
+    settings = settings or get_settings()
+    name = rewriter or ("none" if settings.rewrite == "off" else "auto")
+    if name == "none":
+        return Rewrite(None, "none")
+    if not needs_rewrite(question, history):
+        return Rewrite(None, "skipped: English question")
+    rw = REWRITERS.create(name, settings)
+    if rw is None:
+        return Rewrite(None, "none")
+    query = rw.rewrite(question, list(history))
+    if query is None:
+        return Rewrite(None, f"skipped: {rw.last_reason}")
+    return Rewrite(query, rw.kind, rw.model, round(rw.last_elapsed_s * 1000, 1), rw.last_cached)
+
+
 def rewrite_query(
     question: str,
     history: list[Message] = (),
@@ -186,20 +274,6 @@ def rewrite_query(
     *,
     rewriter: str | None = None,
 ) -> tuple[str | None, str]:
-    """(english_query | None, status) with status "none" | "skipped: <why>" | "<source>" (docs/contracts.md).
-
-    `rewriter` (eval's --rewriter: none | auto | ollama | embedded) wins over settings.rewrite (auto | on | off).
-    """
-    from batchrag.settings import get_settings
-
-    settings = settings or get_settings()
-    name = rewriter or ("none" if settings.rewrite == "off" else "auto")
-    if name == "none":
-        return None, "none"
-    if not needs_rewrite(question, history):
-        return None, "skipped: English question"
-    rw = REWRITERS.create(name, settings)
-    query = rw.rewrite(question, list(history))
-    if query is None:
-        return None, f"skipped: {rw.last_reason}"
-    return query, rw.name
+    """(english_query | None, status): rewrite_question without the provenance."""
+    r = rewrite_question(question, history, settings, rewriter=rewriter)
+    return r.query, r.status

@@ -10,7 +10,7 @@ from datetime import date
 from batchrag.answer import Answerer, Question, prepare_question
 from batchrag.answer.answerer import final_answer
 from batchrag.llm.base import LLMBackend
-from batchrag.retrieve.rewrite import rewrite_query, standalone_question
+from batchrag.retrieve.rewrite import rewrite_question, standalone_question
 from batchrag.settings import Settings, get_settings
 from batchrag.types import Answer, ImageHit, Message, SearchResult
 
@@ -76,10 +76,12 @@ class Assistant:
         """
         history = list(history)
         filters = filters or Filters()
+        model = ""
         if english:
             status = "given"
         elif rewrite:
-            english, status = rewrite_query(question, history, self.settings)
+            rw = rewrite_question(question, history, self.settings)
+            english, status, model = rw.query, rw.status, rw.model
         else:
             status = "none"
         query = question if english else standalone_question(question, history)
@@ -88,7 +90,7 @@ class Assistant:
             tags=filters.tags or None, english_query=english,
         )
         result.searched_query = english or query
-        result.rewrite = status
+        result.rewrite, result.rewrite_model = status, model
         result.image_hits = self._pictures(query, english, pictures, result if filters else None)
         return result
 
