@@ -73,7 +73,17 @@ class Settings(BaseSettings):
     search_mode: SearchMode = Field("hybrid", description="vector | bm25 | hybrid.")
     top_k: int = Field(5, description="Articles returned to the answer stage.")
     max_passages_per_article: int = Field(2, description="Passages of one article kept in the top-k.")
-    rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant: score = sum of weight / (rrf_k + rank).")
+    fusion: Literal["score", "rrf"] = Field(
+        "score",
+        description="How story signals are fused: score (sum of weight × the signal's score min-max normalised over "
+        "its top articles; keeps how far ahead a confident match is, docs/decisions/0010) or rrf (weighted "
+        "reciprocal rank fusion). Picture signals are always fused by RRF.",
+    )
+    rrf_k: int = Field(
+        60,
+        description="Reciprocal-rank-fusion constant: score = sum of weight / (rrf_k + rank) (pictures; stories "
+        "when fusion=rrf).",
+    )
     bm25_weight_uk: float = Field(
         0.0,
         description="BM25 weight vs dense 1.0 for Cyrillic questions with no English rewrite (BM25 only matches their "
@@ -81,8 +91,19 @@ class Settings(BaseSettings):
     )
     bm25_weight_en: float = Field(1.0, description="BM25 weight vs dense 1.0 for Latin-script questions.")
     rewrite_weight: float = Field(
-        2.0, description="Weight of BM25 and of dense on an English rewrite of the question (the original question's "
-        "dense signal weighs 1.0)."
+        1.0,
+        description="Story search with an English rewrite: weight of dense on the rewrite and of dense on question + "
+        "rewrite (the question's own dense signal weighs 1.0; docs/decisions/0010-fusion-for-rough-rewrites.md).",
+    )
+    rewrite_bm25_weight: float = Field(
+        2.5,
+        description="Weight of BM25 on question + rewrite (the question keeps its names where a rough rewrite "
+        "mangles them), in story and in picture search; the question's own dense signal weighs 1.0.",
+    )
+    rewrite_image_weight: float = Field(
+        1.5,
+        description="Picture search with an English rewrite: weight of dense on the rewrite vs the question's 1.0 "
+        "(2.0 let a rough rewrite lower dev picture recall@5 1.00 → 0.96).",
     )
     image_story_weight: float = Field(
         0.0, description="Weight of the story ranking when ranking pictures (0: a picture ranks by its own record, which already holds its story's title; eval: 1.0 lowered picture recall@1 1.00 → 0.61).",

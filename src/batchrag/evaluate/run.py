@@ -141,10 +141,13 @@ def run_eval(
             "passages": len(r.p_id),
             "images": len(r.images),
             "weights": {
+                "fusion": settings.fusion,
                 "rrf_k": settings.rrf_k,
                 "bm25_weight_uk": settings.bm25_weight_uk,
                 "bm25_weight_en": settings.bm25_weight_en,
                 "rewrite_weight": settings.rewrite_weight,
+                "rewrite_bm25_weight": settings.rewrite_bm25_weight,
+                "rewrite_image_weight": settings.rewrite_image_weight,
                 "image_story_weight": settings.image_story_weight,
             },
         },

@@ -25,6 +25,24 @@ def rrf(rankings: Iterable[tuple[Ranking, float]], k: int) -> dict[K, float]:
     return fused
 
 
+def score_fusion(rankings: Iterable[tuple[Sequence[tuple[K, float]], float]]) -> dict[K, float]:
+    """Each (ranking of (key, score) best first, weight) adds weight × the key's score min-max normalised over that
+    ranking (its best 1, its last 0; all 1 when they tie); keys in first-seen order.
+
+    Unlike RRF it keeps how far ahead a signal's best hits are: one confident BM25 match of a rewrite's rare
+    words is not outvoted by articles a few ranks down in several dense lists (docs/decisions/0010)."""
+    fused: dict = {}
+    for ranking, weight in rankings:
+        if not ranking:
+            continue
+        scores = [s for _, s in ranking]
+        lo, hi = min(scores), max(scores)
+        span = hi - lo
+        for key, s in ranking:
+            fused[key] = fused.get(key, 0.0) + weight * ((s - lo) / span if span > 0 else 1.0)
+    return fused
+
+
 def boost_recent(fused: dict[K, float], newness: Callable[[K], float], weight: float) -> None:
     """Scale each score by up to 1 + weight for the newest item (newness in [0, 1])."""
     for key in fused:

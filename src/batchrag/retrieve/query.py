@@ -67,23 +67,34 @@ def fts_query(q: str) -> str:
     return " ".join(re.findall(r"\w+", q))
 
 
+def with_question(question: str, english_query: str) -> str:
+    """The question and its English rewrite as one search text: the question keeps its own names and numbers
+    (Latin script, digits) where a rough rewrite mangles them, the rewrite adds the English wording."""
+    return f"{question.strip()} {english_query.strip()}"
+
+
 def story_plan(
     question: str, mode: str, english_query: str | None, s: Settings
 ) -> list[tuple[str, str, str, float]]:
-    """The signals a story search fuses: (name, kind, text, weight), routed by the question's language."""
+    """The signals a story search fuses: (name, kind, text, weight), routed by the question's language.
+
+    With an English rewrite (docs/decisions/0010-fusion-for-rough-rewrites.md): dense on the question 1.0, dense on
+    the rewrite and on question + rewrite `rewrite_weight` each, BM25 on question + rewrite `rewrite_bm25_weight`."""
     lang = question_language(question)
     en = english_query.strip() if english_query and english_query.strip() != question.strip() else None
+    mix = with_question(question, en) if en else None
     sig: list[tuple[str, str, str, float]] = []
     if mode in ("vector", "hybrid"):
         sig.append(("dense", "dense", question, 1.0))
-        if en:
+        if mix:
             sig.append(("dense_en", "dense", en, s.rewrite_weight))
+            sig.append(("dense_mix", "dense", mix, s.rewrite_weight))
     if mode in ("bm25", "hybrid"):
-        if en:
-            sig.append(("bm25_en", "bm25", en, s.rewrite_weight if mode == "hybrid" else 1.0))
-        if mode == "bm25" and not en:
+        if mix:
+            sig.append(("bm25_mix", "bm25", mix, s.rewrite_bm25_weight if mode == "hybrid" else 1.0))
+        if mode == "bm25" and not mix:
             sig.append(("bm25", "bm25", question, 1.0))
-        elif mode == "hybrid" and not (en and lang == "uk"):
+        elif mode == "hybrid" and not (mix and lang == "uk"):
             w = s.bm25_weight_uk if lang == "uk" else s.bm25_weight_en
             if w > 0:
                 sig.append(("bm25", "bm25", question, w))
@@ -94,13 +105,15 @@ def picture_plan(
     question: str, english_query: str | None, s: Settings, has_pixels: bool
 ) -> list[tuple[str, str, float]]:
     """The signals a picture search fuses: (name, text, weight); `has_pixels` when the index has picture vectors."""
-    en = english_query if english_query and english_query.strip() != question.strip() else None
+    en = english_query.strip() if english_query and english_query.strip() != question.strip() else None
     sig = [("dense", question, 1.0)]
     if en:
-        sig.append(("dense_en", en, s.rewrite_weight))
-    # Alt texts are English: BM25 on them helps English wording (a question or its rewrite), not Cyrillic.
+        # A rough rewrite's picture ranking weighs less than a story's (0010): the question's own stays in charge.
+        sig.append(("dense_en", en, s.rewrite_image_weight))
+    # Alt texts are English: BM25 on them helps English wording (a rewrite, with the question's own names; an
+    # English question), not Cyrillic.
     if en:
-        sig.append(("bm25_en", en, s.rewrite_weight))
+        sig.append(("bm25_mix", with_question(question, en), s.rewrite_bm25_weight))
     elif question_language(question) == "en":
         sig.append(("bm25", question, s.bm25_weight_en))
     if has_pixels:

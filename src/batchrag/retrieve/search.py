@@ -11,7 +11,7 @@ import numpy as np
 from batchrag.errors import UnknownComponent
 from batchrag.index.embedders import TEXT_EMBEDDERS
 from batchrag.retrieve import passages, pictures, query
-from batchrag.retrieve.fusion import boost_recent, rrf
+from batchrag.retrieve.fusion import boost_recent, rrf, score_fusion
 from batchrag.retrieve.query import question_language
 from batchrag.retrieve.rerank import RERANKERS, Reranker
 from batchrag.retrieve.snapshot import Snapshot
@@ -91,7 +91,10 @@ class Retriever:
                 ranked = passages.bm25(snap, text, mask, cap)
             timings[name] = round((time.perf_counter() - t) * 1000, 2)
             signals.append((name, ranked, w))
-        fused = rrf((([aid for aid, _, _ in ranked], w) for _, ranked, w in signals), self.settings.rrf_k)
+        if self.settings.fusion == "score":
+            fused = score_fusion((([(aid, sc) for aid, _, sc in ranked], w) for _, ranked, w in signals))
+        else:
+            fused = rrf((([aid for aid, _, _ in ranked], w) for _, ranked, w in signals), self.settings.rrf_k)
         best: dict[int, tuple[int, list[int]]] = {}  # article -> (best rank in any signal, its passages)
         raw: dict[int, dict[str, float]] = {}
         for name, ranked, _ in signals:
@@ -191,7 +194,7 @@ class Retriever:
         """One picture signal: picture rows best first, or for "story" row -> its story's rank."""
         if name in ("dense", "dense_en"):
             return np.argsort(-(self.snap.I @ self._qvec(text))).tolist()
-        if name in ("bm25", "bm25_en"):
+        if name in ("bm25", "bm25_mix"):
             return pictures.bm25_images(self.snap, text)
         if name == "pixels":
             return self._pixels().order(text)

@@ -1,0 +1,98 @@
+"""The fusion plans and score fusion pinned without an index (docs/decisions/0010-fusion-for-rough-rewrites.md)."""
+
+import pytest
+
+from batchrag.retrieve.fusion import rrf, score_fusion
+from batchrag.retrieve.query import picture_plan, story_plan, with_question
+from batchrag.settings import Settings
+
+UK = "Яку модель Meta випустила для коду?"
+EN = "Which model did Meta release for code?"
+
+
+@pytest.fixture
+def s():
+    return Settings(_env_file=None)
+
+
+def test_defaults_of_the_rewrite_fusion(s):
+    assert s.fusion == "score"
+    assert (s.rewrite_weight, s.rewrite_bm25_weight, s.rewrite_image_weight) == (1.0, 2.5, 1.5)
+    assert s.rrf_k == 60 and s.bm25_weight_uk == 0.0 and s.bm25_weight_en == 1.0
+
+
+def test_story_plan_with_a_rewrite(s):
+    plan = {n: (kind, text, w) for n, kind, text, w in story_plan(UK, "hybrid", EN, s)}
+    assert plan == {
+        "dense": ("dense", UK, 1.0),
+        "dense_en": ("dense", EN, s.rewrite_weight),
+        "dense_mix": ("dense", with_question(UK, EN), s.rewrite_weight),
+        "bm25_mix": ("bm25", with_question(UK, EN), s.rewrite_bm25_weight),
+    }
+    assert with_question(UK, EN) == f"{UK} {EN}"  # the question's own Latin names ("Meta") reach BM25
+
+
+def test_story_plan_without_a_rewrite_is_unchanged(s):
+    assert story_plan(UK, "hybrid", None, s) == [("dense", "dense", UK, 1.0)]
+    assert story_plan(UK, "hybrid", UK, s) == [
+        ("dense", "dense", UK, 1.0)
+    ]  # a "rewrite" equal to the question
+    assert story_plan(EN, "hybrid", None, s) == [("dense", "dense", EN, 1.0), ("bm25", "bm25", EN, 1.0)]
+
+
+def test_story_plan_modes_with_a_rewrite(s):
+    assert [n for n, *_ in story_plan(UK, "vector", EN, s)] == ["dense", "dense_en", "dense_mix"]
+    assert story_plan(UK, "bm25", EN, s) == [("bm25_mix", "bm25", with_question(UK, EN), 1.0)]
+    # An English question rewritten (a follow-up made standalone) keeps its own BM25 too.
+    follow = "and its price?"
+    assert [n for n, *_ in story_plan(follow, "hybrid", EN, s)] == [
+        "dense",
+        "dense_en",
+        "dense_mix",
+        "bm25_mix",
+        "bm25",
+    ]
+
+
+def test_picture_plan_weights_with_a_rewrite(s):
+    plan = {n: (text, w) for n, text, w in picture_plan(UK, EN, s, has_pixels=False)}
+    assert plan == {
+        "dense": (UK, 1.0),
+        "dense_en": (EN, s.rewrite_image_weight),
+        "bm25_mix": (with_question(UK, EN), s.rewrite_bm25_weight),
+    }
+    assert s.rewrite_image_weight < 2.0  # 2.0 let rough rewrites lower dev picture recall@5 1.00 → 0.96
+    with_pixels = {n: (text, w) for n, text, w in picture_plan(UK, EN, s, has_pixels=True)}
+    assert with_pixels["pixels"] == (EN, s.image_pixel_weight)  # CLIP reads the English rewrite only
+
+
+def test_picture_plan_without_a_rewrite(s):
+    assert picture_plan(UK, None, s, has_pixels=False) == [("dense", UK, 1.0)]
+    assert picture_plan(EN, None, s, has_pixels=False) == [("dense", EN, 1.0), ("bm25", EN, s.bm25_weight_en)]
+
+
+def test_picture_plan_follows_the_settings():
+    s = Settings(_env_file=None, rewrite_image_weight=0.5, rewrite_bm25_weight=3.0)
+    plan = {n: w for n, _, w in picture_plan(UK, EN, s, has_pixels=False)}
+    assert plan == {"dense": 1.0, "dense_en": 0.5, "bm25_mix": 3.0}
+
+
+def test_score_fusion_keeps_a_confident_lead():
+    # BM25 is sure of "a" (far ahead); two dense lists mildly prefer "b". RRF lets "b" win, score fusion keeps "a".
+    bm25 = [("a", 30.0), ("b", 5.0), ("c", 4.0)]
+    dense1 = [("b", 0.90), ("a", 0.89), ("c", 0.80)]
+    dense2 = [("b", 0.88), ("a", 0.87), ("c", 0.80)]
+    fused = score_fusion([(bm25, 1.0), (dense1, 1.0), (dense2, 1.0)])
+    assert max(fused, key=fused.get) == "a"
+    by_rank = rrf([([k for k, _ in r], 1.0) for r in (bm25, dense1, dense2)], 60)
+    assert max(by_rank, key=by_rank.get) == "b"
+
+
+def test_score_fusion_normalises_each_signal():
+    fused = score_fusion([([("x", 10.0), ("y", 5.0), ("z", 0.0)], 2.0), ([], 1.0), ([("y", 0.3)], 1.0)])
+    assert fused == {
+        "x": 2.0,
+        "y": 2.0,
+        "z": 0.0,
+    }  # y: 2 × 0.5 + a lone hit's full 1.0; an empty signal abstains
+    assert list(fused) == ["x", "y", "z"]
