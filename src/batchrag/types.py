@@ -169,9 +169,8 @@ class SearchResult(JsonMixin):
     hits: list[Hit]
     image_hits: list[ImageHit] = field(default_factory=list)
     searched_query: str = ""
-    rewrite: str = "none"  # none | skipped: <why> | <source>
+    rewrite: str = "none"  # none | skipped: <why> | <kind>:<model> of the rewriter (docs/contracts.md)
     timings_ms: dict[str, float] = field(default_factory=dict)
-    rewrite_model: str = ""  # the model that wrote the English query, "" when none did
 
 
 @dataclass
@@ -211,7 +210,6 @@ class Answer:
     searched_query: str
     rewrite: str
     warnings: list[str] = field(default_factory=list)
-    rewrite_model: str = ""
 
     def to_json(self) -> dict:
         """The `ask --json` object, exactly: sources[n-1] is [n]; images as url/path/alt/article_url."""
@@ -230,6 +228,5 @@ class Answer:
             "language_ok": self.language_ok,
             "searched_query": self.searched_query,
             "rewrite": self.rewrite,
-            "rewrite_model": self.rewrite_model,
             "warnings": list(self.warnings),
         }

@@ -31,7 +31,7 @@ def test_answer_over_real_retrieval_with_rewrite(library, ollama):
         Reply(["Мікрочип Murmur Silicon ", "розпізнає команди [1]."]),
     ]
     a = Assistant(s).ask("Який мікрочип розпізнає голосові команди і працює рік від батарейки?")
-    assert a.rewrite == "ollama" and a.searched_query.startswith("Which microchip")
+    assert a.rewrite == "ollama:llama3.1:8b" and a.searched_query.startswith("Which microchip")
     assert a.sources[0].title == CHIP and a.sources[0].cited and a.backend == "ollama"
     rewrite_req, answer_req = ollama.chat_requests()
     assert "English search query" in rewrite_req["messages"][1]["content"]
@@ -105,7 +105,7 @@ def test_cli_ask_json_shows_the_english_query_searched(library, ollama, monkeypa
     r = CliRunner().invoke(app, ["ask", "Який мікрочип розпізнає голосові команди?", "--json"])
     assert r.exit_code == 0, r.output
     j = json.loads(r.stdout)
-    assert j["rewrite"] == "ollama" and j["searched_query"] == "Which microchip recognizes voice commands?"
+    assert j["rewrite"] == "ollama:llama3.1:8b" and j["searched_query"] == "Which microchip recognizes voice commands?"
     assert j["backend"] == "ollama" and j["sources"][0]["title"] == CHIP and j["sources"][0]["cited"]
 
 

@@ -31,3 +31,10 @@ def test_citations_and_urls_do_not_count():
 def test_is_ukrainian():
     assert is_ukrainian("Модель працює швидше, ніж попередня [1].")
     assert not is_ukrainian("The model runs faster than the previous one [1].")
+
+
+def test_names_and_numbers_do_not_make_a_ukrainian_answer_english():
+    # Real answers about benchmarks are mostly names and figures; the words around them are what is Ukrainian.
+    assert is_ukrainian("На AIME24 QwQ-32B мав 79,5% (o1-mini — 63,6%, DeepSeek-R1 — 79,8%) [1].")
+    assert detect_language("Gemini 2.5 Pro Experimental мав 1437 Elo, випередивши GPT-4o (1406) [1].") == "uk"
+    assert detect_language("QwQ-32B scored 79.5% on AIME24, beating o1-mini and trailing DeepSeek-R1.") == "en"

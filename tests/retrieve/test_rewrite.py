@@ -28,12 +28,12 @@ def test_rewrite_used_and_cached(srv):
     srv.replies.append(Reply(["What did ", "Ross Intelligence ", "build?"]))
     s = settings(srv)
     q, status = rewrite_query("Що створила Ross Intelligence?", [], s)
-    assert (q, status) == ("What did Ross Intelligence build?", "ollama")
+    assert (q, status) == ("What did Ross Intelligence build?", "ollama:llama3.1:8b")
     body = srv.chat_requests()[0]
     assert body["options"]["temperature"] == 0.0 and body["messages"][0]["role"] == "system"
     assert "Що створила Ross Intelligence?" in body["messages"][1]["content"]
     # Same question again (a new rewriter, same data dir): answered from SQLite, no second chat request.
-    assert rewrite_query("Що створила Ross Intelligence?", [], s) == (q, "ollama")
+    assert rewrite_query("Що створила Ross Intelligence?", [], s) == (q, "ollama:llama3.1:8b")
     assert len(srv.chat_requests()) == 1
     assert (s.cache_dir / "rewrites.db").exists()
     # A different history is a different key.
@@ -98,7 +98,7 @@ def test_embedded_rewriter_really_runs_gemma(tmp_path):
     s = Settings(ollama_host=closed_port_url(), rewrite="on", rewrite_budget_s=30, llm_ctx=2048)
     q, status = rewrite_query("Як робот навчився готувати їжу?", [], s)
     # Not a few-shot example: the 270M model translates it (roughly) into one English line.
-    assert status == "embedded" and "robot" in q.lower() and "\n" not in q
+    assert status == "embedded:gemma-3-270m-q4_k_m (packaged demo)" and "robot" in q.lower() and "\n" not in q
 
 
 @pytest.mark.parametrize(
@@ -127,7 +127,7 @@ def test_english_question_skips_translation_but_follow_up_is_rewritten(srv):
     assert srv.chat_requests() == []  # no LLM call, not even a health check of the model
     srv.replies.append(Reply(["How much does Ross Intelligence cost?"]))
     hist = [Message("user", "What did Ross Intelligence build?"), Message("assistant", "Legal search [1].")]
-    assert rewrite_query("And how much does it cost?", hist, s) == ("How much does Ross Intelligence cost?", "ollama")
+    assert rewrite_query("And how much does it cost?", hist, s) == ("How much does Ross Intelligence cost?", "ollama:llama3.1:8b")
 
 
 FOLLOW_UPS = [

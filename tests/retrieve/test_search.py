@@ -29,7 +29,7 @@ def test_fixture_questions_recall_at_5(settings, corpus):
 
 def test_rewrites_keep_recall(settings, corpus):
     res = run_eval(load_questions(corpus.QUESTIONS), settings, rewrites=load_rewrites(corpus.REWRITES))
-    assert res["rewrites"] == {"source": "file", "count": 18}
+    assert (res["rewrites"]["source"], res["rewrites"]["count"]) == ("file", 18)
     assert res["text"]["all"]["recall@5"] >= 0.8
 
 

@@ -39,10 +39,10 @@ def test_auto_rewrites_with_the_small_model_and_answers_with_the_big_one(two_mod
     a = Assistant(get_settings()).ask(QUESTION)
     chats = [b["model"] for b in two_models.chat_requests()]
     assert chats == ["qwen2.5:1.5b", "llama3.1:8b"]
-    assert (a.rewrite, a.rewrite_model, a.searched_query) == ("ollama", "qwen2.5:1.5b", ENGLISH)
+    assert (a.rewrite, a.searched_query) == ("ollama:qwen2.5:1.5b", ENGLISH)
     assert (a.backend, a.model) == ("ollama", "llama3.1:8b") and a.sources[0].title == GLACIERS
     assert a.answer.startswith("Альпійські льодовики") and not a.warnings
-    assert a.to_json()["rewrite_model"] == "qwen2.5:1.5b"
+    assert a.to_json()["rewrite"] == "ollama:qwen2.5:1.5b"
 
 
 def test_a_configured_rewriter_wins_and_none_turns_it_off(two_models, monkeypatch):
@@ -50,11 +50,11 @@ def test_a_configured_rewriter_wins_and_none_turns_it_off(two_models, monkeypatc
     get_settings.cache_clear()
     two_models.per_model["llama3.1:8b"] = Reply([ENGLISH])
     r = Assistant(get_settings()).search(QUESTION)
-    assert (r.rewrite, r.rewrite_model) == ("ollama", "llama3.1:8b")
+    assert r.rewrite == "ollama:llama3.1:8b"
     monkeypatch.setenv("BATCHRAG_REWRITE_MODEL", "none")
     get_settings.cache_clear()
     r = Assistant(get_settings()).search(QUESTION)
-    assert r.rewrite == "skipped: rewriting is off (BATCHRAG_REWRITE_MODEL=none)" and r.rewrite_model == ""
+    assert r.rewrite == "skipped: rewriting is off (BATCHRAG_REWRITE_MODEL=none)"
 
 
 def test_eval_with_a_rewriter_records_its_model_and_latency_and_the_second_run_is_cached(two_models):

@@ -73,7 +73,7 @@ def test_image_view_prefers_local_file_and_guards_paths(tmp_path):
 
 
 def test_rewrite_label_and_notes():
-    assert rewrite_label("ollama", "qwen2.5:1.5b") == "запит перекладено (ollama: qwen2.5:1.5b)"
+    assert rewrite_label("ollama:qwen2.5:1.5b") == "запит перекладено (ollama:qwen2.5:1.5b)"
     assert rewrite_label("none") == "без перекладу запиту"
     assert "timeout" in rewrite_label("skipped: timeout")
     assert "ollama" in rewrite_label("ollama")

@@ -85,9 +85,7 @@ class Answerer:
         msgs, hits = self._fit(question, list(result.hits))
         if len(hits) < len(result.hits):
             warnings.append(f"{len(result.hits) - len(hits)} sources dropped to fit the context window")
-            result = SearchResult(
-                hits, result.image_hits, result.searched_query, result.rewrite, result.timings_ms, result.rewrite_model
-            )
+            result = SearchResult(hits, result.image_hits, result.searched_query, result.rewrite, result.timings_ms)
 
         backend = self.backend
         if backend.fallback_reason:
@@ -189,7 +187,6 @@ class Answerer:
             searched_query=result.searched_query,
             rewrite=result.rewrite,
             warnings=warnings,
-            rewrite_model=result.rewrite_model,
         )
 
     def ask(self, question: str, result: SearchResult) -> Answer:

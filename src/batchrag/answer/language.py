@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 _CITE_OR_URL = re.compile(r"\[[\d,\s]+\]|https?://\S+")
+# A Latin-script token that starts with a capital or holds a digit is a name (QwQ-32B, o1-mini, Gemini, GPT-4o):
+# it says nothing about the language the answer is written in (the gate reads names the same way): _is_name.
 _UK_ONLY = set("іїєґІЇЄҐ")
 _RU_ONLY = set("ыэёъЫЭЁЪ")
 
@@ -12,6 +14,7 @@ _RU_ONLY = set("ыэёъЫЭЁЪ")
 def detect_language(text: str) -> str:
     """'uk', 'ru', 'en', 'other' or 'unknown' (too little text)."""
     text = _CITE_OR_URL.sub(" ", text)
+    text = " ".join(t for t in text.split() if not _is_name(t))
     letters = [c for c in text if c.isalpha()]
     if len(letters) < 8:
         return "unknown"
@@ -26,6 +29,13 @@ def detect_language(text: str) -> str:
     if latin / len(letters) >= 0.6:
         return "en"
     return "other"
+
+
+def _is_name(token: str) -> bool:
+    core = token.strip("()[]{}«»\"'“”,.;:!?—–")
+    return bool(core) and not any("\u0400" <= c <= "\u04ff" for c in core) and (
+        core[0].isupper() or any(c.isdigit() for c in core)
+    )
 
 
 def is_ukrainian(text: str) -> bool:

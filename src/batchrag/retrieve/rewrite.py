@@ -236,7 +236,7 @@ class Rewrite:
     """One question's rewrite: the English query (or None), the status for ask --json, and what produced it."""
 
     query: str | None
-    status: str  # none | skipped: <why> | the backend kind (ollama | embedded | openai)
+    status: str  # none | skipped: <why> | <kind>:<model> that wrote it (ollama:qwen2.5:1.5b, embedded:<file>)
     model: str = ""  # the model that wrote it ("" when none did)
     elapsed_ms: float = 0.0  # the model call (0 for a cache hit)
     cached: bool = False
@@ -264,7 +264,8 @@ def rewrite_question(
     query = rw.rewrite(question, list(history))
     if query is None:
         return Rewrite(None, f"skipped: {rw.last_reason}")
-    return Rewrite(query, rw.kind, rw.model, round(rw.last_elapsed_s * 1000, 1), rw.last_cached)
+    source = f"{rw.kind}:{rw.model}" if rw.model else rw.kind
+    return Rewrite(query, source, rw.model, round(rw.last_elapsed_s * 1000, 1), rw.last_cached)
 
 
 def rewrite_query(

@@ -76,12 +76,11 @@ class Assistant:
         """
         history = list(history)
         filters = filters or Filters()
-        model = ""
         if english:
             status = "given"
         elif rewrite:
             rw = rewrite_question(question, history, self.settings)
-            english, status, model = rw.query, rw.status, rw.model
+            english, status = rw.query, rw.status
         else:
             status = "none"
         query = question if english else standalone_question(question, history)
@@ -90,7 +89,7 @@ class Assistant:
             tags=filters.tags or None, english_query=english,
         )
         result.searched_query = english or query
-        result.rewrite, result.rewrite_model = status, model
+        result.rewrite = status
         result.image_hits = self._pictures(query, english, pictures, result if filters else None)
         return result
 

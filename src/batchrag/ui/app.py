@@ -201,7 +201,7 @@ def render_answer(turn: Turn, idx: int, settings: Settings) -> None:
     if turn.llm_note:
         st.warning(turn.llm_note)
     st.caption(
-        f"Пошуковий запит: «{escape_md(a.searched_query)}» · {escape_md(rewrite_label(a.rewrite, a.rewrite_model))} · "
+        f"Пошуковий запит: «{escape_md(a.searched_query)}» · {escape_md(rewrite_label(a.rewrite))} · "
         f"{turn.seconds:.1f} с"
     )
     for note in answer_notes(a, settings.gguf_path):

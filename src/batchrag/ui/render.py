@@ -149,8 +149,8 @@ _GATE_REASONS = [
 _GATED = re.compile(r"^gated: the model's answer was not shown \((.*)\)$")
 
 
-def rewrite_label(rewrite: str, model: str = "") -> str:
-    """The query-rewrite status in words (and the model that rewrote, when one did)."""
+def rewrite_label(rewrite: str) -> str:
+    """The query-rewrite status in words (with the rewriter, `<kind>:<model>`, when one did)."""
     r = (rewrite or "none").strip()
     if r == "none":
         return "без перекладу запиту"
@@ -158,7 +158,7 @@ def rewrite_label(rewrite: str, model: str = "") -> str:
         why = r.partition(":")[2].strip()
         why = _SKIP_REASONS.get(why, why)
         return f"переклад запиту пропущено ({why})" if why else "переклад запиту пропущено"
-    return f"запит перекладено ({r}: {model})" if model else f"запит перекладено ({r})"
+    return f"запит перекладено ({r})"
 
 
 def warning_note(warning: str) -> str:
