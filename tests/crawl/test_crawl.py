@@ -152,16 +152,26 @@ def test_cli_crawl_json_and_dead_network(site, data_dir, monkeypatch):
     res = runner.invoke(app, ["crawl", "--base-url", site.base_url, "--json", "--no-images"])
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout.strip().splitlines()[-1])
-    assert out["new"] == 27 and out["images_downloaded"] == 0
+    assert out["new"] == 27 and out["images_downloaded"] == 0 and out["outcome"] == "updated"
     store = Store(f"sqlite:///{data_dir / 'articles.db'}")
     before = rows(store)
+    last = store.get_meta("last_crawl")
+    res = runner.invoke(app, ["crawl", "--base-url", site.base_url, "--json", "--no-images"])
+    assert res.exit_code == 0 and json.loads(res.stdout.strip().splitlines()[-1])["outcome"] == "unchanged"
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     res = runner.invoke(app, ["crawl", "--base-url", f"http://127.0.0.1:{port}"])
-    assert res.exit_code == 1
-    assert "cannot reach" in res.output and "Traceback" not in res.output
-    assert rows(store) == before  # nothing lost
+    # "Could not check" is not "nothing new": its own exit status and one line saying the library is as it was.
+    assert res.exit_code == 3
+    lines = [ln for ln in res.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "cannot reach" in lines[0] and "library is unchanged" in lines[0]
+    assert "Traceback" not in res.output
+    res = runner.invoke(app, ["crawl", "--base-url", f"http://127.0.0.1:{port}", "--json"])
+    out = json.loads(res.stdout.strip().splitlines()[0])
+    assert res.exit_code == 3 and out["outcome"] == "unreachable" and out["new"] == 0
+    assert out["requests"] == 2  # one try and connect_retries=1: a refused connection fails in about a second
+    assert rows(store) == before and store.get_meta("last_crawl") == last  # nothing lost, nothing claimed
 
 
 def test_cli_rejects_bad_since(data_dir):

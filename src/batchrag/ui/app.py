@@ -22,6 +22,7 @@ from batchrag.service import (
 from batchrag.service.assistant import load_retriever
 from batchrag.service.choices import backend_choices, reranker_choices
 from batchrag.service.llm_status import model_status
+from batchrag.service.updater import when_text
 from batchrag.settings import Settings, get_settings
 from batchrag.types import Answer, ImageHit, Message
 from batchrag.ui.render import (
@@ -150,7 +151,7 @@ def library_panel(base: Settings, status) -> None:
         f"В індексі: **{status.indexed_articles or 0}** статей, {status.indexed_passages or 0} уривків, "
         f"{status.indexed_images or 0} зображень  \n"
         f"Найновіший випуск: **{status.newest_issue or '—'}** ({status.newest_date or '—'})  \n"
-        f"Останнє оновлення: {escape_md(status.last_crawl or '—')}"
+        f"Останнє оновлення: {escape_md(when_text(status.last_crawl))}"
     )
     if status.index_error:
         sb.warning(f"Індекс не читається: {escape_md(status.index_error)}")
@@ -172,8 +173,10 @@ def update_progress(updater: LibraryUpdater) -> None:
         st.info(text)
     elif state.stage == "error":
         st.error(text)
+    elif state.stage == "unreachable":
+        st.warning(text)  # nothing was checked: never a success
     else:
-        st.success(text)
+        (st.success if state.stage == "done" else st.info)(text)
         if st.session_state.get("_update_seen") != state.finished_at:
             st.session_state["_update_seen"] = state.finished_at
             _known_tags.clear()
