@@ -349,6 +349,17 @@ def demo_cmd(as_json: bool = typer.Option(False, "--json", help="Print the summa
         typer.echo("\n".join(summary.lines()))
 
 
+def streamlit_command(settings: Settings, host: str | None = None, port: int | None = None) -> list[str]:
+    """`streamlit run` of the page, for readers: no Deploy button, no developer menu, wherever it is started from."""
+    from importlib.util import find_spec
+
+    # The page is started by path, not imported: the CLI never loads the UI (docs/ARCHITECTURE.md).
+    page = find_spec("batchrag.ui.app").origin
+    return [sys.executable, "-m", "streamlit", "run", page,
+            "--server.address", host or settings.ui_host, "--server.port", str(port or settings.ui_port),
+            "--server.headless", "true", "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"]
+
+
 @app.command("serve")
 def serve_cmd(
     demo: bool = typer.Option(False, "--demo", help="Build the demo library first (offline)."),
@@ -357,7 +368,6 @@ def serve_cmd(
 ) -> None:
     """Start the Streamlit app (the same as `streamlit run app/ui/app.py`)."""
     import subprocess
-    from importlib.util import find_spec
 
     settings = get_settings()
     library = Library(settings)
@@ -372,13 +382,8 @@ def serve_cmd(
                        "(the rest: «Оновити бібліотеку» in the app, or `batchrag crawl`)…", err=True)
             done = library.quick_start()
             typer.echo(f"crawl: {done['crawl']}\nindex: {done['index']}", err=True)
-    # The page is started by path, not imported: the CLI never loads the UI (docs/ARCHITECTURE.md).
-    page = find_spec("batchrag.ui.app").origin
-    cmd = [sys.executable, "-m", "streamlit", "run", page,
-           "--server.address", host or settings.ui_host, "--server.port", str(port or settings.ui_port),
-           "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     try:
-        raise typer.Exit(subprocess.call(cmd))
+        raise typer.Exit(subprocess.call(streamlit_command(settings, host, port)))
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
 

@@ -255,3 +255,21 @@ def test_newest_first_limit_fetches_the_latest_issues(site, store, data_dir):
     summary = run_crawl(store, s, progress=False, limit=2, newest_first=True, download_images=False)
     issues = {a.issue for a in store.iter_articles()}
     assert summary.new and issues == {5, 4}
+
+
+def test_images_only_fetches_the_missing_picture_files_and_no_pages(site, store, data_dir):
+    # As after --from-dir: the stories and their image URLs are stored, the files are not.
+    s = crawl_settings(site.base_url, data_dir, image_hosts=["127.0.0.1"])
+    run_crawl(store, s, progress=False, download_images=False)
+    assert store.stats()["images_downloaded"] == 0 and store.images_to_download()
+    last = store.get_meta("last_crawl")
+    site.reset_log()
+    res = CliRunner().invoke(app, ["crawl", "--images-only", "--json", "--base-url", site.base_url],
+                             env={"BATCHRAG_DATA_DIR": str(data_dir), "BATCHRAG_RATE_LIMIT_PER_HOST": "0",
+                                  "BATCHRAG_IMAGE_HOSTS": '["127.0.0.1"]'})
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    assert out["outcome"] == "updated" and out["images_downloaded"] > 0 and out["pages_fetched"] == 0
+    assert all("/the-batch/" not in p for _, p, _ in site.log)  # no page was asked for
+    assert store.stats()["images_downloaded"] == out["images_downloaded"]
+    assert store.get_meta("last_crawl") == last  # pictures alone are not a check of the site for new issues
