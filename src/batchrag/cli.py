@@ -97,9 +97,15 @@ def crawl_cmd(
     from_dir: Path | None = typer.Option(None, "--from-dir", help="Ingest saved pages (.html/.mhtml) from a folder."),
     base_url: str | None = typer.Option(None, "--base-url", help="Site root to crawl (default: settings.base_url)."),
     no_images: bool = typer.Option(False, "--no-images", help="Do not download story images."),
+    images_only: bool = typer.Option(
+        False, "--images-only", help="Fetch only the stored pictures that have no file yet (e.g. after --from-dir)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
-    """Crawl The Batch (politely, resumably) into the article store, or ingest saved pages with --from-dir."""
+    """Crawl The Batch (politely, resumably) into the article store, or ingest saved pages with --from-dir.
+
+    Exit status: 0 updated or unchanged, 2 some pages failed, 3 the site could not be reached (library unchanged).
+    """
     from datetime import date as _date
 
     try:
@@ -118,15 +124,21 @@ def crawl_cmd(
         return
     with _errors():
         summary = library.crawl(limit=limit, since=since_d, refresh=refresh, offline=offline,
-                                progress=not as_json and sys.stderr.isatty(), download_images=not no_images and None)
-    if summary.aborted:  # nothing was lost: every stored page was committed on its own
-        _fail(summary.aborted)
+                                progress=not as_json and sys.stderr.isatty(), download_images=not no_images and None,
+                                images_only=images_only)
     if as_json:
         typer.echo(_json(summary))
-    else:
+    elif summary.outcome != "unreachable":
         _print_crawl_summary(summary)
+    if summary.aborted:  # nothing was lost: every stored page was committed on its own
+        last = library.status().last_crawl
+        kept = "the library is unchanged" if summary.outcome == "unreachable" else "what was fetched is kept"
+        _fail(f"{summary.aborted}; {kept} (last updated: {last or 'never'})", code=CRAWL_UNREACHABLE)
     if summary.failed:
         raise typer.Exit(2)
+
+
+CRAWL_UNREACHABLE = 3  # `crawl` could not check the site: distinct from 0 (nothing new) and 2 (pages failed)
 
 
 def _print_crawl_summary(summary) -> None:
@@ -134,7 +146,7 @@ def _print_crawl_summary(summary) -> None:
     from rich.table import Table
 
     t = Table(title="crawl", show_header=False)
-    for key in ("new", "updated", "unchanged", "discovered", "pages_fetched", "pages_not_modified", "pages_skipped",
+    for key in ("outcome", "new", "updated", "unchanged", "discovered", "pages_fetched", "pages_not_modified", "pages_skipped",
                 "pages_blocked", "duplicates_linked", "failed", "images_downloaded", "images_failed", "requests",
                 "seconds"):
         t.add_row(key.replace("_", " "), str(getattr(summary, key)))
@@ -389,6 +401,17 @@ def demo_cmd(as_json: bool = typer.Option(False, "--json", help="Print the summa
         typer.echo("\n".join(summary.lines()))
 
 
+def streamlit_command(settings: Settings, host: str | None = None, port: int | None = None) -> list[str]:
+    """`streamlit run` of the page, for readers: no Deploy button, no developer menu, wherever it is started from."""
+    from importlib.util import find_spec
+
+    # The page is started by path, not imported: the CLI never loads the UI (docs/ARCHITECTURE.md).
+    page = find_spec("batchrag.ui.app").origin
+    return [sys.executable, "-m", "streamlit", "run", page,
+            "--server.address", host or settings.ui_host, "--server.port", str(port or settings.ui_port),
+            "--server.headless", "true", "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"]
+
+
 @app.command("serve")
 def serve_cmd(
     demo: bool = typer.Option(False, "--demo", help="Build the demo library first (offline)."),
@@ -397,7 +420,6 @@ def serve_cmd(
 ) -> None:
     """Start the Streamlit app (the same as `streamlit run app/ui/app.py`)."""
     import subprocess
-    from importlib.util import find_spec
 
     settings = get_settings()
     library = Library(settings)
@@ -417,13 +439,8 @@ def serve_cmd(
     ms = model_status(settings)
     if not ms.capable:
         typer.secho(f"answers: {ms.backend} ({ms.model}) — {ms.hint}", fg=typer.colors.YELLOW, err=True)
-    # The page is started by path, not imported: the CLI never loads the UI (docs/ARCHITECTURE.md).
-    page = find_spec("batchrag.ui.app").origin
-    cmd = [sys.executable, "-m", "streamlit", "run", page,
-           "--server.address", host or settings.ui_host, "--server.port", str(port or settings.ui_port),
-           "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     try:
-        raise typer.Exit(subprocess.call(cmd))
+        raise typer.Exit(subprocess.call(streamlit_command(settings, host, port)))
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
 

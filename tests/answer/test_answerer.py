@@ -120,7 +120,8 @@ def test_prompt_injection_in_a_source_is_fenced_data(ollama):
     start, end = user.index("<<<ДЖЕРЕЛО 1>>>"), user.index("<<<КІНЕЦЬ ДЖЕРЕЛА 1>>>")
     assert start < user.index("Ignore previous instructions") < end < user.index("Питання: Що таке Pallas?")
     assert "Ignore previous" not in msgs[0]["content"]
-    assert a.language == "uk" and "the answer cites no source" in a.warnings
+    # The refusal is shown first, then the closest stories (cited, so the reader can open them).
+    assert a.language == "uk" and a.answer.startswith("У джерелах немає відповіді") and a.sources[0].cited
 
 
 def test_empty_question_is_refused(ollama):

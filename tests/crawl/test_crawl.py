@@ -152,16 +152,26 @@ def test_cli_crawl_json_and_dead_network(site, data_dir, monkeypatch):
     res = runner.invoke(app, ["crawl", "--base-url", site.base_url, "--json", "--no-images"])
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout.strip().splitlines()[-1])
-    assert out["new"] == 27 and out["images_downloaded"] == 0
+    assert out["new"] == 27 and out["images_downloaded"] == 0 and out["outcome"] == "updated"
     store = Store(f"sqlite:///{data_dir / 'articles.db'}")
     before = rows(store)
+    res = runner.invoke(app, ["crawl", "--base-url", site.base_url, "--json", "--no-images"])
+    assert res.exit_code == 0 and json.loads(res.stdout.strip().splitlines()[-1])["outcome"] == "unchanged"
+    last = store.get_meta("last_crawl")  # a check that found nothing new is still a check
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     res = runner.invoke(app, ["crawl", "--base-url", f"http://127.0.0.1:{port}"])
-    assert res.exit_code == 1
-    assert "cannot reach" in res.output and "Traceback" not in res.output
-    assert rows(store) == before  # nothing lost
+    # "Could not check" is not "nothing new": its own exit status and one line saying the library is as it was.
+    assert res.exit_code == 3
+    lines = [ln for ln in res.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "cannot reach" in lines[0] and "library is unchanged" in lines[0]
+    assert "Traceback" not in res.output
+    res = runner.invoke(app, ["crawl", "--base-url", f"http://127.0.0.1:{port}", "--json"])
+    out = json.loads(res.stdout.strip().splitlines()[0])
+    assert res.exit_code == 3 and out["outcome"] == "unreachable" and out["new"] == 0
+    assert out["requests"] == 2  # one try and connect_retries=1: a refused connection fails in about a second
+    assert rows(store) == before and store.get_meta("last_crawl") == last  # nothing lost, nothing claimed
 
 
 def test_cli_rejects_bad_since(data_dir):
@@ -245,3 +255,21 @@ def test_newest_first_limit_fetches_the_latest_issues(site, store, data_dir):
     summary = run_crawl(store, s, progress=False, limit=2, newest_first=True, download_images=False)
     issues = {a.issue for a in store.iter_articles()}
     assert summary.new and issues == {5, 4}
+
+
+def test_images_only_fetches_the_missing_picture_files_and_no_pages(site, store, data_dir):
+    # As after --from-dir: the stories and their image URLs are stored, the files are not.
+    s = crawl_settings(site.base_url, data_dir, image_hosts=["127.0.0.1"])
+    run_crawl(store, s, progress=False, download_images=False)
+    assert store.stats()["images_downloaded"] == 0 and store.images_to_download()
+    last = store.get_meta("last_crawl")
+    site.reset_log()
+    res = CliRunner().invoke(app, ["crawl", "--images-only", "--json", "--base-url", site.base_url],
+                             env={"BATCHRAG_DATA_DIR": str(data_dir), "BATCHRAG_RATE_LIMIT_PER_HOST": "0",
+                                  "BATCHRAG_IMAGE_HOSTS": '["127.0.0.1"]'})
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    assert out["outcome"] == "updated" and out["images_downloaded"] > 0 and out["pages_fetched"] == 0
+    assert all("/the-batch/" not in p for _, p, _ in site.log)  # no page was asked for
+    assert store.stats()["images_downloaded"] == out["images_downloaded"]
+    assert store.get_meta("last_crawl") == last  # pictures alone are not a check of the site for new issues

@@ -103,6 +103,8 @@ def test_dead_port_is_network_down():
         port = sock.getsockname()[1]  # closed again below: nothing listens there
     with HttpClient(fast_settings()) as c, pytest.raises(NetworkDown, match="cannot connect"):
         c.get(f"http://127.0.0.1:{port}/the-batch/")
+    # A host that cannot be reached gets connect_retries (1), not max_retries (2): the dead network fails fast.
+    assert c.requests == 2
 
 
 def test_retry_after_parsing():

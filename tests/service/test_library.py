@@ -77,3 +77,33 @@ def test_quick_start_crawls_the_newest_issue_and_indexes_it(tmp_path):
     arts = list(open_store(s).iter_articles())
     assert done["crawl"]["new"] == len(arts) > 0 and {a.issue for a in arts} == {5}
     assert done["index"]["articles"] == len(arts) and read_meta(s)["embedder"] == "use-m3"
+
+
+def test_update_with_the_site_unreachable_is_a_warning_not_a_success():
+    from batchrag.settings import Settings
+    from tests.support.net import closed_port_url
+
+    base = get_settings()
+    store = open_store(base)
+    store.upsert_article(ParsedArticle(url="https://x/keep", title="Keep", text="t"))
+    store.set_meta("last_crawl", "2025-06-01T08:30:00+00:00")
+    s = Settings(data_dir=base.data_dir, base_url=closed_port_url(), backoff_base_s=0.01)
+    indexed = []
+    up = LibraryUpdater(s, index=lambda s: indexed.append(1) or {})
+    up.start()
+    up.join(30)
+    state = up.state()
+    assert state.stage == "unreachable" and state.problem and not indexed  # no index run over an unchanged store
+    assert state.crawl["outcome"] == "unreachable" and "cannot reach" in state.reason
+    text = up.progress_text()
+    assert "недоступний" in text and "така сама, як була" in text and "01.06.2025" in text
+    assert "оновлено." not in text
+    assert open_store(s).stats()["articles"] == 1 and open_store(s).get_meta("last_crawl").startswith("2025-06-01")
+
+
+def test_update_that_finds_nothing_new_says_so():
+    up = LibraryUpdater(get_settings(), crawl=lambda s, offline=False: {"outcome": "unchanged"},
+                        index=lambda s: {})
+    up.start()
+    up.join(10)
+    assert up.state().stage == "unchanged" and "Нових статей на сайті немає" in up.progress_text()

@@ -126,7 +126,7 @@ def test_ollama_answers_and_the_english_query_is_shown(app_env):
     finally:
         srv.stop()
     a = _last(at).answer
-    assert a.backend == "ollama" and a.rewrite == "ollama" and a.searched_query == "What is new in open models?"
+    assert a.backend == "ollama" and a.rewrite == "ollama:llama3.1:8b" and a.searched_query == "What is new in open models?"
     assert a.answer == "Відкриті моделі стали кращими [1]." and a.sources[0].cited
     assert any("What is new in open models?" in c.value for c in at.caption)
     assert "(#a0-src-1)" in "\n".join(m.value for m in at.markdown) and _card_anchors(at)

@@ -10,8 +10,11 @@ from batchrag.ui.render import (
     answer_notes,
     cited_numbers,
     escape_md,
+    example_label,
     image_view,
+    left_out_note,
     link_citations,
+    overview_text,
     rewrite_label,
     source_cards,
 )
@@ -70,6 +73,36 @@ def test_image_view_prefers_local_file_and_guards_paths(tmp_path):
     assert v and not v.is_local and v.src == hit.url
     hit.url = "http://www.deeplearning.ai/img.png"  # plain http is never embedded
     assert image_view(hit, images, hosts) is None
+
+
+def test_a_picture_without_a_file_is_shown_by_url_only_when_its_host_answers(tmp_path):
+    import socket
+
+    from batchrag.service import host_answers
+    from tests.support.net import free_port
+
+    # An archive from saved pages: URLs on the site's own host, no files. Offline they would show broken.
+    dead = f"https://127.0.0.1:{free_port()}/img.png"
+    hit = ImageHit(dead, "alt", "", 1, "https://www.deeplearning.ai/x", "T", 1.0, None)
+    assert image_view(hit, tmp_path, ["127.0.0.1"], online=host_answers) is None
+    with socket.socket() as srv:  # a host that accepts connections: the URL can load
+        srv.bind(("127.0.0.1", 0))
+        srv.listen()
+        hit.url = f"https://127.0.0.1:{srv.getsockname()[1]}/img.png"
+        v = image_view(hit, tmp_path, ["127.0.0.1"], online=host_answers)
+        assert v and not v.is_local and v.src == hit.url
+    note = left_out_note(3)
+    assert "3" in note and "batchrag crawl --images-only" in note
+
+
+def test_overview_text_and_example_labels():
+    from batchrag.service.welcome import Overview
+
+    ov = Overview(issues=5, articles=27, first_date=date(2019, 6, 5), last_date=date(2025, 3, 12), newest_issue=5,
+                  newest_issue_date=date(2025, 3, 12))
+    text = overview_text(ov)
+    assert "**5** випусків" in text and "05.06.2019" in text and "12.03.2025" in text and "№5" in text
+    assert example_label("image", "Покажи [x]") == "Зображення: Покажи \\[x\\]"
 
 
 def test_rewrite_label_and_notes():

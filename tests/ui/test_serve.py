@@ -43,3 +43,17 @@ def test_serve_offline_builds_demo_and_answers_health(data_dir):
             proc.wait(15)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_every_way_of_starting_the_app_hides_the_developer_chrome():
+    import tomllib
+    from pathlib import Path
+
+    from batchrag.cli import streamlit_command
+    from batchrag.ui.app import CHROME_CONFIG
+
+    cmd = streamlit_command(Settings(), port=8600)
+    assert cmd[cmd.index("--client.toolbarMode") + 1] == "minimal"  # batchrag serve, make run
+    shim = Path(__file__).resolve().parents[2] / "app" / "ui" / ".streamlit" / "config.toml"
+    for config in (CHROME_CONFIG, shim):  # beside the packaged page, beside `streamlit run app/ui/app.py`
+        assert tomllib.loads(config.read_text())["client"]["toolbarMode"] == "minimal"

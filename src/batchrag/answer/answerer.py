@@ -8,6 +8,7 @@ from batchrag.answer.citations import filter_citations, strip_markup
 from batchrag.answer.gate import gate
 from batchrag.answer.language import detect_language
 from batchrag.answer.question import AnswerError, prepare_question
+from batchrag.answer.refusal import below_floor, put_refusal_first, refusal
 from batchrag.llm.base import BACKENDS, LLMBackend, LLMError, get_backend
 from batchrag.llm.extractive import GATED_HEAD, QUOTES_HEAD
 from batchrag.llm.prompts import build_messages, messages_tokens
@@ -95,17 +96,21 @@ class Answerer:
         max_tokens = min(self.settings.llm_max_tokens, DEMO_MAX_TOKENS) if demo else self.settings.llm_max_tokens
         text = ""
         try:
-            for piece in backend.generate(
-                msgs, max_tokens=max_tokens, temperature=self.settings.llm_temperature, stop=STOP
-            ):
-                text += piece
-                yield piece
+            if backend.name == "extractive":
+                text = self._quotes(msgs, hits)
+                yield text
+            else:
+                for piece in backend.generate(
+                    msgs, max_tokens=max_tokens, temperature=self.settings.llm_temperature, stop=STOP
+                ):
+                    text += piece
+                    yield piece
         except LLMError as e:
             warnings.append(f"{backend.name} failed: {e}; answered with quotes from the sources instead")
             if e.partial:
                 warnings.append("the partial answer was discarded: " + _snippet(e.partial, 200))
             backend = BACKENDS.create("extractive", self.settings)
-            text = "".join(backend.generate(msgs))
+            text = self._quotes(msgs, hits)
             yield "\n\n" + text
 
         language = detect_language(text)
@@ -146,14 +151,24 @@ class Answerer:
         if not language_ok and not any("Ukrainian" in r for r in reasons):
             reasons.append("it is not in Ukrainian")
         if not reasons:
+            shown = put_refusal_first(text, hits)
+            if shown != text:  # the model's refusal: its sentence first, then the closest stories
+                yield "\n\n" + (shown[len(text) :].lstrip() if shown.startswith(text) else shown)
+                text = shown
             # The gate read Ukrainian in the model's own words: a short answer is Ukrainian, not "unknown".
             return text, ("uk" if language == "unknown" else language), True
         warnings.append("gated: the model's answer was not shown (" + "; ".join(dict.fromkeys(reasons)) + ")")
-        quotes = "".join(BACKENDS.create("extractive", self.settings).generate(msgs))
-        quotes = quotes.replace(QUOTES_HEAD, GATED_HEAD, 1)
+        quotes = self._quotes(msgs, hits).replace(QUOTES_HEAD, GATED_HEAD, 1)
         yield "\n\n" + quotes
         language = detect_language(text)  # of what the model wrote: the quotes keep their own language
         return quotes, language, language == "uk"
+
+    def _quotes(self, msgs: list[Message], hits: list[Hit]) -> str:
+        """The quote-only answer: the sources' sentences, or the refusal when even the best is below the floor."""
+        if below_floor(hits, self.settings):
+            return refusal(hits)
+        quotes = "".join(BACKENDS.create("extractive", self.settings).generate(msgs))
+        return put_refusal_first(quotes, hits)  # no sentence to quote: a refusal, with the closest stories
 
     def finish(
         self,

@@ -83,7 +83,7 @@ class HttpClient:
         self._lock = threading.Lock()
         self.client = httpx.Client(
             headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
-            timeout=httpx.Timeout(settings.request_timeout_s),
+            timeout=httpx.Timeout(settings.request_timeout_s, connect=settings.connect_timeout_s),
             follow_redirects=True,
             max_redirects=settings.max_redirects,
         )
@@ -165,7 +165,7 @@ class HttpClient:
                 reason, delay = exc.reason, exc.delay
                 status = exc.status
                 down = exc.down
-            if attempt >= self.s.max_retries:
+            if attempt >= (self.s.connect_retries if down else self.s.max_retries):
                 cls = NetworkDown if down else FetchError
                 raise cls(url, f"{reason} (gave up after {attempt + 1} attempts)", status)
             backoff = self.s.backoff_base_s * (2**attempt)
@@ -199,6 +199,8 @@ class HttpClient:
                 return Response(str(r.url), 200, b"".join(chunks), {k.lower(): v for k, v in r.headers.items()})
         except httpx.TooManyRedirects as exc:
             raise FetchError(url, f"more than {self.s.max_redirects} redirects") from exc
+        except httpx.ConnectTimeout as exc:
+            raise _Retryable(f"cannot connect (no answer in {self.s.connect_timeout_s:g} s)", down=True) from exc
         except httpx.TimeoutException as exc:
             raise _Retryable(f"timed out after {self.s.request_timeout_s:g} s ({type(exc).__name__})") from exc
         except httpx.ConnectError as exc:

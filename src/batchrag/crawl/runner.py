@@ -61,7 +61,13 @@ class CrawlSummary(JsonMixin):
     image_failures: list[dict[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     aborted: str | None = None  # the whole crawl stopped (network down)
+    # updated | unchanged (the site answered: nothing new) | unreachable (aborted before anything changed: not checked)
+    outcome: str = "unchanged"
     seconds: float = 0.0
+
+    @property
+    def reachable(self) -> bool:
+        return self.outcome != "unreachable"
 
     def fail(self, url: str, reason: str) -> None:
         self.failed += 1
@@ -82,8 +88,12 @@ def run_crawl(
     progress: bool = True,
     download_images: bool | None = None,
     newest_first: bool = False,
+    images_only: bool = False,
 ) -> CrawlSummary:
-    """Crawl settings.base_url into the store; every page is committed on its own, so a killed run resumes."""
+    """Crawl settings.base_url into the store; every page is committed on its own, so a killed run resumes.
+
+    `images_only`: no pages, only the stored pictures that have no file yet (an archive built from saved pages).
+    """
     t0 = datetime.now(UTC)
     summary = CrawlSummary()
     with _progress(progress) as bar:
@@ -92,15 +102,19 @@ def run_crawl(
         else:
             with HttpClient(settings) as client:
                 try:
-                    _crawl_online(store, settings, client, summary, limit, since, refresh, bar, newest_first)
-                    if download_images if download_images is not None else settings.download_images:
+                    if not images_only:
+                        _crawl_online(store, settings, client, summary, limit, since, refresh, bar, newest_first)
+                    if images_only or (download_images if download_images is not None else settings.download_images):
                         _download_images(store, settings, client, summary, bar)
                 except NetworkDown as exc:
                     summary.aborted = exc.reason if isinstance(exc, SiteBlocked) else (
                         f"cannot reach {settings.base_url}: {exc.reason}")
                 summary.requests = client.requests
     summary.seconds = round((datetime.now(UTC) - t0).total_seconds(), 3)
-    if not summary.aborted:
+    changed = summary.new or summary.updated or summary.duplicates_linked or summary.images_downloaded
+    # A crawl cut off after some pages is "updated" (what it stored stays) and still names why it stopped.
+    summary.outcome = "updated" if changed else ("unreachable" if summary.aborted else "unchanged")
+    if not summary.aborted and not images_only:
         store.set_meta("last_crawl", datetime.now(UTC).isoformat(timespec="seconds"))
     return summary
 

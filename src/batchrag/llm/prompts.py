@@ -5,6 +5,8 @@ from __future__ import annotations
 from batchrag.types import Hit, Message
 
 NOT_FOUND_UK = "У джерелах немає відповіді на це питання."
+# Under a refusal: the stories that came closest, so the reader can see what the archive does hold.
+CLOSEST_UK = "Найближчі статті в архіві:"
 
 SYSTEM_UK = f"""Ти — помічник, який відповідає на питання про новини штучного інтелекту з бюлетеня The Batch.
 Правила:

@@ -3,11 +3,11 @@
 from batchrag.answer import EmptyQuestion
 from batchrag.index.tables import IndexMissingError
 from batchrag.service.assistant import Assistant, Filters
-from batchrag.service.demo import build_demo_library, network_available
+from batchrag.service.demo import build_demo_library, host_answers, network_available
 from batchrag.service.library import Library, LibraryStatus
 from batchrag.service.updater import LibraryUpdater, UpdateState
 
 __all__ = [
     "Assistant", "EmptyQuestion", "Filters", "IndexMissingError", "Library", "LibraryStatus", "LibraryUpdater",
-    "UpdateState", "build_demo_library", "network_available",
+    "UpdateState", "build_demo_library", "host_answers", "network_available",
 ]

@@ -89,13 +89,20 @@ def build_demo_library(settings: Settings | None = None) -> DemoSummary:
 def network_available(settings: Settings | None = None, timeout_s: float = 1.5) -> bool:
     """Whether the real site's host answers a TCP connect (no HTTP request is made)."""
     settings = settings or get_settings()
-    parts = urlsplit(settings.base_url)
-    host = parts.hostname
+    host = urlsplit(settings.base_url).hostname
     if not host or host in ("127.0.0.1", "localhost"):
         return True
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return host_answers(settings.base_url, timeout_s)
+
+
+def host_answers(url: str, timeout_s: float = 1.0) -> bool:
+    """Whether the host of `url` accepts a TCP connection now (e.g. before showing a picture by its URL)."""
+    parts = urlsplit(url or "")
+    if not parts.hostname:
+        return False
     try:
-        with socket.create_connection((host, port), timeout=timeout_s):
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        with socket.create_connection((parts.hostname, port), timeout=timeout_s):
             return True
-    except OSError:
+    except (OSError, ValueError):
         return False

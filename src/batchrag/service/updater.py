@@ -7,6 +7,7 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from batchrag.service.library import Library
 from batchrag.settings import Settings
@@ -17,7 +18,7 @@ class UpdateState:
     """A snapshot of the background update the page shows."""
 
     running: bool = False
-    stage: str = "idle"  # idle | crawl | index | done | error
+    stage: str = "idle"  # idle | crawl | index | done | unchanged | unreachable | error
     message: str = ""
     started_at: float | None = None
     finished_at: float | None = None
@@ -25,6 +26,23 @@ class UpdateState:
     crawl: dict = field(default_factory=dict)
     index: dict = field(default_factory=dict)
     error: str | None = None
+    reason: str | None = None  # why the site could not be reached (unreachable)
+    last_crawl: str | None = None  # when the library was last updated (ISO), for the unreachable notice
+
+    @property
+    def problem(self) -> bool:
+        """A run that left the library as it was for a reason the reader should know: a warning, not a success."""
+        return self.stage in ("unreachable", "error")
+
+
+def when_text(iso: str | None) -> str:
+    """An ISO timestamp as the page says it: 01.12.2025 09:45 (local time); "ще ніколи" for none."""
+    if not iso:
+        return "ще ніколи"
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%d.%m.%Y %H:%M")
+    except ValueError:
+        return iso
 
 
 def _crawl(settings: Settings, offline: bool = False) -> dict:
@@ -80,9 +98,18 @@ class LibraryUpdater:
     def _run(self, offline: bool) -> None:
         try:
             crawl = self._crawl(self.settings, offline=offline)
+            if crawl.get("outcome") == "unreachable":
+                # Nothing was checked: say so, with the time of the last update that did happen.
+                self._set(crawl=crawl, stage="unreachable", reason=crawl.get("aborted"),
+                          last_crawl=self._last_crawl(),
+                          message="Сайт The Batch недоступний: бібліотеку не оновлено, вона така сама, як була.")
+                return
             self._set(crawl=crawl, stage="index", message="Оновлення пошукового індексу…")
             index = self._index(self.settings)
-            self._set(index=index, stage="done", message="Бібліотеку оновлено.")
+            if crawl.get("outcome") == "unchanged":
+                self._set(index=index, stage="unchanged", message="Нових статей на сайті немає: бібліотека актуальна.")
+            else:
+                self._set(index=index, stage="done", message="Бібліотеку оновлено.")
         except Exception as exc:
             traceback.print_exc()
             self._set(stage="error", error=f"{type(exc).__name__}: {exc}", message="Оновлення не вдалося.")
@@ -95,11 +122,19 @@ class LibraryUpdater:
         except Exception:  # a progress line must not fail the update
             return 0
 
+    def _last_crawl(self) -> str | None:
+        try:
+            return Library(self.settings).status().last_crawl
+        except Exception:  # the notice must not fail the update
+            return None
+
     def progress_text(self) -> str:
         """One line for the page: stage, elapsed time, articles added so far."""
         s = self.state()
         if s.stage == "idle":
             return ""
+        if s.stage == "unreachable":
+            return f"{s.message} Останнє оновлення: {when_text(s.last_crawl)}. ({s.reason or 'немає з’єднання'})"
         elapsed = (s.finished_at or time.time()) - (s.started_at or time.time())
         added = self._articles() - s.articles_before
         line = f"{s.message} ({elapsed:.0f} с; нових статей: {max(added, 0)})"

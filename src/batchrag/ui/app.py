@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import streamlit as st
 
@@ -18,10 +19,13 @@ from batchrag.service import (
     Library,
     LibraryUpdater,
     build_demo_library,
+    host_answers,
 )
 from batchrag.service.assistant import load_retriever
 from batchrag.service.choices import backend_choices, reranker_choices
 from batchrag.service.llm_status import model_status
+from batchrag.service.updater import when_text
+from batchrag.service.welcome import overview
 from batchrag.settings import Settings, get_settings
 from batchrag.types import Answer, ImageHit, Message
 from batchrag.ui.model_banner import model_notice
@@ -29,8 +33,11 @@ from batchrag.ui.render import (
     answer_notes,
     cited_numbers,
     escape_md,
+    example_label,
     image_view,
+    left_out_note,
     link_citations,
+    overview_text,
     rewrite_label,
     source_cards,
 )
@@ -97,6 +104,22 @@ def _models_changed() -> None:
     _assistant.clear()
 
 
+@st.cache_data(ttl=30, show_spinner=False)
+def _host_answers(origin: str) -> bool:
+    return host_answers(origin)
+
+
+def _url_loads(url: str) -> bool:
+    # One probe per host, remembered a little while: a gallery of nine pictures costs one connect, not nine.
+    parts = urlsplit(url)
+    return _host_answers(f"{parts.scheme}://{parts.netloc}")
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _overview(settings_json: str, articles: int):
+    return overview(Settings.model_validate_json(settings_json))
+
+
 @st.cache_data(ttl=60, show_spinner=False)
 def _known_tags(settings_json: str, articles: int) -> list[str]:
     return Library(Settings.model_validate_json(settings_json)).tags()
@@ -157,7 +180,7 @@ def library_panel(base: Settings, status) -> None:
         f"В індексі: **{status.indexed_articles or 0}** статей, {status.indexed_passages or 0} уривків, "
         f"{status.indexed_images or 0} зображень  \n"
         f"Найновіший випуск: **{status.newest_issue or '—'}** ({status.newest_date or '—'})  \n"
-        f"Останнє оновлення: {escape_md(status.last_crawl or '—')}"
+        f"Останнє оновлення: {escape_md(when_text(status.last_crawl))}"
     )
     if status.index_error:
         sb.warning(f"Індекс не читається: {escape_md(status.index_error)}")
@@ -179,11 +202,14 @@ def update_progress(updater: LibraryUpdater) -> None:
         st.info(text)
     elif state.stage == "error":
         st.error(text)
+    elif state.stage == "unreachable":
+        st.warning(text)  # nothing was checked: never a success
     else:
-        st.success(text)
+        (st.success if state.stage == "done" else st.info)(text)
         if st.session_state.get("_update_seen") != state.finished_at:
             st.session_state["_update_seen"] = state.finished_at
             _known_tags.clear()
+            _overview.clear()
             st.rerun()  # refresh the counts and the index status
 
 
@@ -218,15 +244,19 @@ def render_answer(turn: Turn, idx: int, settings: Settings) -> None:
                 st.markdown(f"> {c.passage}")
                 if c.url:
                     st.markdown(f"[Читати оригінал]({c.url})")
-    views = [v for v in (image_view(i, settings.images_dir, settings.image_hosts) for i in turn.images) if v]
-    if views:
+    views = [image_view(i, settings.images_dir, settings.image_hosts, online=_url_loads) for i in turn.images]
+    shown = [v for v in views if v][:9]
+    if shown:
         st.markdown("**Зображення**")
         cols = st.columns(3)
-        for j, v in enumerate(views[:9]):
+        for j, v in enumerate(shown):
             with cols[j % 3]:
                 st.image(v.src, caption=v.caption or None, width="stretch")
                 if v.article_url:
                     st.markdown(f"[{v.article_title or 'Стаття'}]({v.article_url})")
+    left_out = sum(v is None for v in views)
+    if left_out:
+        st.caption(left_out_note(left_out))
 
 
 # ---------------------------------------------------------------- asking
@@ -324,6 +354,25 @@ def empty_library(base: Settings, status) -> None:
         st.rerun()
 
 
+# No Deploy button, no developer menu: .streamlit/config.toml beside this page (and beside app/ui/app.py) says
+# client.toolbarMode = "minimal", and streamlit reads it wherever it is started from.
+CHROME_CONFIG = APP_PATH.parent / ".streamlit" / "config.toml"
+
+
+def welcome(base: Settings, status) -> str | None:
+    """Before the first question: what the library holds, and example questions as buttons; the one clicked."""
+    ov = _overview(base.model_dump_json(), status.articles)
+    st.markdown(overview_text(ov))
+    if not ov.examples:
+        return None
+    st.markdown("**Спробуйте запитати:**")
+    clicked = None
+    for ex in ov.examples:  # one a line: a question is read whole, not cut to a column's width
+        if st.button(example_label(ex.kind, ex.question), key=f"example_{ex.kind}"):
+            clicked = ex.question
+    return clicked
+
+
 def main() -> None:
     st.set_page_config(page_title="The Batch українською", page_icon="📰", layout="wide")
     base = get_settings()
@@ -338,13 +387,21 @@ def main() -> None:
     status = Library(base).status()
     if not status.has_index:
         empty_library(base, status)
+    intro = st.empty()
+    clicked = None
+    if not turns and status.has_index:
+        with intro.container():
+            clicked = welcome(base, status)
     for i, t in enumerate(turns):
         with st.chat_message("user"):
             st.markdown(escape_md(t.question))
         with st.chat_message("assistant"):
             render_answer(t, i, settings)
     prompt = st.chat_input("Запитайте про новини ШІ, наприклад: «Що нового у відкритих моделях?»")
+    if prompt is None:
+        prompt = clicked  # an example button asks its question as if typed
     if prompt is not None:
+        intro.empty()
         turn = Turn(question=prompt)
         with st.chat_message("user"):
             st.markdown(escape_md(prompt))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -114,8 +115,14 @@ class ImageView:
     is_local: bool
 
 
-def image_view(img: ImageHit, images_dir: Path, image_hosts: list[str]) -> ImageView | None:
-    """Where to show a picture from; None when neither a stored file nor an allowed host is available."""
+def image_view(
+    img: ImageHit, images_dir: Path, image_hosts: list[str], online: Callable[[str], bool] | None = None
+) -> ImageView | None:
+    """Where to show a picture from; None when neither a stored file nor an allowed host is available.
+
+    `online(url)` says whether a URL can load now; without a file, a picture whose host is offline is left out
+    (an archive built from saved pages has the URLs, not the files), rather than shown broken.
+    """
     caption = (img.caption or img.alt or img.article_title or "").strip()
     common = dict(caption=escape_md(caption), article_url=img.article_url if is_web_url(img.article_url) else "",
                   article_title=escape_md(img.article_title))
@@ -127,9 +134,15 @@ def image_view(img: ImageHit, images_dir: Path, image_hosts: list[str]) -> Image
             return ImageView(src=str(path), is_local=True, **common)
     parts = urlsplit(img.url or "")
     host = (parts.hostname or "").lower()
-    if parts.scheme == "https" and host in {h.lower() for h in image_hosts}:
+    if parts.scheme == "https" and host in {h.lower() for h in image_hosts} and (online is None or online(img.url)):
         return ImageView(src=img.url, is_local=False, **common)
     return None
+
+
+def left_out_note(n: int) -> str:
+    """Why n pictures of an answer are not shown, and the command that fetches their files."""
+    return (f"Не показано зображень: {n} — їхніх файлів немає в бібліотеці, а сайт зараз недоступний. "
+            "Завантажити їх: `batchrag crawl --images-only` (або «Оновити бібліотеку», коли є мережа).")
 
 
 # The pipeline's reasons are English one-liners (the CLI prints them); the page says the known ones in Ukrainian.
@@ -193,3 +206,23 @@ def answer_notes(answer: Answer, gguf_path: str | None) -> list[str]:
         notes.append(f"Увага: відповідь не українською (мова: {answer.language or 'невідома'}).")
     notes.extend(warning_note(w) for w in answer.warnings)
     return notes
+
+
+EXAMPLE_LABELS = {"text": "Запитання", "image": "Зображення", "english": "English"}
+
+
+def _day(d) -> str:
+    return d.strftime("%d.%m.%Y") if d else "—"
+
+
+def overview_text(ov) -> str:
+    """What the library holds, in one Markdown paragraph, for the page before its first question."""
+    span = f"з {_day(ov.first_date)} до {_day(ov.last_date)}" if ov.first_date else "без дат"
+    newest = (f"найновіший випуск — **№{ov.newest_issue}** ({_day(ov.newest_issue_date)})"
+              if ov.newest_issue is not None else "номерів випусків немає")
+    return f"У бібліотеці **{ov.issues}** випусків The Batch, **{ov.articles}** статей, {span}; {newest}."
+
+
+def example_label(kind: str, question: str) -> str:
+    """A button label: the kind of example, then the question (escaped)."""
+    return f"{EXAMPLE_LABELS.get(kind, kind)}: {escape_md(question)}"
