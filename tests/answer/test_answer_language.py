@@ -38,3 +38,8 @@ def test_names_and_numbers_do_not_make_a_ukrainian_answer_english():
     assert is_ukrainian("На AIME24 QwQ-32B мав 79,5% (o1-mini — 63,6%, DeepSeek-R1 — 79,8%) [1].")
     assert detect_language("Gemini 2.5 Pro Experimental мав 1437 Elo, випередивши GPT-4o (1406) [1].") == "uk"
     assert detect_language("QwQ-32B scored 79.5% on AIME24, beating o1-mini and trailing DeepSeek-R1.") == "en"
+
+
+def test_a_long_ukrainian_sentence_without_i_yi_ye_is_still_ukrainian():
+    assert detect_language("STEGO отримав 28,2 % mIoU проти 14,4 % у найближчого неконтрольованого конкурента.") == "uk"
+    assert detect_language("Модель получила хорошую оценку, потому что она работала быстро и точно.") == "ru"

@@ -9,6 +9,13 @@ _CITE_OR_URL = re.compile(r"\[[\d,\s]+\]|https?://\S+")
 # it says nothing about the language the answer is written in (the gate reads names the same way): _is_name.
 _UK_ONLY = set("іїєґІЇЄҐ")
 _RU_ONLY = set("ыэёъЫЭЁЪ")
+_CYR_WORD = re.compile(r"[а-яґєії'’]+")
+_UK_WORDS = {"що", "як", "але", "від", "із", "зі", "він", "вона", "вони", "його", "був", "була", "були", "який",
+             "яка", "які", "також", "тільки", "лише", "або", "проти", "між", "та", "й", "щодо", "після", "коли",
+             "тому", "цей", "ця", "це", "ці", "мав", "мала", "має", "мають", "до", "про", "ніж", "свій", "своїх"}
+_RU_WORDS = {"что", "как", "но", "от", "из", "он", "она", "они", "его", "был", "была", "были", "который",
+             "которая", "которые", "также", "только", "или", "против", "между", "и", "после", "когда", "поэтому",
+             "этот", "эта", "это", "эти", "имел", "имела", "имеет", "имеют", "к", "о", "чем", "свой"}
 
 
 def detect_language(text: str) -> str:
@@ -25,7 +32,11 @@ def detect_language(text: str) -> str:
         ru = sum(c in _RU_ONLY for c in letters)
         if ru > uk:
             return "ru"
-        return "uk" if uk or cyr < 40 else "ru"  # a long Cyrillic text with no і/ї/є/ґ is not Ukrainian
+        if uk or cyr < 40:
+            return "uk"
+        # A long Cyrillic text with neither alphabet's own letters: its function words decide.
+        words = set(_CYR_WORD.findall(text.lower()))
+        return "uk" if len(words & _UK_WORDS) > len(words & _RU_WORDS) else "ru"
     if latin / len(letters) >= 0.6:
         return "en"
     return "other"
