@@ -63,6 +63,20 @@ def test_slow_rewrite_is_dropped_within_budget(srv):
     assert time.monotonic() - t < 2.0
 
 
+def test_a_rewrite_that_arrives_too_late_is_kept_for_the_next_ask(srv):
+    from batchrag.llm.ollama import OllamaBackend
+    from batchrag.retrieve.rewrite import LLMRewriter
+
+    s = settings(srv, rewrite_budget_s=0.3)
+    rw = LLMRewriter(s, OllamaBackend(s))  # an in-process model keeps going past the budget, like this one
+    srv.replies.append(Reply(["What is new in Gemini?"], first_delay_s=1.0))
+    assert rw.rewrite("Що нового в Gemini?") is None and "budget" in rw.last_reason
+    time.sleep(1.5)
+    calls = len(srv.chat_requests())
+    assert rw.rewrite("Що нового в Gemini?") == "What is new in Gemini?" and rw.last_cached
+    assert len(srv.chat_requests()) == calls
+
+
 @pytest.mark.parametrize(
     "reply, reason",
     [(["   "], "empty rewrite"), (["Що нового в Gemini?"], "not English"), (["word " * 200], "too long")],

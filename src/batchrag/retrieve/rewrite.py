@@ -116,6 +116,11 @@ class LLMRewriter(QueryRewriter):
                 box["out"] = self._call(question, history)
             except (LLMError, Exception) as e:  # any failure just means "no rewrite"
                 box["err"] = str(e).splitlines()[0] if str(e) else type(e).__name__
+                return
+            # Cached even when it came too late for this search (a cold model load): the next ask has it at once.
+            late, _ = clean_query(box["out"], question)
+            if late is not None:
+                self.cache.put(key, late)
 
         # A daemon thread enforces the budget: a slow model must not hold up retrieval.
         t = threading.Thread(target=work, daemon=True)
@@ -132,7 +137,6 @@ class LLMRewriter(QueryRewriter):
         if query is None:
             self.last_reason = why
             return None
-        self.cache.put(key, query)
         self.last_elapsed_s = time.monotonic() - start
         return query
 
