@@ -199,7 +199,7 @@ class Retriever:
             en_names, en_covered = topics.topic_names(en)
             if en_names:  # the rewrite spells the names the Ukrainian topic translated
                 names, covered = en_names, en_covered
-        return topics.cut(self._texts, scores, names, covered)
+        return topics.cut(self._texts, scores, names, covered, topics.cyrillic_words(text))
 
     # --- pictures -------------------------------------------------------------------
     def _pixels(self) -> pictures.Pixels | None:

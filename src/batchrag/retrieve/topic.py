@@ -6,6 +6,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 import numpy as np
 
@@ -20,10 +21,16 @@ STOPWORDS = {
     "on", "and", "for", "a", "an", "to", "about", "by", "with",
 }
 TIGHT_FLOOR = 0.03  # no name at all: within this cosine of the best story
-LOOSE_FLOOR = 0.06  # a name is matched as well: within this cosine of the best story
-FEEDBACK_TOP = 10  # stories a name is discovered from
-FEEDBACK_SHARE = 0.5  # a discovered name is in at least this share of them …
-FEEDBACK_LIFT = 2.0  # … and this many times more common there than in the stories it would narrow
+WORDS_FLOOR = 0.06  # a name's words, not the name itself: within this cosine of the best story
+NAME_FLOOR = 0.08  # the topic's names and more words: within this cosine of the best story that names them
+FEEDBACK_TOP = 10  # stories a Cyrillic-spelt name is looked for in
+FEEDBACK_SHARE = 0.5  # it is in at least this share of them …
+FEEDBACK_LIFT = 1.5  # … this many times more common there than in the stories it would narrow …
+COGNATE = 0.75  # … and its letters match a Cyrillic word of the topic transliterated (автопілот ~ Autopilot)
+_TRANSLIT = dict(zip("абвгґдезийіклмнопрстуфхцчшщьюяєї'’", [
+    "a", "b", "v", "h", "g", "d", "e", "z", "y", "i", "i", "k", "l", "m", "n", "o", "p", "r", "s", "t", "u", "f",
+    "kh", "ts", "ch", "sh", "shch", "", "yu", "ya", "ye", "yi", "", ""], strict=True))
+_ENDINGS = ("ами", "ями", "ові", "ою", "ею", "ів", "ом", "ем", "ах", "ях", "а", "я", "у", "ю", "і", "и", "е", "о")
 
 
 @dataclass
@@ -63,7 +70,8 @@ def topic_names(topic: str) -> tuple[list[str], bool]:
 
 def name_pattern(name: str) -> re.Pattern:
     """The name as written (case-sensitive), words joined by space, hyphen or a possessive ('s)."""
-    words = [re.escape(w) for w in name.split()]
+    # A dot, hyphen or bullet inside a name is one mark written three ways (DALL·E, DALL-E).
+    words = [re.sub(r"(?:·|\\-|•)", "[·•-]", re.escape(w)) for w in name.split()]
     return re.compile(r"(?<![\w-])" + r"(?:'s|’s)?[\s\-]+".join(words) + r"(?![^\W\d_])")
 
 
@@ -118,16 +126,32 @@ def _candidates(text: str) -> set[str]:
     return {c for c in out if len(c) > 1}
 
 
-def discover_name(texts: ArticleTexts, ranked: list[int], base: set[int]) -> str | None:
-    """A name most of the best stories share and the rest of `base` mostly lacks (pseudo-relevance feedback)."""
+def transliterate(word: str) -> str:
+    return "".join(_TRANSLIT.get(c, c) for c in word.lower())
+
+
+def cognate(word: str, name: str) -> float:
+    """How much a Cyrillic word (its case ending aside) transliterated looks like a Latin name, 0..1."""
+    stems = {word.lower()} | {word.lower()[: -len(e)] for e in _ENDINGS if word.lower().endswith(e) and len(word) > 4}
+    target = re.sub(r"[^a-z0-9]", "", name.lower())
+    return max(SequenceMatcher(None, transliterate(s), target).ratio() for s in stems)
+
+
+def cyrillic_words(topic: str) -> list[str]:
+    return [t for t in _TOKEN.findall(topic) if _CYR.search(t) and len(t) >= 4 and t.lower() not in STOPWORDS]
+
+
+def discover_name(texts: ArticleTexts, ranked: list[int], base: set[int], words: list[str]) -> str | None:
+    """The Latin name a Cyrillic word of the topic spells (автопілот: Autopilot), found in the best stories: most
+    of them name it, the rest of `base` mostly does not (pseudo-relevance feedback)."""
     top = ranked[:FEEDBACK_TOP]
-    if len(top) < 3:
+    if len(top) < 3 or not words:
         return None
     counts = Counter(c for a in top for c in _candidates(texts.text[a]))
     best, best_score = None, 0.0
     for cand, n in counts.items():
         share = n / len(top)
-        if share < FEEDBACK_SHARE:
+        if share < FEEDBACK_SHARE or max(cognate(w, cand) for w in words) < COGNATE:
             continue
         pat = name_pattern(cand)
         base_share = sum(1 for a in base if cand in texts.text[a] and pat.search(texts.text[a])) / max(1, len(base))
@@ -146,7 +170,8 @@ def _product(options: list[list[str]]) -> list[list[str]]:
     return out
 
 
-def cut(texts: ArticleTexts, scores: dict[int, float], names: list[str], covered: bool) -> TopicMatch:
+def cut(texts: ArticleTexts, scores: dict[int, float], names: list[str], covered: bool,
+        words: list[str] = ()) -> TopicMatch:
     """The cut-off that keeps a timeline on its topic (docs/digest-timeline.md)."""
     if not scores:
         return TopicMatch({}, names)
@@ -157,16 +182,21 @@ def cut(texts: ArticleTexts, scores: dict[int, float], names: list[str], covered
         phrase: set[int] = set()
         for forms in _product([tails(n) for n in names]):
             phrase |= texts.having([name_pattern(f) for f in forms], among=scores)
-        words = texts.having([p for n in names for p in word_patterns(n)], among=scores)
-        keep = phrase | {a for a in words if scores[a] >= top - LOOSE_FLOOR}
+        spelt = texts.having([p for n in names for p in word_patterns(n)], among=scores)
+        keep = phrase | {a for a in spelt if scores[a] >= top - WORDS_FLOOR}
         return TopicMatch({a: scores[a] for a in keep}, names, rule="phrase")
     base = texts.having([name_pattern(n) for n in names], among=scores) if names else set(scores)
     ranked_base = [a for a in ranked if a in base]
-    found = discover_name(texts, ranked_base, base)
+    found = discover_name(texts, ranked_base, base, list(words))
     if found:
         pat = name_pattern(found)
-        keep = {a for a in base if pat.search(texts.text[a]) and scores[a] >= top - LOOSE_FLOOR}
-        return TopicMatch({a: scores[a] for a in keep}, [*names, found], [found], rule="names+floor")
-    floor = LOOSE_FLOOR if names else TIGHT_FLOOR
-    keep = {a for a in base if scores[a] >= top - floor}
+        base = {a for a in base if pat.search(texts.text[a])}
+        names = [*names, found]
+    if not base:
+        return TopicMatch({}, names, [found] if found else [], rule="names+floor")
+    if names:
+        best = max(scores[a] for a in base)
+        keep = {a for a in base if scores[a] >= best - NAME_FLOOR}
+        return TopicMatch({a: scores[a] for a in keep}, names, [found] if found else [], rule="names+floor")
+    keep = {a for a in base if scores[a] >= top - TIGHT_FLOOR}
     return TopicMatch({a: scores[a] for a in keep}, names, rule="names+floor" if names else "floor")

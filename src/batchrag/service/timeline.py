@@ -13,7 +13,7 @@ from batchrag.answer.question import prepare_question
 from batchrag.errors import BatchragError
 from batchrag.llm.base import LLMError
 from batchrag.llm.prompts import PERIOD_PROMPT_VERSION, build_period_messages
-from batchrag.retrieve.rewrite import rewrite_question
+from batchrag.retrieve.rewrite import Rewrite, rewrite_question
 from batchrag.service.digest import lead_of
 from batchrag.service.llm_status import is_capable
 from batchrag.types import Hit, JsonMixin
@@ -86,12 +86,14 @@ def _line(passage: str) -> str:
 
 
 def build_timeline(assistant, topic: str, *, date_from: date | None = None, date_to: date | None = None,
-                   by: str = "auto", explain: bool = True) -> Timeline:
-    """The timeline of `topic` over assistant's library; `explain` lets a capable model write each period's line."""
+                   by: str = "auto", explain: bool = True, english: str | None = None) -> Timeline:
+    """The timeline of `topic` over assistant's library; `explain` lets a capable model write each period's line.
+
+    The topic is rewritten into English when a model can, unless `english` gives the rewrite (as `search` takes it)."""
     if by not in PERIODS:
         raise BatchragError(f"unknown period {by!r}; use one of {', '.join(PERIODS)}")
     text = prepare_question(topic, assistant.settings.max_question_chars).text
-    rw = rewrite_question(text, [], assistant.settings)
+    rw = Rewrite(english, "given") if english else rewrite_question(text, [], assistant.settings)
     retriever = assistant.retriever
     match = retriever.topic(text, english_query=rw.query, date_from=date_from, date_to=date_to)
     snap = retriever.snap

@@ -159,18 +159,23 @@ class Store(PageCache):
             return _to_stored(row) if row else None
 
     def issue_numbers(self) -> list[int]:
-        """Every numbered issue in the store, newest first."""
+        """Every numbered issue in the store (crawled, or named by imported articles), newest first."""
         with self.Session() as s:
-            q = select(IssueRow.number).where(IssueRow.number.is_not(None)).order_by(IssueRow.number.desc())
-            return [int(n) for n in s.scalars(q)]
+            crawled = set(s.scalars(select(IssueRow.number).where(IssueRow.number.is_not(None))))
+            named = set(s.scalars(select(ArticleRow.issue).where(ArticleRow.issue.is_not(None)).distinct()))
+            return sorted({int(n) for n in crawled | named}, reverse=True)
 
     def issue_info(self, number: int) -> dict | None:
         """{'number', 'slug', 'url', 'title', 'date'} of a numbered issue, None when it is not stored."""
         with self.Session() as s:
             row = s.scalar(select(IssueRow).where(IssueRow.number == number).order_by(IssueRow.id))
-            if row is None:
+            if row is not None:
+                return {"number": row.number, "slug": row.slug, "url": row.url, "title": row.title, "date": row.date}
+            art = s.scalar(select(ArticleRow).where(ArticleRow.issue == number).order_by(ArticleRow.position))
+            if art is None:
                 return None
-            return {"number": row.number, "slug": row.slug, "url": row.url, "title": row.title, "date": row.date}
+            return {"number": number, "slug": f"issue-{number}", "url": art.url.split("#", 1)[0], "title": "",
+                    "date": art.date}
 
     def issue_articles(self, number: int) -> list[StoredArticle]:
         """The letter and stories of an issue in page order."""
