@@ -113,3 +113,22 @@ def test_exports_are_self_contained(library, tmp_path):
 def test_lead_and_tidy():
     assert lead_of("Dear friends, One. Two! Three.") == "One. Two!"
     assert tidy_summary("«Перше. Друге. Третє. Четверте.»") == "Перше. Друге. Третє."
+
+
+def test_cli_digest_and_timeline(library, monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+
+    from batchrag.cli import app
+    from batchrag.settings import get_settings
+
+    monkeypatch.setenv("BATCHRAG_DATA_DIR", str(library.data_dir))
+    monkeypatch.setenv("BATCHRAG_LLM_BACKEND", "extractive")
+    get_settings.cache_clear()
+    r = CliRunner().invoke(app, ["digest", "--latest", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout[r.stdout.index("{"):r.stdout.rindex("}") + 1])["issue"] == 905
+    r = CliRunner().invoke(app, ["digest", "--issue", "901", "--format", "md", "--out", str(tmp_path / "d.md")])
+    assert r.exit_code == 0 and (tmp_path / "d.md").read_text(encoding="utf-8").startswith("# The Batch, випуск 901")
+    r = CliRunner().invoke(app, ["timeline", "GPU", "--json"])
+    assert r.exit_code == 0, r.output
+    assert '"rule": "phrase"' in r.stdout
