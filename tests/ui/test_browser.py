@@ -101,3 +101,45 @@ def test_question_in_real_browser(served_app, tmp_path):
                 Path(os.environ["BATCHRAG_SCREENSHOT"]).write_bytes(shot.read_bytes())
         finally:
             browser.close()
+
+
+def test_digest_and_timeline_pages_in_real_browser(served_app, tmp_path):
+    """The same app start: «Дайджест» shows the newest demo issue with pictures and downloads its HTML;
+    «Хронологія» draws the chart of a demo topic and lists its stories."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 3000}, accept_downloads=True)
+            page.goto(f"{served_app}/digest")
+            expect(page.get_by_text("Дайджест випуску")).to_be_visible(timeout=60_000)
+            # The newest demo issue (5), its stories in page order.
+            names = ["Open Models Learn to Reason", "Robot Dogs Inspect Power Lines", "AI Act Obligations Take Effect",
+                     "Agents Negotiate with Agents"]
+            expect(page.get_by_role("heading", name=names[0])).to_be_visible(timeout=60_000)
+            heads = page.locator("h3").all_inner_texts()
+            assert [h for h in heads if h in names] == names
+            # Only the demo model runs here: the summaries are the stories' English leads, labelled so.
+            expect(page.get_by_text("Початок статті англійською").first).to_be_visible()
+            img = page.locator("[data-testid='stImage'] img, [data-testid='stFullScreenFrame'] img").first
+            expect(img).to_be_visible(timeout=30_000)
+            page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img.element_handle())
+            assert page.locator("[data-testid='stImage'] img, [data-testid='stFullScreenFrame'] img").count() >= 2
+            with page.expect_download() as dl:
+                page.get_by_role("button", name="Завантажити HTML").click()
+            saved = tmp_path / "digest.html"
+            dl.value.save_as(saved)
+            html = saved.read_text(encoding="utf-8")
+            assert all(n in html for n in names) and "data:image/" in html
+            # The sidebar's pages: each has its own address.
+            expect(page.get_by_role("link", name="Хронологія")).to_be_visible()
+            page.goto(f"{served_app}/timeline?topic=robots")
+            expect(page.get_by_text("Хронологія теми")).to_be_visible(timeout=60_000)
+            chart = page.locator("[data-testid='stVegaLiteChart']")
+            expect(chart).to_be_visible(timeout=90_000)
+            expect(chart.locator("canvas, svg").first).to_be_visible(timeout=30_000)
+            expect(page.get_by_role("link", name="Robot Dogs Inspect Power Lines")).to_be_attached(timeout=30_000)
+            assert page.get_by_text("статей").count() >= 1
+        finally:
+            browser.close()

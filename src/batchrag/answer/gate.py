@@ -39,8 +39,10 @@ def ukrainian_share(text: str) -> float | None:
     return sum(bool(_CYRILLIC.search(w)) for w in words) / len(words)
 
 
-def gate(text: str, n_sources: int, sources: str) -> list[str]:
-    """Why `text` cannot be shown as the model's answer over `n_sources` sources (whose text is `sources`); [] passes."""
+def gate(text: str, n_sources: int, sources: str, *, need_citation: bool = True) -> list[str]:
+    """Why `text` cannot be shown as the model's answer over `n_sources` sources (whose text is `sources`); [] passes.
+
+    A summary of one story (the digest) cites nothing: `need_citation=False` keeps every other check."""
     reasons: list[str] = []
     if not text.strip():
         return ["the answer is empty"]
@@ -52,6 +54,6 @@ def gate(text: str, n_sources: int, sources: str) -> list[str]:
     share = ukrainian_share(text)
     if share is not None and share < MIN_UK_SHARE:
         reasons.append("too little of it is in Ukrainian")
-    if not is_refusal(text) and not filter_citations(text, n_sources)[1]:
+    if need_citation and not is_refusal(text) and not filter_citations(text, n_sources)[1]:
         reasons.append("it cites no source")
     return reasons

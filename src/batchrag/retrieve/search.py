@@ -11,6 +11,7 @@ import numpy as np
 from batchrag.errors import UnknownComponent
 from batchrag.index.embedders import TEXT_EMBEDDERS
 from batchrag.retrieve import passages, pictures, query
+from batchrag.retrieve import topic as topics
 from batchrag.retrieve.fusion import boost_recent, rrf, score_fusion
 from batchrag.retrieve.query import question_language
 from batchrag.retrieve.rerank import RERANKERS, Reranker
@@ -179,6 +180,26 @@ class Retriever:
             rewrite="file" if english_query else "none",
             timings_ms=timings,
         )
+
+    # --- a topic across the archive ------------------------------------------------------
+    def topic(
+        self, text: str, *, english_query: str | None = None, date_from: date | str | None = None,
+        date_to: date | str | None = None,
+    ) -> topics.TopicMatch:
+        """Every story about a topic, however many (retrieve/topic.py's cut-off, not a top k)."""
+        self._maybe_reload()
+        snap = self.snap
+        if getattr(self, "_texts_of", None) is not snap:
+            self._texts, self._texts_of = topics.ArticleTexts(snap), snap
+        en = english_query.strip() if english_query and english_query.strip() != text.strip() else None
+        vectors = [self._qvec(text)] + ([self._qvec(en)] if en else [])
+        scores = topics.article_scores(snap, vectors, passages.filter_mask(snap, date_from, date_to, None))
+        names, covered = topics.topic_names(text)
+        if en and question_language(text) == "uk":
+            en_names, en_covered = topics.topic_names(en)
+            if en_names:  # the rewrite spells the names the Ukrainian topic translated
+                names, covered = en_names, en_covered
+        return topics.cut(self._texts, scores, names, covered, topics.cyrillic_words(text))
 
     # --- pictures -------------------------------------------------------------------
     def _pixels(self) -> pictures.Pixels | None:

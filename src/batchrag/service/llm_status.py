@@ -75,10 +75,15 @@ def pull_hint(settings: Settings, ollama_up: bool) -> str:
     return NO_CAPABLE_MODEL.format(how=how)
 
 
+def is_capable(backend) -> bool:
+    """Whether a backend writes real text: not the quote-only fallback, not the packaged demo model."""
+    return backend.name != "extractive" and not backend.is_demo_model
+
+
 def model_status(settings: Settings) -> ModelStatus:
     """The backend settings.llm_backend resolves to now; the demo model and quotes are not capable of answers."""
     backend = BACKENDS.create(settings.llm_backend, settings)
-    capable = backend.name != "extractive" and not backend.is_demo_model
+    capable = is_capable(backend)
     why = backend.fallback_reason or ("chosen by name" if settings.llm_backend != "auto" else "the first that answers")
     lines = llm_status(settings)
     ollama_up = any(b.name == "ollama" and (b.ok or "not pulled" in b.detail) for b in lines)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from batchrag.settings import Settings, get_settings
 from batchrag.store import interchange
 from batchrag.store.engine import open_database
-from batchrag.store.models import ArticleRow, ImageRow, IssueRow, Meta
+from batchrag.store.models import ArticleRow, ImageRow, IssueRow, Meta, SummaryRow
 from batchrag.store.pages import PageCache
 from batchrag.types import ImageRef, ParsedArticle, ParsedPage, StoredArticle
 
@@ -157,6 +157,45 @@ class Store(PageCache):
             q = select(ArticleRow).options(selectinload(ArticleRow.images)).where(ArticleRow.url == url)
             row = s.scalar(q)
             return _to_stored(row) if row else None
+
+    def issue_numbers(self) -> list[int]:
+        """Every numbered issue in the store (crawled, or named by imported articles), newest first."""
+        with self.Session() as s:
+            crawled = set(s.scalars(select(IssueRow.number).where(IssueRow.number.is_not(None))))
+            named = set(s.scalars(select(ArticleRow.issue).where(ArticleRow.issue.is_not(None)).distinct()))
+            return sorted({int(n) for n in crawled | named}, reverse=True)
+
+    def issue_info(self, number: int) -> dict | None:
+        """{'number', 'slug', 'url', 'title', 'date'} of a numbered issue, None when it is not stored."""
+        with self.Session() as s:
+            row = s.scalar(select(IssueRow).where(IssueRow.number == number).order_by(IssueRow.id))
+            if row is not None:
+                return {"number": row.number, "slug": row.slug, "url": row.url, "title": row.title, "date": row.date}
+            art = s.scalar(select(ArticleRow).where(ArticleRow.issue == number).order_by(ArticleRow.position))
+            if art is None:
+                return None
+            return {"number": number, "slug": f"issue-{number}", "url": art.url.split("#", 1)[0], "title": "",
+                    "date": art.date}
+
+    def issue_articles(self, number: int) -> list[StoredArticle]:
+        """The letter and stories of an issue in page order."""
+        issue_ids = select(IssueRow.id).where(IssueRow.number == number).scalar_subquery()
+        q = (select(ArticleRow).options(selectinload(ArticleRow.images))
+             .where(or_(ArticleRow.issue_id.in_(issue_ids), ArticleRow.issue == number))
+             .order_by(ArticleRow.position, ArticleRow.id))
+        with self.Session() as s:
+            return [_to_stored(row) for row in s.scalars(q)]
+
+    # --- model summaries (a cache: summaries) -------------------------------------------
+    def get_summary(self, key: str) -> str | None:
+        with self.Session() as s:
+            return s.scalar(select(SummaryRow.text).where(SummaryRow.key == key))
+
+    def put_summary(self, key: str, text: str, *, kind: str, model: str, prompt_version: str,
+                    article_id: int | None = None) -> None:
+        with self.Session.begin() as s:
+            s.merge(SummaryRow(key=key, kind=kind, model=model, prompt_version=prompt_version, text=text,
+                               article_id=article_id))
 
     def article_hashes(self) -> dict[int, str]:
         with self.Session() as s:

@@ -1,4 +1,4 @@
-"""SQLAlchemy tables: issues, articles, images, cached pages, schema version."""
+"""SQLAlchemy tables: issues, articles, images, cached pages, model summaries, schema version."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from batchrag.crawl.site import STORY
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: summaries
 
 
 def _now() -> datetime:
@@ -87,3 +87,19 @@ class PageRow(Base):
     fetched_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
     parsed_ok: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class SummaryRow(Base):
+    """A model's text about stored stories (a digest summary, a timeline sentence), kept so it is written once.
+
+    `key` names what was summarised, by which model and prompt version; open_database creates the table in an older
+    database (create_all adds missing tables), and it is a cache: deleting its rows loses nothing."""
+
+    __tablename__ = "summaries"
+    key: Mapped[str] = mapped_column(String(256), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), default="digest")
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    model: Mapped[str] = mapped_column(String(256), default="")
+    prompt_version: Mapped[str] = mapped_column(String(32), default="")
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)

@@ -23,6 +23,7 @@ from batchrag.service import (
 )
 from batchrag.service.assistant import load_retriever
 from batchrag.service.choices import backend_choices, reranker_choices
+from batchrag.service.digest import Digester
 from batchrag.service.llm_status import model_status
 from batchrag.service.updater import when_text
 from batchrag.service.welcome import overview
@@ -184,12 +185,21 @@ def library_panel(base: Settings, status) -> None:
     )
     if status.index_error:
         sb.warning(f"Індекс не читається: {escape_md(status.index_error)}")
+    new_issue_link(base, status)
     updater = _updater(base.model_dump_json())
     if sb.button("Оновити бібліотеку", key="update", disabled=updater.state().running,
                  help="Завантажити нові випуски та оновити індекс (у фоні; запитання можна ставити далі)"):
         updater.start()
     with sb:
         update_progress(updater)
+
+
+def new_issue_link(base: Settings, status) -> None:
+    """After a crawl brings an issue, its digest is one click away (until the reader opens it)."""
+    page = st.session_state.get("_digest_page")
+    new = Digester(base).new_issue() if page is not None and status.issues else None
+    if new:
+        st.sidebar.page_link(page, label=f"Нове: випуск {new} — дайджест", icon="🆕", query_params={"issue": new})
 
 
 @st.fragment(run_every=2)
@@ -373,10 +383,7 @@ def welcome(base: Settings, status) -> str | None:
     return clicked
 
 
-def main() -> None:
-    st.set_page_config(page_title="The Batch українською", page_icon="📰", layout="wide")
-    base = get_settings()
-    opts, settings = sidebar(base)
+def ask_page(base: Settings, settings: Settings, opts: Options) -> None:
     st.title("The Batch: запитайте українською")
     st.caption("Відповіді спираються на статті розсилки The Batch (DeepLearning.AI); номери [n] ведуть до джерел.")
     if settings.llm_backend != "extractive":
@@ -413,6 +420,27 @@ def main() -> None:
                 ask(turn, len(turns), settings, opts, history_of(turns))
             render_answer(turn, len(turns), settings)
         turns.append(turn)
+
+
+def main() -> None:
+    """Three pages («Запитати», «Дайджест», «Хронологія»), each at its own URL, sharing the sidebar."""
+    from batchrag.ui.views import digest, timeline
+
+    st.set_page_config(page_title="The Batch українською", page_icon="📰", layout="wide")
+    base = get_settings()
+    chosen: dict = {}
+    pages = {
+        "ask": st.Page(lambda: ask_page(base, chosen["settings"], chosen["opts"]), title="Запитати", icon="💬",
+                       url_path="ask", default=True),
+        "digest": st.Page(lambda: digest.render(chosen["settings"]), title="Дайджест", icon="📰", url_path="digest"),
+        "timeline": st.Page(
+            lambda: timeline.render(chosen["settings"], _assistant(chosen["settings"].model_dump_json())),
+            title="Хронологія", icon="📈", url_path="timeline"),
+    }
+    page = st.navigation(list(pages.values()))
+    st.session_state["_digest_page"] = pages["digest"]
+    chosen["opts"], chosen["settings"] = sidebar(base)
+    page.run()
 
 
 if __name__ == "__main__":
