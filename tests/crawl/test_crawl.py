@@ -22,7 +22,7 @@ ISSUE_STORIES = {1: 4, 2: 4, 3: 4, 4: 5, 5: 4}  # news stories per fixture issue
 
 def crawl_settings(base_url: str, data_dir, **kw) -> Settings:
     base = dict(data_dir=data_dir, base_url=base_url, rate_limit_per_host=0, backoff_base_s=0.01,
-                request_timeout_s=0.5, max_retries=2, max_response_bytes=300_000, max_retry_after_s=5)
+                request_timeout_s=1.0, max_retries=2, max_response_bytes=300_000, max_retry_after_s=5)
     return Settings(**{**base, **kw})
 
 
