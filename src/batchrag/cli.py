@@ -405,9 +405,7 @@ def model_status_cmd(as_json: bool = typer.Option(False, "--json", help="Print J
         typer.secho(st.hint, fg=typer.colors.YELLOW, err=True)
 
 
-@model_app.command("list")
-def model_list_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
-    """The models `batchrag model pull` knows by name: role, size, hub file, Ollama tag."""
+def _print_presets(as_json: bool) -> None:
     from batchrag.service.models import presets
 
     rows = presets()
@@ -420,6 +418,12 @@ def model_list_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSO
     typer.echo("or any hub file: batchrag model pull hf:<owner>/<repo>/<file.gguf>")
 
 
+@model_app.command("list")
+def model_list_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """The models `batchrag model pull` knows by name: role, size, hub file, Ollama tag."""
+    _print_presets(as_json)
+
+
 @model_app.command("pull")
 def model_pull_cmd(
     name: str | None = typer.Argument(
@@ -428,6 +432,7 @@ def model_pull_cmd(
     ),
     via: str = typer.Option("auto", "--via", help="auto (Ollama when it runs, else the hub) | ollama | hub."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    list_: bool = typer.Option(False, "--list", help="List the presets (the small rewriter first) and pull nothing."),
 ) -> None:
     """Get a capable model: through Ollama's API when Ollama runs, else a checked GGUF from the Hugging Face Hub
     into data/models/ (resumable: run it again after a cut)."""
@@ -436,6 +441,9 @@ def model_pull_cmd(
 
     from batchrag.service.models import pull_model
 
+    if list_:
+        _print_presets(as_json)
+        return
     if via not in ("auto", "ollama", "hub"):
         _fail(f"unknown --via {via!r}; use auto, ollama or hub")
     columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn())

@@ -39,6 +39,8 @@ def test_pull_from_the_hub_then_ask_answers_with_that_model(monkeypatch, corpus,
     runner = CliRunner()
     listed = runner.invoke(app, ["model", "list"])
     assert "gemma-3-4b" in listed.output and "2.5 GB" in listed.output and "qwen2.5-1.5b" in listed.output
+    via_pull = runner.invoke(app, ["model", "pull", "--list"]).output
+    assert via_pull.splitlines()[0].split()[:4] == ["qwen2.5-1.5b", "rewrite", "1.1", "GB"]  # the rewriter, sized
 
     r = runner.invoke(app, ["model", "pull", "gemma-3-4b", "--json"])
     assert r.exit_code == 0, r.output
