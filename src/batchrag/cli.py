@@ -167,9 +167,14 @@ EMBEDDER_HELP = f"{_names(TEXT_EMBEDDERS)} (must match the index when searching)
 def index_cmd(
     rebuild: bool = typer.Option(False, "--rebuild", help="Rebuild from scratch (needed to switch embedder)."),
     embedder: str | None = typer.Option(None, "--embedder", help=EMBEDDER_HELP),
+    captions: bool = typer.Option(
+        False, "--captions", help="First have a vision model caption new pictures (as `batchrag caption`)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Embed new/changed articles into the LanceDB index (unchanged text is never re-embedded)."""
+    if captions:
+        _caption(get_settings(), None, None, False, quiet=as_json)
     with _errors():
         summary = Library(_settings(embedder=embedder)).index(
             rebuild=rebuild, progress=not as_json and sys.stderr.isatty()
@@ -183,6 +188,35 @@ def index_cmd(
             f"{d['images']} images; +{d['added']} ~{d['updated']} -{d['removed']}, embedded {d['embedded']} texts "
             f"in {d['seconds']} s"
         )
+
+
+def _caption(settings: Settings, model: str | None, limit: int | None, every: bool, quiet: bool):
+    from rich.progress import Progress
+
+    from batchrag.service.captions import caption_pictures
+
+    with _errors(), Progress(disable=quiet or not sys.stderr.isatty(), transient=True) as bar:
+        task = bar.add_task("captions", total=None)
+        res = caption_pictures(settings, model=model, limit=limit, every=every,
+                               progress=lambda done, total: bar.update(task, completed=done, total=total))
+    typer.echo(res.line(), err=True)
+    return res
+
+
+@app.command("caption")
+def caption_cmd(
+    limit: int | None = typer.Option(None, "--limit", help="Caption at most this many new pictures."),
+    model: str | None = typer.Option(
+        None, "--model", help="auto | none | ollama:<tag> | openai:<model> (default: BATCHRAG_CAPTION_MODEL)."
+    ),
+    every: bool = typer.Option(False, "--all", help="Also the pictures whose alt text already says something."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Have a vision model describe the downloaded pictures that lack a good alt text (kept in the store; then
+    `batchrag index` searches by them). No vision model: one line saying what to start, and nothing changes."""
+    res = _caption(get_settings(), model, limit, every, quiet=as_json)
+    if as_json:
+        typer.echo(_json(res))
 
 
 @app.command("search")

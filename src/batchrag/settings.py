@@ -183,6 +183,15 @@ class Settings(BaseSettings):
         "questions refused 0/10 → 2/10, false refusals 0/310 → 0/310.",
     )
 
+    # --- picture captions ----------------------------------------------------------
+    caption_model: str = Field(
+        "auto",
+        description="Vision model that writes picture captions (`batchrag caption`): auto (a vision model already "
+        "in Ollama: gemma3, llava, qwen2.5vl, …), none, ollama:<tag>, openai:<model> (at openai_base_url).",
+    )
+    caption_timeout_s: float = Field(120.0, description="Time box of one picture's caption, seconds.")
+    caption_max_px: int = Field(1024, description="Pictures larger than this (either side) are downscaled first.")
+
     # --- machine ---------------------------------------------------------------
     threads: int = Field(2, ge=1, description="CPU threads for llama.cpp and the USE embedder.")
 

@@ -160,6 +160,7 @@ class ImageHit(JsonMixin):
     article_title: str
     score: float
     local_path: str | None = None  # relative to data_dir/images
+    machine_caption: str = ""  # what a vision model wrote about it (`batchrag caption`), "" when none did
 
 
 @dataclass

@@ -58,3 +58,11 @@ def test_rewrite_prompts_keep_history_and_names():
 
 def test_token_estimate():
     assert estimate_tokens("a" * 300) == 101
+
+
+def test_the_caption_prompt_asks_for_what_is_visible_in_english_with_the_story_as_context():
+    from batchrag.llm.prompts import CAPTION_PROMPT_VERSION, build_caption_prompt
+
+    p = build_caption_prompt("  Models Compared on Reasoning  ")
+    assert '"Models Compared on Reasoning"' in p and "English" in p and "key labels and values" in p
+    assert "Do not guess beyond what is visible" in p and CAPTION_PROMPT_VERSION == "caption-v1"

@@ -103,6 +103,9 @@ class ScriptedOllama:
                 if reply.status != 200:
                     return self._json(reply.status, {"error": reply.error or "scripted failure"})
                 time.sleep(reply.first_delay_s)
+                if body.get("stream") is False:  # one JSON object, as Ollama answers a non-streamed chat
+                    msg = {"role": "assistant", "content": "".join(reply.pieces)}
+                    return self._json(200, {"model": body["model"], "message": msg, "done": True})
                 self.send_response(200)
                 self.send_header("Content-Type", "application/x-ndjson")
                 self.send_header("Connection", "close")

@@ -75,6 +75,15 @@ def test_image_view_prefers_local_file_and_guards_paths(tmp_path):
     assert image_view(hit, images, hosts) is None
 
 
+def test_a_machine_caption_is_shown_under_the_alt_and_labelled(tmp_path):
+    (tmp_path / "a.png").write_bytes(b"png")
+    hit = ImageHit("u", "Robot arm", "", 1, "https://www.deeplearning.ai/x", "T", 1.0, "a.png",
+                   machine_caption="A bar chart of *accuracy* by model.")
+    v = image_view(hit, tmp_path, [])
+    text = escape_md("A bar chart of *accuracy* by model.")
+    assert v.caption == f"Robot arm · _опис згенеровано моделлю: {text}_"
+
+
 def test_a_picture_without_a_file_is_shown_by_url_only_when_its_host_answers(tmp_path):
     import socket
 

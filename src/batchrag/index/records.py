@@ -28,11 +28,13 @@ def meaningful_alt(alt: str) -> str:
     return "" if _JUNK_ALT.search(alt) else alt
 
 
-def image_text(art: StoredArticle, alt: str, caption: str) -> str:
-    """What an image record embeds: its own words, then its story's title; the lead only when it has no words.
+def image_text(art: StoredArticle, alt: str, caption: str, machine: str = "") -> str:
+    """What an image record embeds: its own words (alt, the page's caption, a vision model's caption), then its
+    story's title; the lead only when it has no words. A junk alt (a file name) is left out, so the machine
+    caption takes its place.
 
     A story lead next to a caption drowns the caption (measured: the right picture fell out of the top 10)."""
-    own = ". ".join(x.strip() for x in (meaningful_alt(alt), caption) if x and x.strip())
+    own = ". ".join(x.strip() for x in (meaningful_alt(alt), caption, machine) if x and x.strip())
     return f"{own}\n{art.title}" if own else f"{art.title}\n{lead(art.text, 60)}"
 
 
@@ -58,8 +60,16 @@ def passage_rows(a: StoredArticle, settings: Settings) -> list[dict]:
     ]
 
 
-def image_rows(a: StoredArticle) -> list[dict]:
-    """One row per distinct picture URL of the story, without its vectors; the id keeps the picture's position."""
+def file_sha(local_path: str | None) -> str:
+    """The content hash a downloaded picture is named by (<sha256>.<ext>), "" when it has no file."""
+    return (local_path or "").split(".")[0]
+
+
+def image_rows(a: StoredArticle, captions: dict[str, str] | None = None) -> list[dict]:
+    """One row per distinct picture URL of the story, without its vectors; the id keeps the picture's position.
+
+    `captions` maps a picture file's sha256 to its machine-written caption (store.captions())."""
+    captions = captions or {}
     d = a.date.isoformat() if a.date else ""
     out: list[dict] = []
     seen: set[str] = set()
@@ -67,6 +77,7 @@ def image_rows(a: StoredArticle) -> list[dict]:
         if not im.url or im.url in seen:
             continue
         seen.add(im.url)
+        machine = captions.get(file_sha(im.local_path), "")
         out.append(
             {
                 "id": f"{a.id}:{i}",
@@ -74,20 +85,31 @@ def image_rows(a: StoredArticle) -> list[dict]:
                 "url": im.url,
                 "alt": im.alt or "",
                 "caption": im.caption or "",
+                "machine_caption": machine,
                 "local_path": im.local_path or "",
                 "article_url": a.url,
                 "article_title": a.title,
                 "issue": a.issue,
                 "date": d,
-                "text": image_text(a, im.alt, im.caption),
+                "text": image_text(a, im.alt, im.caption, machine),
             }
         )
     return out
 
 
-def rows(arts: list[StoredArticle], settings: Settings) -> tuple[list[dict], list[dict]]:
+def rows(
+    arts: list[StoredArticle], settings: Settings, captions: dict[str, str] | None = None
+) -> tuple[list[dict], list[dict]]:
     """(passage rows, image rows) of the stories, in story order."""
     return (
         [r for a in arts for r in passage_rows(a, settings)],
-        [r for a in arts for r in image_rows(a)],
+        [r for a in arts for r in image_rows(a, captions)],
     )
+
+
+def captions_sig(art: StoredArticle, captions: dict[str, str]) -> str:
+    """Which machine captions an article's pictures have: a new caption must re-embed its picture record."""
+    import hashlib
+
+    mine = sorted(f"{s}={captions[s]}" for s in {file_sha(im.local_path) for im in art.images} if s in captions)
+    return hashlib.sha256("\n".join(mine).encode()).hexdigest()[:16] if mine else ""

@@ -11,7 +11,7 @@ from batchrag.index import tables
 from batchrag.index.embedders import TEXT_EMBEDDERS
 from batchrag.index.image_embedders import IMAGE_EMBEDDERS, ImageEmbedder
 from batchrag.index.pixels import add_pixels, files_sig
-from batchrag.index.records import chunking_of, rows
+from batchrag.index.records import captions_sig, chunking_of, rows
 from batchrag.index.vector_cache import VectorCache, embed_cached
 from batchrag.settings import Settings
 from batchrag.types import JsonMixin, StoredArticle
@@ -51,19 +51,32 @@ class _Embedded:
     pixel_failures: list[str]
 
 
-def _article_state(store, settings: Settings, img: ImageEmbedder | None) -> tuple[dict[str, str], list | None]:
+def _article_state(
+    store, settings: Settings, img: ImageEmbedder | None, captions: dict[str, str]
+) -> tuple[dict[str, str], list | None]:
     """(article id -> state hash, every article when they had to be read for it)."""
     hashes = {str(k): v for k, v in store.article_hashes().items()}
-    if img is None:
+    if img is None and not captions:
         return hashes, None
-    # Downloading a picture changes no article hash: which files are on disk is part of an article's state.
+    # Downloading a picture, or a vision model captioning one, changes no article hash: both are part of an
+    # article's state (docs/captions.md).
     every = list(store.iter_articles())
-    return {str(a.id): f"{hashes.get(str(a.id), '')}+{files_sig(a, settings)}" for a in every}, every
+    state = {}
+    for a in every:
+        h = hashes.get(str(a.id), "")
+        if img is not None:
+            h += f"+{files_sig(a, settings)}"
+        if captions and (sig := captions_sig(a, captions)):
+            h += f"+cap:{sig}"
+        state[str(a.id)] = h
+    return state, every
 
 
-def _embed(arts: list[StoredArticle], emb, img: ImageEmbedder | None, settings: Settings, progress: bool) -> _Embedded:
+def _embed(
+    arts: list[StoredArticle], emb, img: ImageEmbedder | None, settings: Settings, progress: bool, captions=None
+) -> _Embedded:
     """Rows of the articles with their text vectors (and picture vectors), from the content-hash cache when there."""
-    prow, irow = rows(arts, settings)
+    prow, irow = rows(arts, settings, captions)
     n_pixels, failures = 0, []
     cache = VectorCache(settings.cache_dir / "vectors.sqlite")
     try:
@@ -120,13 +133,16 @@ def sync(store, settings: Settings, rebuild: bool = False, progress: bool = Fals
     db = tables.connect(settings)
     existing = tables.table_names(db)
     fresh = rebuild or meta is None or not {meta["passages_table"], meta["images_table"]} <= existing
+    # An index from before picture captions lacks their column: rewrite it whole (its vectors come from the cache).
+    fresh = fresh or "machine_caption" not in db.open_table(meta["images_table"]).schema.names
     img = IMAGE_EMBEDDERS.create(settings.image_embedder, settings)
-    hashes, every = _article_state(store, settings, img)
+    captions = store.captions()
+    hashes, every = _article_state(store, settings, img, captions)
     old = {} if fresh else meta["hashes"]
     changed = {k for k, h in hashes.items() if old.get(k) != h}
     removed = set(old) - set(hashes)
     arts = [a for a in (every if every is not None else store.iter_articles()) if str(a.id) in changed]
-    new = _embed(arts, emb, img, settings, progress)
+    new = _embed(arts, emb, img, settings, progress, captions)
     names, pt, it = _write_tables(db, meta, fresh, new, sorted(int(x) for x in changed | removed))
     image_embedder = img.name if img is not None else "none"
     tables.publish(

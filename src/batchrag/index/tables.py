@@ -87,6 +87,7 @@ def schemas(dim: int, pixel_dim: int = 0) -> tuple[pa.Schema, pa.Schema]:
             ("url", pa.string()),
             ("alt", pa.string()),
             ("caption", pa.string()),
+            ("machine_caption", pa.string()),
             ("local_path", pa.string()),
             ("article_url", pa.string()),
             ("article_title", pa.string()),

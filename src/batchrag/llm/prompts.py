@@ -138,3 +138,17 @@ def build_period_messages(topic: str, period: str, hits: list[Hit], max_source_c
     user = (f"{SOURCES_HEADER}\n\n{sources}\n\nТема: {topic.strip()}\nПеріод: {period}\n\n"
             "Одне речення українською з посиланнями [n]:")
     return [Message("system", PERIOD_SYSTEM_UK), Message("user", user)]
+
+
+# --- picture captions (a vision model looks at a story's picture) -----------------------------------------
+CAPTION_PROMPT_VERSION = "caption-v1"  # part of the stored caption's key: bump when the prompt changes
+
+
+def build_caption_prompt(story_title: str) -> str:
+    """What a vision model is asked about one picture; the story's title only orients it (the picture decides)."""
+    return (
+        f'This picture illustrates a story titled "{story_title.strip()[:200]}" in an AI newsletter. '
+        "Describe in one or two plain English sentences what the picture itself shows. For a chart, table or "
+        "diagram, say what it compares and give its key labels and values. Do not guess beyond what is visible; "
+        "no preamble."
+    )

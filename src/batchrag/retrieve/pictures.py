@@ -91,6 +91,7 @@ def image_hits(snap: Snapshot, fused: dict[int, float], k: int) -> list[ImageHit
                 article_title=r["article_title"],
                 score=round(float(scores[i]), 6),
                 local_path=r["local_path"] or None,
+                machine_caption=r.get("machine_caption") or "",
             )
         )
         if len(out) >= k:

@@ -197,6 +197,12 @@ class Store(PageCache):
             s.merge(SummaryRow(key=key, kind=kind, model=model, prompt_version=prompt_version, text=text,
                                article_id=article_id))
 
+    def captions(self) -> dict[str, str]:
+        """Picture file sha256 -> its newest machine-written caption (summaries of kind "caption")."""
+        q = select(SummaryRow.key, SummaryRow.text).where(SummaryRow.kind == "caption").order_by(SummaryRow.created_at)
+        with self.Session() as s:
+            return {key.split(":")[1]: text for key, text in s.execute(q) if text}
+
     def article_hashes(self) -> dict[int, str]:
         with self.Session() as s:
             return dict(s.execute(select(ArticleRow.id, ArticleRow.content_hash)).all())

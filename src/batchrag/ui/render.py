@@ -115,6 +115,9 @@ class ImageView:
     is_local: bool
 
 
+MACHINE_LABEL = "опис згенеровано моделлю"
+
+
 def image_view(
     img: ImageHit, images_dir: Path, image_hosts: list[str], online: Callable[[str], bool] | None = None
 ) -> ImageView | None:
@@ -123,8 +126,12 @@ def image_view(
     `online(url)` says whether a URL can load now; without a file, a picture whose host is offline is left out
     (an archive built from saved pages has the URLs, not the files), rather than shown broken.
     """
-    caption = (img.caption or img.alt or img.article_title or "").strip()
-    common = dict(caption=escape_md(caption), article_url=img.article_url if is_web_url(img.article_url) else "",
+    caption = escape_md((img.caption or img.alt or img.article_title or "").strip())
+    if img.machine_caption:
+        # A vision model's words are labelled as such: the reader must not take them for the newsletter's.
+        caption = f"{caption} · _{MACHINE_LABEL}: {escape_md(img.machine_caption)}_" if caption else (
+            f"_{MACHINE_LABEL}: {escape_md(img.machine_caption)}_")
+    common = dict(caption=caption, article_url=img.article_url if is_web_url(img.article_url) else "",
                   article_title=escape_md(img.article_title))
     if img.local_path:
         root = images_dir.resolve()
