@@ -557,6 +557,30 @@ def serve_cmd(
         raise typer.Exit(130) from None
 
 
+@app.command("api")
+def api_cmd(
+    host: str | None = typer.Option(None, help="Bind address (default: settings.api_host, 127.0.0.1)."),
+    port: int | None = typer.Option(None, help="Port (default: settings.api_port, 8000)."),
+    workers: int = typer.Option(1, min=1, max=64, help="API processes sharing the library (one index load each)."),
+) -> None:
+    """Start the HTTP API: /search, /ask (Server-Sent Events), /v1/chat/completions, /health, /metrics, /docs."""
+    import uvicorn
+
+    settings = get_settings()
+    # By import string, like the page by path: the CLI never imports a sibling front end (docs/ARCHITECTURE.md),
+    # and each worker builds its own app (its own retriever) from the environment.
+    uvicorn.run("batchrag.api.app:create_app", factory=True, host=host or settings.api_host,
+                port=port or settings.api_port, workers=workers, log_level="warning", timeout_graceful_shutdown=5)
+
+
+@app.command("mcp")
+def mcp_cmd() -> None:
+    """Serve the library to an MCP client over stdio: search_the_batch, get_article, ask_the_batch."""
+    from importlib import import_module
+
+    with _errors():
+        import_module("batchrag.api.mcp_server").run(get_settings())  # by name: see `api`
+
 
 def main() -> None:  # pragma: no cover
     app()

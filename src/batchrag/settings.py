@@ -198,6 +198,8 @@ class Settings(BaseSettings):
     # --- ui --------------------------------------------------------------------
     ui_host: str = Field("127.0.0.1", description="Address the Streamlit app binds to.")
     ui_port: int = Field(8501, description="Port of the Streamlit app.")
+    api_host: str = Field("127.0.0.1", description="Address `batchrag api` binds to (0.0.0.0 only behind a proxy).")
+    api_port: int = Field(8000, description="Port of `batchrag api`.")
     quick_start_pages: int = Field(
         12, description="Pages crawled newest-first (then indexed) before `serve` starts on an empty library online."
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import IO
 
@@ -10,6 +12,7 @@ from batchrag.settings import Settings, get_settings
 
 COUNTS = ("issues", "articles", "images", "images_downloaded")
 FACTS = ("newest_issue", "newest_date", "last_crawl")
+IMAGE_NAME = re.compile(r"[0-9a-f]{16,64}(\.still)?\.[a-z0-9]{2,5}")
 
 
 @dataclass
@@ -44,8 +47,9 @@ class Library:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or get_settings()
 
-    @property
+    @cached_property
     def store(self):
+        # One engine per library: an API process asks thousands of times, each open would re-check the schema.
         from batchrag.store import open_store
 
         return open_store(self.settings)
@@ -83,6 +87,17 @@ class Library:
         _, passages, images = open_tables(self.settings, meta["embedder"])
         return {"articles": len(meta.get("hashes") or {}), "passages": passages.count_rows(),
                 "images": images.count_rows(), "embedder": meta["embedder"]}
+
+    def article(self, article_id: int):
+        """The stored article (types.StoredArticle) with this id, or None."""
+        return self.store.get_article(article_id)
+
+    def image_file(self, name: str) -> Path | None:
+        """The downloaded picture `name` (an image's `local_path`, `<sha256>.<ext>`), or None: never a path outside."""
+        if not IMAGE_NAME.fullmatch(name):
+            return None
+        path = self.settings.images_dir / name
+        return path if path.is_file() else None
 
     def tags(self) -> list[str]:
         """Every tag of every stored article, sorted."""

@@ -1,0 +1,270 @@
+"""The HTTP API: thin FastAPI routes over batchrag.service (search, ask as Server-Sent Events, articles, health)."""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+
+from fastapi import Depends, FastAPI, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+
+from batchrag.api.metrics import Metrics
+from batchrag.errors import BatchragError
+from batchrag.service import Assistant, EmptyQuestion, Library
+from batchrag.service.health import check_health
+from batchrag.settings import Settings, get_settings
+from batchrag.types import Answer, Message, to_jsonable
+
+MAX_BODY_BYTES = 256_000  # a question is at most a few thousand characters; a history of turns fits easily
+MAX_K = 50
+_END = object()
+
+
+class Turn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: str = Field(pattern="^(user|assistant)$")
+    content: str = Field(max_length=20_000)
+
+
+class AskRequest(BaseModel):
+    """POST /ask: the question, the conversation before it, how many sources the model gets."""
+
+    model_config = ConfigDict(extra="forbid")
+    question: str
+    history: list[Turn] = Field(default_factory=list, max_length=20)
+    k: int | None = Field(None, ge=1, le=20)
+    stream: bool = Field(True, description="false: one JSON object (ask --json) instead of Server-Sent Events.")
+
+
+class ApiState:
+    """What one API process keeps: settings, the library, the assistant (its retriever loaded once), metrics."""
+
+    def __init__(self, settings: Settings, assistant: Assistant | None = None) -> None:
+        self.settings = settings
+        self.library = Library(settings)
+        self.assistant = assistant or Assistant(settings)
+        self.metrics = Metrics()
+        self._lock = threading.Lock()
+
+    def ready(self) -> Assistant:
+        """The assistant with its retriever loaded: one load per process even when the first requests race."""
+        with self._lock:
+            self.assistant.retriever  # noqa: B018 - loads the index (raises IndexMissingError before the first build)
+        return self.assistant
+
+
+def state(request: Request) -> ApiState:
+    return request.app.state.api
+
+
+def only(*names: str):
+    """A dependency refusing query parameters the endpoint does not know (a typo must not be silently ignored)."""
+
+    def check(request: Request) -> None:
+        unknown = sorted(set(request.query_params) - set(names))
+        if unknown:
+            raise HTTPException(400, f"unknown parameter: {', '.join(unknown)}")
+
+    return Depends(check)
+
+
+def one_line(text: str) -> str:
+    return " ".join(str(text).split())[:500]
+
+
+def sse(event: str, data: dict) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+async def drain(request: Request, it: Iterator, metrics: Metrics, endpoint: str, backend: str) -> AsyncIterator:
+    """The answer's pieces pulled from the service in a worker thread; stops (and closes it) when the reader leaves."""
+    pieces = 0
+    try:
+        while True:
+            item = await run_in_threadpool(next, it, _END)
+            if item is _END:
+                return
+            if await request.is_disconnected():
+                metrics.error(endpoint, "disconnect")
+                return
+            if not isinstance(item, Answer):
+                pieces += 1
+            yield item
+    finally:
+        metrics.llm_tokens(backend, pieces)
+        try:
+            it.close()  # stops the model's stream: nobody reads it any more
+        except ValueError:  # still running in its thread (cancelled mid-piece): it ends with that piece
+            pass
+
+
+def error_body(request: Request, status: int, message: str) -> JSONResponse:
+    message = one_line(message)
+    if request.url.path.startswith("/v1/"):  # the OpenAI clients read {"error": {"message": …}}
+        body = {"error": {"message": message, "type": "invalid_request_error" if status < 500 else "server_error",
+                          "code": status}}
+    else:
+        body = {"error": message}
+    return JSONResponse(body, status_code=status)
+
+
+def install_errors(app: FastAPI) -> None:
+    """Every error is a status and one line: bad input 4xx, a library not ready 503, only a bug is a 500."""
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError):
+        e = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        where = ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path"))
+        return error_body(request, 400, f"{where}: {e.get('msg')}" if where else e.get("msg", "invalid request"))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException):
+        return error_body(request, exc.status_code, exc.detail)
+
+    @app.exception_handler(EmptyQuestion)
+    async def empty(request: Request, exc: EmptyQuestion):
+        return error_body(request, 400, str(exc))
+
+    @app.exception_handler(BatchragError)
+    async def not_ready(request: Request, exc: BatchragError):
+        return error_body(request, 503, str(exc))
+
+    @app.exception_handler(Exception)
+    async def bug(request: Request, exc: Exception):
+        request.app.state.api.metrics.error(endpoint_of(request.scope), "server")
+        return error_body(request, 500, f"internal error: {type(exc).__name__}")
+
+
+def endpoint_of(scope) -> str:
+    route = scope.get("route")
+    return getattr(route, "path", None) or "unmatched"
+
+
+def install_metrics(app: FastAPI) -> None:
+    """Counts every request by route and status; a stream's latency runs to its last byte."""
+    inner = app.build_middleware_stack
+
+    def build():
+        stack = inner()
+
+        async def timed(scope, receive, send):
+            if scope["type"] != "http":
+                return await stack(scope, receive, send)
+            metrics: Metrics = app.state.api.metrics
+            start, status = time.perf_counter(), [500]
+            length = dict(scope.get("headers") or []).get(b"content-length")
+            if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
+                req = Request(scope)
+                resp = error_body(req, 413, f"request body over {MAX_BODY_BYTES} bytes")
+                metrics.observe(scope["path"] if scope["path"] in PATHS else "unmatched", scope["method"], 413, 0.0)
+                return await resp(scope, receive, send)
+
+            async def send_status(message):
+                if message["type"] == "http.response.start":
+                    status[0] = message["status"]
+                await send(message)
+
+            try:
+                await stack(scope, receive, send_status)
+            finally:
+                metrics.observe(endpoint_of(scope), scope["method"], status[0], time.perf_counter() - start)
+
+        return timed
+
+    app.build_middleware_stack = build
+
+
+PATHS = ("/search", "/ask", "/library", "/health", "/metrics", "/v1/chat/completions", "/v1/models")
+
+
+def create_app(settings: Settings | None = None, *, assistant: Assistant | None = None) -> FastAPI:
+    """The API over one library (settings: the process's, from the environment, by default)."""
+    settings = settings or get_settings()
+    app = FastAPI(title="batchrag", version="1", description="Questions over The Batch archive, answered in Ukrainian.")
+    app.state.api = ApiState(settings, assistant)
+    install_errors(app)
+    install_metrics(app)
+    max_q = settings.max_question_chars
+
+    @app.get("/search", dependencies=[only("q", "k", "images")])
+    def search(q: str = Query(..., min_length=1, max_length=max_q, description="The question, any language."),
+               k: int = Query(5, ge=1, le=MAX_K), images: bool = Query(False, description="Pictures, not stories."),
+               api: ApiState = Depends(state)) -> dict:
+        """Ranked stories (or pictures) for q: retrieval only, no model, no rewrite (`batchrag search --json`)."""
+        assistant = api.ready()
+        text = assistant.prepare(q).text
+        if images:
+            found = assistant.search_images(text, k=k)
+        else:
+            found = assistant.search(text, k=k, rewrite=False, pictures=0).hits
+        return {"query": text, "images": images, "results": to_jsonable(found)}
+
+    @app.post("/ask", dependencies=[only()])
+    async def ask(body: AskRequest, request: Request, api: ApiState = Depends(state)):
+        """The answer in Ukrainian with numbered citations: `token` events, then one `answer` event (ask --json)."""
+        if len(body.question) > max_q:
+            raise HTTPException(400, f"question is longer than {max_q} characters")
+        assistant = await run_in_threadpool(api.ready)
+        q = assistant.prepare(body.question)  # EmptyQuestion → 400 before anything is streamed
+        history = [Message(t.role, t.content) for t in body.history]
+        result = await run_in_threadpool(lambda: assistant.search(q.text, history, k=body.k))
+        it = assistant.answer(body.question, result)
+        if not body.stream:
+            items = [item async for item in drain(request, it, api.metrics, "/ask", assistant.backend.name)]
+            return JSONResponse(items[-1].to_json())
+
+        async def events():
+            try:
+                async for item in drain(request, it, api.metrics, "/ask", assistant.backend.name):
+                    yield sse("answer", item.to_json()) if isinstance(item, Answer) else sse("token", {"text": item})
+            except BatchragError as exc:  # the status is sent already: the failure is the stream's last event
+                api.metrics.error("/ask", "stream")
+                yield sse("error", {"error": one_line(str(exc))})
+
+        return StreamingResponse(events(), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+    @app.get("/articles/{article_id}", dependencies=[only()])
+    def article(article_id: int = Path(..., ge=1), api: ApiState = Depends(state)) -> dict:
+        """One stored article: text, issue, date, tags, pictures."""
+        found = api.library.article(article_id)
+        if found is None:
+            raise HTTPException(404, f"no article {article_id}")
+        return to_jsonable(found)
+
+    @app.get("/images/{name}", dependencies=[only()])
+    def image(name: str, api: ApiState = Depends(state)):
+        """A downloaded picture by its file name (an image's `path` / `local_path`)."""
+        path = api.library.image_file(name)
+        if path is None:
+            raise HTTPException(404, f"no picture {name}")
+        return FileResponse(path, media_type=mimetypes.guess_type(path.name)[0] or "application/octet-stream")
+
+    @app.get("/library", dependencies=[only()])
+    def library(api: ApiState = Depends(state)) -> dict:
+        """What the library holds: counts from the store and the index."""
+        st = api.library.status()
+        return {**to_jsonable(st), "empty": st.empty, "has_index": st.has_index}
+
+    @app.get("/health", dependencies=[only()])
+    def health(api: ApiState = Depends(state)):
+        """store, index and LLM, each with its state (ok | missing | error); 503 when the library cannot answer."""
+        h = check_health(api.library, api.assistant.backend)
+        return JSONResponse({"ok": h.ok, **h.to_json()}, status_code=200 if h.ok else 503)
+
+    @app.get("/metrics", dependencies=[only()], response_class=PlainTextResponse)
+    def metrics(api: ApiState = Depends(state)):
+        """Prometheus text: requests, latency histograms, LLM tokens, errors (this process)."""
+        return PlainTextResponse(api.metrics.render(), media_type="text/plain; version=0.0.4")
+
+    from batchrag.api.openai_chat import install_openai
+
+    install_openai(app, max_q)
+    return app

@@ -1,0 +1,61 @@
+"""`batchrag mcp`: the library as MCP tools over stdio (the official SDK's MCPServer, FastMCP before mcp 2)."""
+
+from __future__ import annotations
+
+import logging
+
+from batchrag.errors import BatchragError
+from batchrag.service import Assistant, Library
+from batchrag.settings import Settings
+from batchrag.types import to_jsonable
+
+INSTRUCTIONS = (
+    "The Batch (DeepLearning.AI's newsletter) archive. search_the_batch finds articles for a question in any "
+    "language; get_article reads one by its id; ask_the_batch answers in Ukrainian with numbered sources."
+)
+
+
+def build(settings: Settings):
+    """The MCP server with its three tools, over one library (the retriever is loaded on the first call)."""
+    from mcp.server.mcpserver import MCPServer
+    from mcp.server.mcpserver.exceptions import ToolError
+
+    server = MCPServer("batchrag", instructions=INSTRUCTIONS, log_level="WARNING")
+    assistant, library = Assistant(settings), Library(settings)
+
+    def guarded(call):
+        try:
+            return call()
+        except BatchragError as exc:  # the reader's one line, as the tool's error
+            raise ToolError(str(exc)) from exc
+
+    @server.tool()
+    def search_the_batch(query: str, k: int = 5) -> list[dict]:
+        """Articles of The Batch ranked for a query (any language): id, title, url, date, issue, best passage."""
+        if not 1 <= k <= 50:
+            raise ToolError("k must be between 1 and 50")
+        q = guarded(lambda: assistant.prepare(query)).text
+        hits = guarded(lambda: assistant.search(q, k=k, rewrite=False, pictures=0).hits)
+        keep = ("article_id", "title", "url", "date", "issue", "section", "score", "text")
+        return [{key: to_jsonable(getattr(h, key)) for key in keep} for h in hits]
+
+    @server.tool()
+    def get_article(id: int) -> dict:  # noqa: A002 - the tool's parameter name is its public API
+        """One stored article by its id (from search_the_batch): title, url, date, issue, tags, full text."""
+        found = guarded(lambda: library.article(id))
+        if found is None:
+            raise ToolError(f"no article {id}")
+        return {k: v for k, v in to_jsonable(found).items() if k not in ("content_hash",)}
+
+    @server.tool()
+    def ask_the_batch(question: str) -> dict:
+        """The answer in Ukrainian with numbered citations [n], and its sources (the `batchrag ask --json` object)."""
+        return guarded(lambda: assistant.ask(question)).to_json()
+
+    return server
+
+
+def run(settings: Settings) -> None:
+    # stdout is the protocol: every log line goes to stderr, and only warnings.
+    logging.basicConfig(level=logging.WARNING)
+    build(settings).run("stdio")
