@@ -35,3 +35,27 @@ def corpus():
     from tests.support import corpus
 
     return corpus
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL cluster for the session (tests/support/postgres.py); skipped where it cannot start."""
+    from tests.support.postgres import PostgresServer
+
+    server = PostgresServer()
+    if server.missing:
+        pytest.skip(server.missing)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db(request, monkeypatch):
+    """Run a store test on the default SQLite file and on a fresh PostgreSQL database (DATABASE_URL)."""
+    if request.param == "postgresql":
+        url = request.getfixturevalue("postgres").database()
+        monkeypatch.setenv("DATABASE_URL", url)
+        get_settings.cache_clear()
+        return url
+    return get_settings().db_url

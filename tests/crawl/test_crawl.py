@@ -34,8 +34,8 @@ def site():
 
 
 @pytest.fixture
-def store(data_dir):
-    return Store(f"sqlite:///{data_dir / 'articles.db'}")
+def store(any_db):
+    return Store(any_db)  # the crawl on SQLite and on PostgreSQL
 
 
 def rows(store: Store) -> list[tuple]:

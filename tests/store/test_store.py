@@ -1,4 +1,4 @@
-"""Store: idempotent upserts, export/import round trip, schema version, clear errors."""
+"""Store: idempotent upserts, export/import round trip, schema version, clear errors (on SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def _page():
                       date=date(2020, 1, 1), title="Issue 1")
 
 
-def test_upsert_is_idempotent_and_detects_changes():
+def test_upsert_is_idempotent_and_detects_changes(any_db):
     store = open_store()
     assert store.save_page(_page()) == {"new": 2, "updated": 0, "unchanged": 0}
     assert store.save_page(_page()) == {"new": 0, "updated": 0, "unchanged": 2}
@@ -35,7 +35,7 @@ def test_upsert_is_idempotent_and_detects_changes():
     assert store.schema_version() >= 1
 
 
-def test_export_import_round_trip(tmp_path):
+def test_export_import_round_trip(tmp_path, any_db):
     store = open_store()
     store.save_page(_page())
     buf = io.StringIO()
@@ -48,7 +48,7 @@ def test_export_import_round_trip(tmp_path):
     assert other.import_jsonl(buf.getvalue().splitlines())["unchanged"] == 2
 
 
-def test_import_bad_line_keeps_good_ones():
+def test_import_bad_line_keeps_good_ones(any_db):
     store = open_store()
     good = json.dumps({"url": "u1", "title": "T", "text": "x", "issue": 3, "date": "2021-02-03"})
     counts = store.import_jsonl([good, "{not json", json.dumps({"title": "no url"})])
