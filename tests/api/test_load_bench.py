@@ -1,0 +1,19 @@
+"""bench/load_bench.py runs end to end (tiny: one process, two readers, three seconds) and reports no errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "load_bench.py"
+
+
+def test_load_bench_smoke():
+    out = subprocess.run([sys.executable, str(BENCH), "--processes", "1", "--readers", "2", "--duration", "3"],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    res = json.loads(out.stdout)
+    assert res["errors"] == 0 and res["endpoints"]["/search"]["n"] > 0 and res["endpoints"]["/ask"]["n"] > 0
+    assert res["sync"]["ok"] and res["sync"]["picked_up_by"] == 1 and res["memory"][0]["rss_mb"] > 0
