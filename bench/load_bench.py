@@ -74,13 +74,14 @@ def prepare_library(args, env: dict) -> None:
         sys.exit(f"index failed: {out.stderr}")
 
 
-def start_api(env: dict, port: int) -> subprocess.Popen:
+def start_api(env: dict, port: int, log: Path) -> subprocess.Popen:
+    # stderr to a file, never an unread pipe (a full pipe would stall the server).
     proc = subprocess.Popen([sys.executable, "-m", "batchrag.cli", "api", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.DEVNULL, stderr=log.open("w"), text=True)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            sys.exit(f"batchrag api exited: {proc.stderr.read()[-2000:]}")
+            sys.exit(f"batchrag api exited: {log.read_text()[-2000:]}")
         try:
             # A first search loads the embedder and the index, so the timed run measures a warm process.
             if httpx.get(f"http://127.0.0.1:{port}/search", params={"q": "warm up"}, timeout=120).status_code == 200:
@@ -101,8 +102,9 @@ class Tally:
 
     def error(self, what: str, detail: str) -> None:
         self.errors[what] = self.errors.get(what, 0) + 1
-        if len(self.samples) < 5:
-            self.samples.append(f"{what}: {detail}"[:300])
+        line = f"{what}: {detail}"[:300]
+        if len(self.samples) < 10 and line not in self.samples:
+            self.samples.append(line)
 
 
 async def reader(i: int, bases: list[str], deadline: float, budget: list[int], tally: Tally) -> None:
@@ -157,8 +159,11 @@ async def sync_during(env: dict, bases: list[str], delay: float, change: Path) -
     seen = 0
     async with httpx.AsyncClient(timeout=120) as client:
         for base in bases:
-            r = await client.get(f"{base}/search", params={"q": MARKER, "k": 1})
-            if r.status_code == 200 and r.json()["results"] and r.json()["results"][0]["title"] == title:
+            # BM25 finds the one article with the marker; its passage text comes from the process's in-memory
+            # snapshot, so the marker in it shows that the process reloaded the published index.
+            r = await client.get(f"{base}/search", params={"q": MARKER, "k": 1, "mode": "bm25"})
+            hits = r.json()["results"] if r.status_code == 200 else []
+            if hits and hits[0]["title"] == title and MARKER in hits[0]["text"]:
                 seen += 1
     summary = json.loads(idx.stdout.strip().splitlines()[-1]) if ok and idx.stdout.strip() else {}
     return {"ok": ok, "started_at_s": round(delay, 1), "duration_s": round(took, 1),
@@ -182,7 +187,8 @@ def changed_article(env: dict, tmp: Path) -> Path:
 
 async def main_async(args, env: dict, tmp: Path) -> dict:
     ports = [free_port() for _ in range(args.processes)]
-    procs = [start_api(env, p) for p in ports]
+    logs = [tmp / f"api-{p}.log" for p in ports]
+    procs = [start_api(env, p, log) for p, log in zip(ports, logs, strict=True)]
     bases = [f"http://127.0.0.1:{p}" for p in ports]
     try:
         change = None if args.no_sync else changed_article(env, tmp)
@@ -218,6 +224,7 @@ async def main_async(args, env: dict, tmp: Path) -> dict:
         "errors": sum(tally.errors.values()),
         "errors_by_endpoint": tally.errors,
         "error_samples": tally.samples,
+        "server_errors": [ln for log in logs for ln in log.read_text().splitlines() if "Error" in ln][-10:],
         "sync": sync_result,
         "memory": memory,
         "metrics_served": metrics_ok,

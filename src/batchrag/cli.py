@@ -570,7 +570,8 @@ def api_cmd(
     # By import string, like the page by path: the CLI never imports a sibling front end (docs/ARCHITECTURE.md),
     # and each worker builds its own app (its own retriever) from the environment.
     uvicorn.run("batchrag.api.app:create_app", factory=True, host=host or settings.api_host,
-                port=port or settings.api_port, workers=workers, log_level="warning", timeout_graceful_shutdown=5)
+                port=port or settings.api_port, workers=workers, log_level="warning", timeout_graceful_shutdown=5,
+                timeout_keep_alive=settings.api_keep_alive_s)
 
 
 @app.command("mcp")

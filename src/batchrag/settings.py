@@ -200,6 +200,11 @@ class Settings(BaseSettings):
     ui_port: int = Field(8501, description="Port of the Streamlit app.")
     api_host: str = Field("127.0.0.1", description="Address `batchrag api` binds to (0.0.0.0 only behind a proxy).")
     api_port: int = Field(8000, description="Port of `batchrag api`.")
+    api_keep_alive_s: int = Field(
+        75,
+        description="How long `batchrag api` keeps an idle client connection open, seconds (above the clients' and "
+        "proxies' own, so a reused connection is never closed under a request).",
+    )
     quick_start_pages: int = Field(
         12, description="Pages crawled newest-first (then indexed) before `serve` starts on an empty library online."
     )

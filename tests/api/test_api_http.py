@@ -42,6 +42,7 @@ def test_search_pictures(client):
     ({"q": "robot", "k": "0"}, 400, "k"),
     ({"q": "robot", "k": "many"}, 400, "k"),
     ({"q": "robot", "kk": "3"}, 400, "unknown parameter: kk"),
+    ({"q": "robot", "mode": "magic"}, 400, "mode"),
 ])
 def test_bad_search_is_one_line_4xx(client, api_settings, params, status, words):
     before = client.get("/library").json()
@@ -144,7 +145,7 @@ def test_openapi_schema_lists_every_endpoint(client):
     assert set(spec["paths"]) >= {"/search", "/ask", "/articles/{article_id}", "/images/{name}", "/library",
                                   "/health", "/metrics", "/v1/chat/completions", "/v1/models"}
     params = {p["name"] for p in spec["paths"]["/search"]["get"]["parameters"]}
-    assert params == {"q", "k", "images"}
+    assert params == {"q", "k", "images", "mode"}
     assert "AskRequest" in spec["components"]["schemas"]
     assert client.get("/docs").status_code == 200
 

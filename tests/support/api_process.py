@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 import httpx
@@ -12,14 +13,16 @@ import httpx
 
 def start_api(env: dict[str, str], port: int, workers: int = 1) -> subprocess.Popen:
     """Start `batchrag api` with `env` on top of this process's environment; returns once /health answers."""
+    log = tempfile.TemporaryFile("w+")  # never an unread pipe: a full one would stall the server
     proc = subprocess.Popen(
         [sys.executable, "-m", "batchrag.cli", "api", "--port", str(port), "--workers", str(workers)],
-        env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=log, text=True,
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"batchrag api exited {proc.returncode}: {proc.stderr.read()[-2000:]}")
+            log.seek(0)
+            raise RuntimeError(f"batchrag api exited {proc.returncode}: {log.read()[-2000:]}")
         try:
             httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
             return proc

@@ -7,6 +7,7 @@ import mimetypes
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
+from typing import Literal
 
 from fastapi import Depends, FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -193,9 +194,10 @@ def create_app(settings: Settings | None = None, *, assistant: Assistant | None 
     install_metrics(app)
     max_q = settings.max_question_chars
 
-    @app.get("/search", dependencies=[only("q", "k", "images")])
+    @app.get("/search", dependencies=[only("q", "k", "images", "mode")])
     def search(q: str = Query(..., min_length=1, max_length=max_q, description="The question, any language."),
                k: int = Query(5, ge=1, le=MAX_K), images: bool = Query(False, description="Pictures, not stories."),
+               mode: Literal["vector", "bm25", "hybrid"] | None = Query(None, description="Default: settings."),
                api: ApiState = Depends(state)) -> dict:
         """Ranked stories (or pictures) for q: retrieval only, no model, no rewrite (`batchrag search --json`)."""
         assistant = api.ready()
@@ -203,7 +205,7 @@ def create_app(settings: Settings | None = None, *, assistant: Assistant | None 
         if images:
             found = assistant.search_images(text, k=k)
         else:
-            found = assistant.search(text, k=k, rewrite=False, pictures=0).hits
+            found = assistant.search(text, k=k, mode=mode, rewrite=False, pictures=0).hits
         return {"query": text, "images": images, "results": to_jsonable(found)}
 
     @app.post("/ask", dependencies=[only()])

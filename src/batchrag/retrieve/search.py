@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import OrderedDict
 from datetime import date
@@ -30,6 +31,7 @@ class Retriever:
         self.embedder = TEXT_EMBEDDERS.create(self.settings.embedder, self.settings)
         self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._pix: pictures.Pixels | None = None
+        self._reload_lock = threading.Lock()
         self._load()
         # Built up front so a reranker that cannot load, or cannot add anything to this index, fails at once.
         self.reranker: Reranker | None = RERANKERS.create(
@@ -41,8 +43,12 @@ class Retriever:
         self.snap = Snapshot(self.settings, self.embedder.name)
 
     def _maybe_reload(self) -> None:
-        if not self.snap.is_current(self.settings):
-            self._load()
+        if self.snap.is_current(self.settings):
+            return
+        # One load per publish: an API process's threads all notice the new index at once.
+        with self._reload_lock:
+            if not self.snap.is_current(self.settings):
+                self._load()
 
     # The loaded index as callers (tests, benches) read it: always the current snapshot's.
     @property
