@@ -21,6 +21,7 @@ class Reply:
     cut: bool = False  # close the stream without the final done line
     status: int = 200
     error: str | None = None
+    piece_delay_s: float = 0.0  # between pieces: a slow model, for a reader who leaves mid-answer
 
 
 @dataclass
@@ -112,6 +113,7 @@ class ScriptedOllama:
                 self.end_headers()
                 try:
                     for p in reply.pieces:
+                        time.sleep(reply.piece_delay_s)
                         line = {"model": body["model"], "message": {"role": "assistant", "content": p}, "done": False}
                         self.wfile.write((json.dumps(line) + "\n").encode())
                         self.wfile.flush()

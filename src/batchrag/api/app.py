@@ -11,7 +11,7 @@ from typing import Literal
 
 from fastapi import Depends, FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -25,6 +25,7 @@ from batchrag.types import Answer, Message, to_jsonable
 
 MAX_BODY_BYTES = 256_000  # a question is at most a few thousand characters; a history of turns fits easily
 MAX_K = 50
+CLIENT_GONE = 499  # nginx's "client closed request": the reader left before the answer was finished
 _END = object()
 
 
@@ -220,6 +221,8 @@ def create_app(settings: Settings | None = None, *, assistant: Assistant | None 
         it = assistant.answer(body.question, result)
         if not body.stream:
             items = [item async for item in drain(request, it, api.metrics, "/ask", assistant.backend.name)]
+            if not items or not isinstance(items[-1], Answer):
+                return Response(status_code=CLIENT_GONE)  # nobody is there to read it
             return JSONResponse(items[-1].to_json())
 
         async def events():

@@ -7,7 +7,7 @@ import time
 import uuid
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -70,7 +70,7 @@ def chunk(cid: str, delta: dict, finish: str | None = None) -> str:
 
 
 def install_openai(app: FastAPI, max_q: int) -> None:
-    from batchrag.api.app import drain, only, state
+    from batchrag.api.app import CLIENT_GONE, drain, only, state
 
     @app.get("/v1/models", dependencies=[only()])
     def models() -> dict:
@@ -91,6 +91,8 @@ def install_openai(app: FastAPI, max_q: int) -> None:
         backend = assistant.backend.name
         if not body.stream:
             items = [item async for item in drain(request, it, api.metrics, "/v1/chat/completions", backend)]
+            if not items or not isinstance(items[-1], Answer):
+                return Response(status_code=CLIENT_GONE)
             final: Answer = items[-1]
             return JSONResponse({
                 "id": cid, "object": "chat.completion", "created": int(time.time()), "model": MODEL,
