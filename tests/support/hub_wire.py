@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from tests.support.loopback import Loopback, QuietHandler
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 
@@ -28,7 +28,7 @@ class HubFile:
 
 
 @dataclass
-class FakeHub:
+class FakeHub(Loopback):
     """Serves `files` ({"owner/repo/filename": HubFile}); `cut_after` bytes ends the next GETs' bodies early."""
 
     files: dict[str, HubFile] = field(default_factory=dict)
@@ -44,12 +44,7 @@ class FakeHub:
     def start(self) -> FakeHub:
         hub = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *a):
-                pass
-
+        class Handler(QuietHandler):
             def _find(self) -> HubFile | None:
                 m = re.fullmatch(r"/(?:models/)?([^/]+/[^/]+)/resolve/[^/]+/(.+)", self.path.split("?")[0])
                 return hub.files.get(f"{m.group(1)}/{m.group(2)}") if m else None
@@ -131,12 +126,5 @@ class FakeHub:
                 except (BrokenPipeError, ConnectionResetError, OSError):
                     self.close_connection = True
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.serve(Handler)
         return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()

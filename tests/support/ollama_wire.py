@@ -4,14 +4,13 @@ with scripted replies."""
 from __future__ import annotations
 
 import json
-import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from batchrag.settings import get_settings
+from tests.support.loopback import Loopback, QuietHandler
 
 
 @dataclass
@@ -25,7 +24,7 @@ class Reply:
 
 
 @dataclass
-class ScriptedOllama:
+class ScriptedOllama(Loopback):
     models: list[str] = field(default_factory=lambda: ["llama3.1:8b"])
     replies: list[Reply] = field(default_factory=list)
     default: Reply | None = None
@@ -41,20 +40,7 @@ class ScriptedOllama:
     def start(self) -> ScriptedOllama:
         script = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *a):  # keep pytest output clean
-                pass
-
-            def _json(self, code: int, obj: dict) -> None:
-                data = json.dumps(obj).encode()
-                self.send_response(code)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
+        class Handler(QuietHandler):
             def _pull(self, name: str) -> None:
                 # Ollama answers 200 and puts a failure in the stream as {"error": …}.
                 self.send_response(200)
@@ -125,15 +111,8 @@ class ScriptedOllama:
                     pass
                 self.close_connection = True
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.serve(Handler)
         return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
