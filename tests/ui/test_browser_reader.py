@@ -9,17 +9,13 @@ chrome is the page's own .streamlit/config.toml.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from batchrag.settings import Settings
-from batchrag.ui.app import APP_PATH
-from tests.support.net import free_port
+from tests.support.streamlit_app import running_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -46,36 +42,11 @@ def reader_app(tmp_path_factory):
             f.unlink()
             removed += 1
     assert keep and removed
-    port = free_port()
     env = {**os.environ, "BATCHRAG_DATA_DIR": str(data), "BATCHRAG_LLM_BACKEND": "extractive",
            "BATCHRAG_BASE_URL": demo.base_url}
     env.pop("OLLAMA_HOST", None)
-    log = (root / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(APP_PATH), "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.headless", "true", "--server.fileWatcherType", "none"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root,  # no .streamlit/config.toml here
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 90
-        while True:
-            try:
-                if httpx.get(f"{url}/_stcore/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                pytest.fail(f"streamlit did not start: {(root / 'streamlit.log').read_text()[-2000:]}")
-            time.sleep(0.5)
+    with running_app(env, root / "streamlit.log", cwd=root) as url:  # no .streamlit/config.toml in root
         yield url, pictured
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def test_what_a_reader_sees_with_the_site_down(reader_app):
