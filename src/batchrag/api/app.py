@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import mimetypes
-import threading
 import time
-from collections.abc import AsyncIterator, Iterator
 from typing import Literal
 
 from fastapi import Depends, FastAPI, Path, Query, Request
@@ -16,17 +14,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
+from batchrag.api.common import CLIENT_GONE, ApiState, drain, one_line, only, state
 from batchrag.api.metrics import Metrics
 from batchrag.errors import BatchragError
-from batchrag.service import Assistant, EmptyQuestion, Library
+from batchrag.service import Assistant, EmptyQuestion
 from batchrag.service.health import check_health
 from batchrag.settings import Settings, get_settings
 from batchrag.types import Answer, Message, to_jsonable
 
 MAX_BODY_BYTES = 256_000  # a question is at most a few thousand characters; a history of turns fits easily
 MAX_K = 50
-CLIENT_GONE = 499  # nginx's "client closed request": the reader left before the answer was finished
-_END = object()
 
 
 class Turn(BaseModel):
@@ -45,66 +42,8 @@ class AskRequest(BaseModel):
     stream: bool = Field(True, description="false: one JSON object (ask --json) instead of Server-Sent Events.")
 
 
-class ApiState:
-    """What one API process keeps: settings, the library, the assistant (its retriever loaded once), metrics."""
-
-    def __init__(self, settings: Settings, assistant: Assistant | None = None) -> None:
-        self.settings = settings
-        self.library = Library(settings)
-        self.assistant = assistant or Assistant(settings)
-        self.metrics = Metrics()
-        self._lock = threading.Lock()
-
-    def ready(self) -> Assistant:
-        """The assistant with its retriever loaded: one load per process even when the first requests race."""
-        with self._lock:
-            self.assistant.retriever  # noqa: B018 - loads the index (raises IndexMissingError before the first build)
-        return self.assistant
-
-
-def state(request: Request) -> ApiState:
-    return request.app.state.api
-
-
-def only(*names: str):
-    """A dependency refusing query parameters the endpoint does not know (a typo must not be silently ignored)."""
-
-    def check(request: Request) -> None:
-        unknown = sorted(set(request.query_params) - set(names))
-        if unknown:
-            raise HTTPException(400, f"unknown parameter: {', '.join(unknown)}")
-
-    return Depends(check)
-
-
-def one_line(text: str) -> str:
-    return " ".join(str(text).split())[:500]
-
-
 def sse(event: str, data: dict) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
-
-
-async def drain(request: Request, it: Iterator, metrics: Metrics, endpoint: str, backend: str) -> AsyncIterator:
-    """The answer's pieces pulled from the service in a worker thread; stops (and closes it) when the reader leaves."""
-    pieces = 0
-    try:
-        while True:
-            item = await run_in_threadpool(next, it, _END)
-            if item is _END:
-                return
-            if await request.is_disconnected():
-                metrics.error(endpoint, "disconnect")
-                return
-            if not isinstance(item, Answer):
-                pieces += 1
-            yield item
-    finally:
-        metrics.llm_tokens(backend, pieces)
-        try:
-            it.close()  # stops the model's stream: nobody reads it any more
-        except ValueError:  # still running in its thread (cancelled mid-piece): it ends with that piece
-            pass
 
 
 def error_body(request: Request, status: int, message: str) -> JSONResponse:

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
+from batchrag.api.common import CLIENT_GONE, drain, only, state
 from batchrag.errors import BatchragError
 from batchrag.types import Answer, Message
 
@@ -70,8 +71,6 @@ def chunk(cid: str, delta: dict, finish: str | None = None) -> str:
 
 
 def install_openai(app: FastAPI, max_q: int) -> None:
-    from batchrag.api.app import CLIENT_GONE, drain, only, state
-
     @app.get("/v1/models", dependencies=[only()])
     def models() -> dict:
         """The one model: batchrag (the archive, answered by the configured backend)."""

@@ -1,0 +1,76 @@
+"""What the API's endpoint modules share: the process state, the parameter check, the streamed answer's drain."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Iterator
+
+from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+
+from batchrag.api.metrics import Metrics
+from batchrag.service import Assistant, Library
+from batchrag.settings import Settings
+from batchrag.types import Answer
+
+CLIENT_GONE = 499  # nginx's "client closed request": the reader left before the answer was finished
+_END = object()
+
+
+class ApiState:
+    """What one API process keeps: settings, the library, the assistant (its retriever loaded once), metrics."""
+
+    def __init__(self, settings: Settings, assistant: Assistant | None = None) -> None:
+        self.settings = settings
+        self.library = Library(settings)
+        self.assistant = assistant or Assistant(settings)
+        self.metrics = Metrics()
+        self._lock = threading.Lock()
+
+    def ready(self) -> Assistant:
+        """The assistant with its retriever loaded: one load per process even when the first requests race."""
+        with self._lock:
+            self.assistant.retriever  # noqa: B018 - loads the index (raises IndexMissingError before the first build)
+        return self.assistant
+
+
+def state(request: Request) -> ApiState:
+    return request.app.state.api
+
+
+def only(*names: str):
+    """A dependency refusing query parameters the endpoint does not know (a typo must not be silently ignored)."""
+
+    def check(request: Request) -> None:
+        unknown = sorted(set(request.query_params) - set(names))
+        if unknown:
+            raise HTTPException(400, f"unknown parameter: {', '.join(unknown)}")
+
+    return Depends(check)
+
+
+def one_line(text: str) -> str:
+    return " ".join(str(text).split())[:500]
+
+
+async def drain(request: Request, it: Iterator, metrics: Metrics, endpoint: str, backend: str) -> AsyncIterator:
+    """The answer's pieces pulled from the service in a worker thread; stops (and closes it) when the reader leaves."""
+    pieces = 0
+    try:
+        while True:
+            item = await run_in_threadpool(next, it, _END)
+            if item is _END:
+                return
+            if await request.is_disconnected():
+                metrics.error(endpoint, "disconnect")
+                return
+            if not isinstance(item, Answer):
+                pieces += 1
+            yield item
+    finally:
+        metrics.llm_tokens(backend, pieces)
+        try:
+            it.close()  # stops the model's stream: nobody reads it any more
+        except ValueError:  # still running in its thread (cancelled mid-piece): it ends with that piece
+            pass
