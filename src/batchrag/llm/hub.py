@@ -69,7 +69,7 @@ def _hub_error(e: BaseException, preset: Preset, settings: Settings) -> str:
     return f"cannot download {where} from {settings.hf_endpoint}: {_first_line(e)}"
 
 
-def _fetch(url: str, part: Path, size: int, settings: Settings, progress: Progress | None) -> None:
+def _fetch(url: str, part: Path, name: str, size: int, settings: Settings, progress: Progress | None) -> None:
     """Append the missing bytes of `url` to `part` (Range: bytes=<have>-), retrying a broken stream a few times."""
     import httpx
     from huggingface_hub.utils import build_hf_headers
@@ -88,7 +88,7 @@ def _fetch(url: str, part: Path, size: int, settings: Settings, progress: Progre
                 if r.status_code in (429, 500, 502, 503, 504):
                     raise OSError(f"HTTP {r.status_code}")  # the hub is busy or away for a moment: retried
                 if r.status_code not in (200, 206):
-                    raise DownloadError(f"the hub answered HTTP {r.status_code} for {part.name[1:-5]}")
+                    raise DownloadError(f"the hub answered HTTP {r.status_code} for {name}")
                 mode = "ab" if r.status_code == 206 else "wb"  # 200: the server ignored the range, start over
                 done = have if mode == "ab" else 0
                 with part.open(mode) as f:
@@ -103,7 +103,7 @@ def _fetch(url: str, part: Path, size: int, settings: Settings, progress: Progre
             if attempt == settings.max_retries:
                 raise DownloadError(f"the download broke off ({_first_line(e)})") from e
         time.sleep(min(settings.backoff_base_s * 2**attempt, 10.0))
-    raise DownloadError(f"the download of {part.name[1:-5]} broke off {settings.max_retries + 1} times")
+    raise DownloadError(f"the download of {name} broke off {settings.max_retries + 1} times")
 
 
 def download(preset: Preset, settings: Settings, progress: Progress | None = None) -> LocalModel:
@@ -122,7 +122,7 @@ def download(preset: Preset, settings: Settings, progress: Progress | None = Non
             f"{free / 1e9:.1f} GB free"
         )
     try:
-        _fetch(url, part, size, settings, progress)
+        _fetch(url, part, preset.filename, size, settings, progress)
     except DownloadError as e:  # the partial file stays: the next pull resumes it
         raise DownloadError(f"{preset.repo}/{preset.filename}: {e} — run the pull again to resume") from e
     got_size = part.stat().st_size

@@ -69,6 +69,19 @@ def clean_caption(text: str) -> tuple[str | None, str]:
     return t, ""
 
 
+def _post(url: str, body: dict, headers: dict, timeout_s: float, who: str) -> dict:
+    """One caption request; every way it can fail is one CaptionError line naming `who` answered (or did not)."""
+    try:
+        r = httpx.post(url, json=body, headers=headers, timeout=httpx.Timeout(timeout_s, connect=5.0))
+    except httpx.TimeoutException as e:
+        raise CaptionError(f"no caption within {timeout_s:g} s") from e
+    except httpx.HTTPError as e:
+        raise CaptionError(f"{who} is not reachable") from e
+    if r.status_code >= 400:
+        raise CaptionError(f"{who} answered HTTP {r.status_code}: {r.text.strip()[:160]}")
+    return r.json()
+
+
 class OllamaCaptioner(Captioner):
     def __init__(self, settings: Settings, model: str) -> None:
         from batchrag.llm.ollama import OllamaBackend
@@ -85,15 +98,8 @@ class OllamaCaptioner(Captioner):
             "stream": False,
             "options": {"temperature": 0.0, "num_predict": 160},
         }
-        try:
-            r = httpx.post(f"{self.host}/api/chat", json=body, timeout=httpx.Timeout(self.timeout_s, connect=5.0))
-        except httpx.TimeoutException as e:
-            raise CaptionError(f"no caption within {self.timeout_s:g} s") from e
-        except httpx.HTTPError as e:
-            raise CaptionError(f"Ollama is not reachable at {self.host}") from e
-        if r.status_code >= 400:
-            raise CaptionError(f"Ollama answered HTTP {r.status_code}: {r.text.strip()[:160]}")
-        return (r.json().get("message") or {}).get("content", "")
+        reply = _post(f"{self.host}/api/chat", body, {}, self.timeout_s, f"Ollama at {self.host}")
+        return (reply.get("message") or {}).get("content", "")
 
 
 class OpenAICaptioner(Captioner):
@@ -116,16 +122,8 @@ class OpenAICaptioner(Captioner):
             "max_tokens": 160,
             "temperature": 0.0,
         }
-        try:
-            r = httpx.post(f"{self.base}/chat/completions", json=body, headers=self.headers,
-                           timeout=httpx.Timeout(self.timeout_s, connect=5.0))
-        except httpx.TimeoutException as e:
-            raise CaptionError(f"no caption within {self.timeout_s:g} s") from e
-        except httpx.HTTPError as e:
-            raise CaptionError(f"the server at {self.base} is not reachable") from e
-        if r.status_code >= 400:
-            raise CaptionError(f"the server answered HTTP {r.status_code}: {r.text.strip()[:160]}")
-        choices = r.json().get("choices") or [{}]
+        reply = _post(f"{self.base}/chat/completions", body, self.headers, self.timeout_s, f"the server at {self.base}")
+        choices = reply.get("choices") or [{}]
         return (choices[0].get("message") or {}).get("content") or ""
 
 

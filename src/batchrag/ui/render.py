@@ -129,8 +129,8 @@ def image_view(
     caption = escape_md((img.caption or img.alt or img.article_title or "").strip())
     if img.machine_caption:
         # A vision model's words are labelled as such: the reader must not take them for the newsletter's.
-        caption = f"{caption} · _{MACHINE_LABEL}: {escape_md(img.machine_caption)}_" if caption else (
-            f"_{MACHINE_LABEL}: {escape_md(img.machine_caption)}_")
+        machine = f"_{MACHINE_LABEL}: {escape_md(img.machine_caption)}_"
+        caption = " · ".join(x for x in (caption, machine) if x)
     common = dict(caption=caption, article_url=img.article_url if is_web_url(img.article_url) else "",
                   article_title=escape_md(img.article_title))
     if img.local_path:
