@@ -265,7 +265,9 @@ def eval_cmd(
     ),
     backend: str | None = typer.Option(None, "--backend", help="With --answers: " + _names(BACKENDS) + "."),
     per_question: Path | None = typer.Option(
-        None, "--per-question", help="With --answers: write each question's answer and metrics here (JSONL)."
+        None, "--per-question",
+        help="Write one JSON line a question here: its rank and top hits with their signals (with --answers: its "
+        "answer and metrics).",
     ),
 ) -> None:
     """Measure retrieval (recall@1/5/10, MRR@10, nDCG@10, latency) or, with --answers, the answers themselves."""
@@ -283,7 +285,13 @@ def eval_cmd(
         qs = load_questions(questions)
         rw = load_rewrites(rewrites) if rewrites else None
         rewriter_obj = REWRITERS.create(rewriter, s) if rw is None else None
-        res = run_eval(qs, s, k=k, mode=mode, rewrites=rw, rewriter=rewriter_obj, rewriter_name=rewriter)
+        out = per_question.open("w", encoding="utf-8") if per_question else None
+        try:
+            res = run_eval(qs, s, k=k, mode=mode, rewrites=rw, rewriter=rewriter_obj, rewriter_name=rewriter,
+                           on_question=(lambda row: out.write(_json(row) + "\n")) if out else None)
+        finally:
+            if out:
+                out.close()
     typer.echo(_json(res) if as_json else format_table(res))
 
 

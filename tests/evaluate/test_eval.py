@@ -51,7 +51,7 @@ def test_eval_json_shape_and_floor(cli, corpus):
     out = cli.invoke(app, ["eval", str(corpus.QUESTIONS), "--json"])
     assert out.exit_code == 0, out.output
     res = json.loads(out.stdout)
-    assert set(res) == {"config", "text", "image", "unanswerable", "rewrites"}
+    assert set(res) == {"config", "text", "image", "unanswerable", "rewrites", "by_section"}
     assert res["config"]["embedder"] == "use-m3" and res["config"]["mode"] == "hybrid"
     assert res["config"]["k"] == 10 and res["config"]["corpus_articles"] == 15
     for kind in ("text", "image"):
@@ -64,6 +64,48 @@ def test_eval_json_shape_and_floor(cli, corpus):
     assert res["text"]["all"]["p95_ms"] > 0
 
 
+def test_eval_per_question_and_by_section(cli, corpus, tmp_path):
+    pq = tmp_path / "pq.jsonl"
+    out = cli.invoke(app, ["eval", str(corpus.QUESTIONS), "--json", "--per-question", str(pq)])
+    assert out.exit_code == 0, out.output
+    res = json.loads(out.stdout)
+    rows = [json.loads(line) for line in pq.read_text(encoding="utf-8").splitlines()]
+    qs = [json.loads(line) for line in corpus.QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    answerable = [q["id"] for q in qs if q["relevant"]]
+    assert [r["id"] for r in rows] == answerable  # one row per answerable question, in file order
+    by_id = {r["id"]: r for r in rows}
+    fx1 = by_id["fx-1"]  # «альпійські льодовики»: the glacier story, first
+    assert (fx1["rank"], fx1["kind"], fx1["section"]) == (1, "text", "story")
+    assert fx1["top"][0]["title"] == "Satellites and Neural Nets Track Melting Glaciers" and fx1["top"][0]["relevant"]
+    assert by_id["fx-0"]["section"] == "letter" and by_id["fx-20"]["kind"] == "image"
+    assert {"url", "article_title", "relevant"} <= set(by_id["fx-20"]["top"][0])
+    for r in rows:
+        flags = [t["relevant"] for t in r["top"]]
+        assert len(r["top"]) == 5 and r["english_query"] is None
+        if r["rank"] is not None and r["rank"] <= 5:
+            assert flags.index(True) == r["rank"] - 1
+        else:
+            assert not any(flags)
+        if r["kind"] == "text":
+            for t in r["top"]:  # a signal that scored the article ranked it
+                assert t["scores"] and all(t["ranks"][name] for name in t["scores"] if name in t["ranks"])
+            if r["rank"] and r["rank"] > 5:
+                assert r["first_relevant"]["ranks"]
+    text = [r for r in rows if r["kind"] == "text"]
+    mrr = sum(1 / r["rank"] for r in text if r["rank"] and r["rank"] <= 10) / len(text)
+    assert res["text"]["all"]["mrr@10"] == pytest.approx(mrr, abs=1e-4)  # the rows are the metrics' own ranks
+    # by_section: the question's section is its first relevant entry's (a letter) or its titled article's
+    sec = res["by_section"]
+    assert set(sec) == {"text", "image"} and set(sec["text"]) == {"uk", "en", "all"}
+    assert sec["text"]["uk"]["letter"]["n"] == 4 and sec["text"]["uk"]["story"]["n"] == 10
+    assert sec["text"]["en"]["letter"]["n"] == 2 and sec["text"]["all"]["story"]["n"] == 14
+    assert sec["image"]["all"]["story"]["n"] == 5 and sec["image"]["all"]["letter"]["n"] == 0
+    for m in sec["text"]["uk"].values():
+        assert set(m) == M_KEYS
+    # the existing keys are unchanged by the additions
+    assert res["text"]["all"]["n"] == 20 and res["unanswerable"] == {"n": 1}
+
+
 def test_eval_modes_rewrites_and_table(cli, corpus):
     out = cli.invoke(
         app, ["eval", str(corpus.QUESTIONS), "--json", "--mode", "bm25", "--rewrites", str(corpus.REWRITES)]
@@ -73,6 +115,7 @@ def test_eval_modes_rewrites_and_table(cli, corpus):
     assert res["text"]["uk"]["recall@5"] >= 0.8  # BM25 over faithful English rewrites of Ukrainian questions
     out = cli.invoke(app, ["eval", str(corpus.QUESTIONS)])
     assert out.exit_code == 0 and "text/uk" in out.stdout and "R@5" in out.stdout
+    assert "text/uk/letter" in out.stdout and "text/uk/story" in out.stdout  # by_section, under the totals
 
 
 def test_eval_bad_input_is_a_clear_error(cli, corpus, tmp_path):

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+from batchrag.crawl.site import LETTER
 from batchrag.errors import BatchragError
-from batchrag.evaluate.metrics import aggregate, is_relevant, percentile, score_ranking
+from batchrag.evaluate.metrics import aggregate, is_relevant, norm_title, percentile, score_ranking
 from batchrag.settings import Settings, get_settings
+
+TOP_SHOWN = 5  # hits written per question by --per-question
+SECTIONS = (LETTER, "story")  # always in by_section, with n 0 when no question has that section
 
 
 class EvalError(BatchragError, ValueError):
@@ -52,8 +57,10 @@ def run_eval(
     rewrites: dict[str, str] | None = None,
     rewriter=None,
     rewriter_name: str = "none",
+    on_question: Callable[[dict], None] | None = None,
 ) -> dict:
-    """Metrics per kind (text/image) and language; latency per question, after a warm-up."""
+    """Metrics per kind (text/image) and language, and per section of the relevant article; latency per question,
+    after a warm-up. `on_question` gets each answerable question's row (`question_row`: its rank and top hits)."""
     from batchrag.retrieve.rewrite import needs_rewrite
     from batchrag.retrieve.search import Retriever
 
@@ -64,6 +71,8 @@ def run_eval(
     arts = r.article
     rows: dict[tuple[str, str], list] = {}
     lat: dict[tuple[str, str], list] = {}
+    by_sec: dict[tuple[str, str, str], list] = {}
+    sec_lat: dict[tuple[str, str, str], list] = {}
     n_unans = 0
     n_rw = 0
     rw_ms: list[float] = []  # model calls only: a cached rewrite costs no model time
@@ -91,18 +100,18 @@ def run_eval(
         kind = "image" if q["kind"] == "image" else "text"
         t = time.perf_counter()
         if kind == "text":
-            hits = r.search(q["question"], k=depth, mode=mode, english_query=en).hits
-            flags = [is_relevant(h.issue, h.title, h.section, q["relevant"]) for h in hits]
+            found = r.search(q["question"], k=depth, mode=mode, english_query=en).hits
+            flags = [is_relevant(h.issue, h.title, h.section, q["relevant"]) for h in found]
             n_rel = sum(
                 is_relevant(a["issue"], a["title"], a["section"], q["relevant"]) for a in arts.values()
             )
         else:
-            imgs = r.search_images(q["question"], k=depth, english_query=en)
+            found = r.search_images(q["question"], k=depth, english_query=en)
             flags = [
                 is_relevant(
                     arts[i.article_id]["issue"], i.article_title, arts[i.article_id]["section"], q["relevant"]
                 )
-                for i in imgs
+                for i in found
             ]
             n_rel = sum(
                 is_relevant(
@@ -115,10 +124,16 @@ def run_eval(
                 if im["article_id"] in arts
             )
         ms = (time.perf_counter() - t) * 1000
+        section = question_section(q["relevant"], arts)
+        if on_question is not None:  # after the timing: the signal ranks are the diagnosis, not the search
+            on_question(question_row(q, kind, section, en, found, flags, r, mode))
         r._qcache.clear()  # every question pays its own embedding, as a user's would
         key = (kind, q["lang"] if q["lang"] in ("uk", "en") else "other")
-        rows.setdefault(key, []).append(score_ranking(flags, n_rel))
+        m = score_ranking(flags, n_rel)
+        rows.setdefault(key, []).append(m)
         lat.setdefault(key, []).append(ms)
+        by_sec.setdefault((*key, section), []).append(m)
+        sec_lat.setdefault((*key, section), []).append(ms)
 
     def block(kind: str) -> dict:
         out = {}
@@ -127,6 +142,20 @@ def run_eval(
         every = [x for (kd, _), v in rows.items() if kd == kind for x in v]
         every_lat = [x for (kd, _), v in lat.items() if kd == kind for x in v]
         out["all"] = aggregate(every, every_lat)
+        return out
+
+    def sections(kind: str) -> dict:
+        names = list(SECTIONS) + sorted({sec for (kd, _, sec) in by_sec if kd == kind} - set(SECTIONS))
+        out = {}
+        for lang in ("uk", "en", "all"):
+            langs = ("uk", "en", "other") if lang == "all" else (lang,)
+            out[lang] = {
+                sec: aggregate(
+                    [x for lg in langs for x in by_sec.get((kind, lg, sec), [])],
+                    [x for lg in langs for x in sec_lat.get((kind, lg, sec), [])],
+                )
+                for sec in names
+            }
         return out
 
     return {
@@ -154,6 +183,7 @@ def run_eval(
         "text": block("text"),
         "image": block("image"),
         "unanswerable": {"n": n_unans},
+        "by_section": {"text": sections("text"), "image": sections("image")},
         "rewrites": {
             "source": "file" if rewrites is not None else rewriter_name,
             "count": n_rw,
@@ -164,6 +194,66 @@ def run_eval(
             "failed": rw_failed,
         },
     }
+
+
+def question_section(relevant: list[dict], arts: dict[int, dict]) -> str:
+    """The section of a question: its first relevant entry's `section`, else that of the article its issue and
+    title name in the index (a titled entry is a story unless the index says otherwise)."""
+    first = relevant[0]
+    if first.get("section"):
+        return first["section"]
+    want = norm_title(first.get("title"))
+    for a in arts.values():
+        if a["issue"] == first.get("issue") and norm_title(a["title"]) == want:
+            return a["section"]
+    return "story"
+
+
+def signal_ranks(r, question: str, mode: str, english_query: str | None) -> dict[str, dict[int, int]]:
+    """Each story signal's 1-based article ranks for the question (the signals the search fused, recomputed the
+    same way; an article past a signal's depth has no rank there)."""
+    from batchrag.retrieve import passages
+
+    out: dict[str, dict[int, int]] = {}
+    cap = r.settings.max_passages_per_article
+    for name, kind, text, _w in r.plan(question, mode, english_query):
+        if kind == "dense":
+            ranked = passages.dense(r.snap, r._qvec, text, None, cap)
+        elif kind == "bm25":
+            ranked = passages.bm25(r.snap, text, None, cap)
+        else:  # a signal kind this report does not know: its scores are still in Hit.scores
+            continue
+        out[name] = {aid: n for n, (aid, _rows, _sc) in enumerate(ranked, 1)}
+    return out
+
+
+def question_row(q: dict, kind: str, section: str, english: str | None, found: list, flags: list[bool], r,
+                 mode: str) -> dict:
+    """One `--per-question` row: the question, the rank of its first relevant hit (None: not in the list) and its
+    top hits with their signals (stories: each signal's score and rank; pictures: the picture and its story)."""
+    rank = next((n for n, f in enumerate(flags, 1) if f), None)
+    row = {"id": q.get("id"), "lang": q["lang"], "kind": kind, "section": section, "question": q["question"],
+           "english_query": english, "rank": rank, "n_ranked": len(flags)}
+    if kind == "text":
+        ranks = signal_ranks(r, q["question"], mode, english)
+        row["top"] = [
+            {"rank": n, "article_id": h.article_id, "issue": h.issue, "title": h.title, "section": h.section,
+             "relevant": f, "score": h.score, "scores": dict(h.scores),
+             "ranks": {name: rk.get(h.article_id) for name, rk in ranks.items()}}
+            for n, (h, f) in enumerate(zip(found[:TOP_SHOWN], flags, strict=False), 1)
+        ]
+        if rank is not None and rank > TOP_SHOWN:  # the miss: where the relevant article did land, signal by signal
+            h = found[rank - 1]
+            row["first_relevant"] = {"article_id": h.article_id, "title": h.title, "score": h.score,
+                                     "scores": dict(h.scores),
+                                     "ranks": {name: rk.get(h.article_id) for name, rk in ranks.items()}}
+    else:
+        row["top"] = [
+            {"rank": n, "url": i.url, "article_id": i.article_id, "article_title": i.article_title,
+             "relevant": f, "score": i.score}
+            for n, (i, f) in enumerate(zip(found[:TOP_SHOWN], flags, strict=False), 1)
+        ]
+    return row
 
 
 def _ms(v: float | None) -> float | None:
@@ -177,7 +267,7 @@ def format_table(res: dict) -> str:
         f"embedder={c['embedder']} mode={c['mode']} reranker={c.get('reranker', 'none')} k={c['k']} "
         f"articles={c['corpus_articles']} "
         f"rewrites={res['rewrites']['source']}({res['rewrites']['count']}) unanswerable={res['unanswerable']['n']}",
-        f"{'set':<12}{'n':>5}{'R@1':>7}{'R@5':>7}{'R@10':>7}{'MRR':>7}{'nDCG':>7}{'p50ms':>8}{'p95ms':>8}",
+        f"{'set':<18}{'n':>5}{'R@1':>7}{'R@5':>7}{'R@10':>7}{'MRR':>7}{'nDCG':>7}{'p50ms':>8}{'p95ms':>8}",
     ]
 
     def f(v):
@@ -187,7 +277,17 @@ def format_table(res: dict) -> str:
         for lang in ("uk", "en", "all"):
             m = res[kind][lang]
             lines.append(
-                f"{kind + '/' + lang:<12}{m['n']:>5}{f(m['recall@1']):>7}{f(m['recall@5']):>7}{f(m['recall@10']):>7}"
+                f"{kind + '/' + lang:<18}{m['n']:>5}{f(m['recall@1']):>7}{f(m['recall@5']):>7}{f(m['recall@10']):>7}"
                 f"{f(m['mrr@10']):>7}{f(m['ndcg@10']):>7}{f(m['p50_ms']):>8}{f(m['p95_ms']):>8}"
             )
+    for kind, langs in res.get("by_section", {}).items():
+        for lang in ("uk", "en"):
+            for sec, m in langs.get(lang, {}).items():
+                if not m["n"]:
+                    continue
+                lines.append(
+                    f"{'  ' + kind + '/' + lang + '/' + sec:<18}{m['n']:>5}{f(m['recall@1']):>7}{f(m['recall@5']):>7}"
+                    f"{f(m['recall@10']):>7}{f(m['mrr@10']):>7}{f(m['ndcg@10']):>7}{f(m['p50_ms']):>8}"
+                    f"{f(m['p95_ms']):>8}"
+                )
     return "\n".join(lines)
