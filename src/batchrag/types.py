@@ -195,6 +195,7 @@ class Source(JsonMixin):
     snippet: str
     score: float
     cited: bool = False
+    relevance: str = ""  # what the reader is told of its closeness to the question (answer/relevance.py), or ""
 
 
 @dataclass

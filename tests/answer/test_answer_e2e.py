@@ -70,6 +70,25 @@ def test_cli_ask_streams_text_and_sources(library, ollama, monkeypatch):
     assert "backend: ollama (llama3.1:8b)" in r.stderr
 
 
+def test_cli_says_how_close_a_source_is_in_words_not_its_fused_score(library, ollama, monkeypatch):
+    monkeypatch.setenv("BATCHRAG_DATA_DIR", str(library))
+    monkeypatch.setenv("BATCHRAG_REWRITE", "off")
+    get_settings.cache_clear()
+    q = "Який мікрочип розпізнає голосові команди і працює рік від однієї батарейки?"
+    hits = json.loads(CliRunner().invoke(app, ["search", q, "--json", "--k", "3"]).stdout)
+    assert hits[0]["title"] == CHIP and 0 < hits[0]["score"] and "dense" in hits[0]["scores"]  # --json keeps score
+    r = CliRunner().invoke(app, ["search", q, "--k", "3"])
+    assert r.exit_code == 0, r.output
+    first = r.stdout.splitlines()[0]
+    assert CHIP in first and "схожість із запитанням: " in first
+    assert not any(f"{h['score']:.4f}"[:5] in r.stdout for h in hits)  # no fused number (0.0164 …) anywhere
+    ollama.default = Reply(["Murmur ", "Silicon [1]."])
+    r = CliRunner().invoke(app, ["ask", q, "--k", "3"])
+    assert r.exit_code == 0, r.output
+    line = next(x for x in r.stdout.splitlines() if x.startswith(f"*[1] {CHIP}"))
+    assert "· схожість із запитанням: " in line
+
+
 def test_cli_extractive_backend_needs_no_llm(library, monkeypatch):
     monkeypatch.setenv("BATCHRAG_DATA_DIR", str(library))
     monkeypatch.setenv("BATCHRAG_REWRITE", "off")

@@ -21,9 +21,10 @@ from batchrag.ui.render import (
 
 
 def _answer(text="Відповідь [1].", backend="embedded", cited=(1,), language_ok=True) -> Answer:
+    notes = {1: "схожість із запитанням: дуже схоже", 2: "схожість із запитанням: частково", 3: ""}
     sources = [
         Source(n, n * 10, f"Title {n} [x]", f"https://www.deeplearning.ai/the-batch/s{n}/", date(2025, 3, n),
-               290 + n, f"Passage <b>{n}</b> $x$", 0.5 / n, cited=n in cited)
+               290 + n, f"Passage <b>{n}</b> $x$", 0.016393 / n, cited=n in cited, relevance=notes[n])
         for n in (1, 2, 3)
     ]
     return Answer(text, sources, [], backend, "gemma-3-270m", "uk", language_ok, "open models", "none")
@@ -55,6 +56,14 @@ def test_source_cards_show_cited_only_and_fall_back_to_all():
     assert c.heading.startswith("\\[2\\] Title 2 \\[x\\]")
     assert "\\<b\\>" in c.passage and c.url.startswith("https://")
     assert [c.n for c in source_cards(_answer(cited=()), turn=0)] == [1, 2, 3]
+
+
+def test_source_cards_say_how_close_in_words_not_the_fused_score():
+    cards = source_cards(_answer(cited=()), turn=0)
+    assert [c.relevance for c in cards] == [
+        "схожість із запитанням: дуже схоже", "схожість із запитанням: частково", ""]  # "": no dense number
+    for c in cards:  # the fused rank score (0.016…) is nowhere a reader sees
+        assert not any("0.016" in str(v) or "0.008" in str(v) for v in vars(c).values())
 
 
 def test_image_view_prefers_local_file_and_guards_paths(tmp_path):

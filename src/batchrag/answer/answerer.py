@@ -9,6 +9,7 @@ from batchrag.answer.gate import gate
 from batchrag.answer.language import detect_language
 from batchrag.answer.question import AnswerError, prepare_question
 from batchrag.answer.refusal import below_floor, put_refusal_first, refusal
+from batchrag.answer.relevance import relevance_note
 from batchrag.llm.base import BACKENDS, LLMBackend, LLMError, get_backend
 from batchrag.llm.extractive import GATED_HEAD, QUOTES_HEAD
 from batchrag.llm.prompts import build_messages, messages_tokens
@@ -188,7 +189,8 @@ class Answerer:
         if not cited:
             warnings.append("the answer cites no source")
         sources = [
-            Source(n, h.article_id, h.title, h.url, h.date, h.issue, _snippet(h.text), h.score, cited=n in cited)
+            Source(n, h.article_id, h.title, h.url, h.date, h.issue, _snippet(h.text), h.score, cited=n in cited,
+                   relevance=relevance_note(h.scores, self.settings))
             for n, h in enumerate(result.hits, 1)
         ]
         return Answer(

@@ -249,7 +249,7 @@ def render_answer(turn: Turn, idx: int, settings: Settings) -> None:
             with st.container(border=True):
                 # The header's anchor is what the inline [n] links jump to.
                 st.subheader(c.heading, anchor=c.anchor)
-                meta = " · ".join(x for x in (c.meta, f"релевантність {c.score}") if x)
+                meta = " · ".join(x for x in (c.meta, c.relevance) if x)
                 st.caption(escape_md(meta))
                 st.markdown(f"> {c.passage}")
                 if c.url:

@@ -66,7 +66,7 @@ class SourceCard:
     meta: str
     url: str
     passage: str
-    score: str
+    relevance: str  # «схожість із запитанням: …» (docs/decisions/0012-readable-relevance.md), or ""
 
 
 def source_cards(answer: Answer, turn: int, cited_only: bool = True) -> list[SourceCard]:
@@ -90,7 +90,7 @@ def _card(s: Source, turn: int) -> SourceCard:
         meta=" · ".join(meta),
         url=s.url if is_web_url(s.url) else "",
         passage=escape_md(_shorten(s.snippet, 600)),
-        score=f"{s.score:.3f}",
+        relevance=s.relevance,
     )
 
 
