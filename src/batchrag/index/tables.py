@@ -55,14 +55,6 @@ def check_image_embedder(meta: dict | None, name: str) -> None:
         )
 
 
-def check_chunking(meta: dict | None, chunking: str) -> None:
-    if meta and meta.get("chunking") != chunking:
-        raise IndexMismatchError(
-            f"index was built with chunking {meta.get('chunking') or 'of an older version'}, settings ask for {chunking}; "
-            "run `batchrag index --rebuild`"
-        )
-
-
 def schemas(dim: int, pixel_dim: int = 0) -> tuple[pa.Schema, pa.Schema]:
     vec = pa.list_(pa.float32(), dim)
     passages = pa.schema(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
@@ -10,7 +11,17 @@ from batchrag.retrieve.fusion import DEPTH
 from batchrag.retrieve.query import fts_query
 from batchrag.retrieve.snapshot import Snapshot
 
-Ranked = list[tuple[int, list[int], float]]  # (article, its top passage rows, best score), best first
+
+class Story(NamedTuple):
+    """One article in a signal's ranking: its top passage rows, the score it ranks by, its best passage's score."""
+
+    article: int
+    rows: list[int]
+    score: float
+    best: float
+
+
+Ranked = list[Story]  # best first
 
 
 def filter_mask(snap: Snapshot, date_from, date_to, tags) -> np.ndarray | None:
@@ -40,10 +51,30 @@ def group(snap: Snapshot, rows, scores, cap: int) -> Ranked:
         if len(out) >= DEPTH:
             continue
         out[aid] = ([int(r)], float(s))
-    return [(a, rs, s) for a, (rs, s) in out.items()]
+    return [Story(a, rs, s, s) for a, (rs, s) in out.items()]
 
 
-def dense(snap: Snapshot, qvec: Callable[[str], np.ndarray], text: str, mask, cap: int) -> Ranked:
+def pooled(snap: Snapshot, ranked: Ranked, rows, scores, temperature: float) -> Ranked:
+    """Re-rank articles by a soft maximum over all their passages among `rows`: T·log Σ exp(s/T).
+
+    One passage far ahead still decides; several passages that each match part of a detail question add up, which
+    a long letter of many similar paragraphs needs (docs/decisions/0012-soft-max-pooling.md). `best` stays the best
+    passage's own similarity (the refusal floor and the cards read it)."""
+    if temperature <= 0 or not ranked:
+        return ranked
+    top = float(scores[0])
+    mass: dict[int, float] = {}
+    for r, s in zip(rows, scores, strict=True):
+        aid = int(snap.p_article[r])
+        mass[aid] = mass.get(aid, 0.0) + float(np.exp((s - top) / temperature))
+    out = [st._replace(score=top + temperature * float(np.log(mass[st.article]))) for st in ranked]
+    return sorted(out, key=lambda st: -st.score)
+
+
+def dense(
+    snap: Snapshot, qvec: Callable[[str], np.ndarray], text: str, mask, cap: int, temperature: float = 0.0
+) -> Ranked:
+    """Articles by their passages' similarity to `text`: the best passage's, or pooled when temperature > 0."""
     if not len(snap.P):
         return []
     s = snap.P @ qvec(text)
@@ -53,7 +84,7 @@ def dense(snap: Snapshot, qvec: Callable[[str], np.ndarray], text: str, mask, ca
     top = np.argpartition(-s, n - 1)[:n]
     top = top[np.argsort(-s[top])]
     top = top[np.isfinite(s[top])]
-    return group(snap, top, s[top], cap)
+    return pooled(snap, group(snap, top, s[top], cap), top, s[top], temperature)
 
 
 def bm25(snap: Snapshot, text: str, mask, cap: int) -> Ranked:

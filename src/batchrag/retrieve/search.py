@@ -79,33 +79,45 @@ class Retriever:
         return query.remembered(self._qcache, text, lambda t: self.embedder.embed([t], kind="query")[0])
 
     # --- stories --------------------------------------------------------------------
+    def _pooling(self) -> float:
+        return self.settings.pooling_temperature if self.settings.passage_pooling == "softmax" else 0.0
+
     def plan(self, question: str, mode: str, english_query: str | None) -> list[tuple[str, str, str, float]]:
         """The signals a question gets: (name, kind, text, weight); routing by language (docs/decisions/0002-route-fusion-by-language.md)."""
         return query.story_plan(question, mode, english_query, self.settings)
+
+    def signals(
+        self, question: str, mode: str, english_query: str | None, mask=None, timings: dict | None = None
+    ) -> list[tuple[str, passages.Ranked, float]]:
+        """Each story signal of the plan with its ranking of articles: (name, ranking, weight)."""
+        cap = self.settings.max_passages_per_article
+        out: list[tuple[str, passages.Ranked, float]] = []
+        for name, kind, text, w in self.plan(question, mode, english_query):
+            t = time.perf_counter()
+            if kind == "dense":
+                ranked = passages.dense(self.snap, self._qvec, text, mask, cap, self._pooling())
+            else:
+                ranked = passages.bm25(self.snap, text, mask, cap)
+            if timings is not None:
+                timings[name] = round((time.perf_counter() - t) * 1000, 2)
+            out.append((name, ranked, w))
+        return out
 
     def _rank(self, question, mode, date_from, date_to, tags, english_query, recent, timings):
         mode = mode or self.settings.search_mode
         if mode not in query.MODES:
             raise UnknownComponent(f"unknown search mode {mode!r}; use one of {', '.join(query.MODES)}")
-        snap, cap = self.snap, self.settings.max_passages_per_article
-        mask = passages.filter_mask(snap, date_from, date_to, tags)
-        signals: list[tuple[str, passages.Ranked, float]] = []
-        for name, kind, text, w in self.plan(question, mode, english_query):
-            t = time.perf_counter()
-            if kind == "dense":
-                ranked = passages.dense(snap, self._qvec, text, mask, cap)
-            else:
-                ranked = passages.bm25(snap, text, mask, cap)
-            timings[name] = round((time.perf_counter() - t) * 1000, 2)
-            signals.append((name, ranked, w))
+        snap = self.snap
+        signals = self.signals(question, mode, english_query, passages.filter_mask(snap, date_from, date_to, tags),
+                               timings)
         if self.settings.fusion == "score":
-            fused = score_fusion((([(aid, sc) for aid, _, sc in ranked], w) for _, ranked, w in signals))
+            fused = score_fusion((([(st.article, st.score) for st in ranked], w) for _, ranked, w in signals))
         else:
-            fused = rrf((([aid for aid, _, _ in ranked], w) for _, ranked, w in signals), self.settings.rrf_k)
+            fused = rrf((([st.article for st in ranked], w) for _, ranked, w in signals), self.settings.rrf_k)
         best: dict[int, tuple[int, list[int]]] = {}  # article -> (best rank in any signal, its passages)
         raw: dict[int, dict[str, float]] = {}
         for name, ranked, _ in signals:
-            for rank, (aid, rows, sc) in enumerate(ranked):
+            for rank, (aid, rows, _, sc) in enumerate(ranked):
                 raw.setdefault(aid, {})[name] = round(sc, 4)
                 if aid not in best or rank < best[aid][0]:
                     best[aid] = (rank, rows)
