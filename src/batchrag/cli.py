@@ -324,7 +324,8 @@ def _eval_answers(qs: list[dict], s: Settings, backend: str | None, per_question
 @app.command("ask")
 def ask_cmd(
     question: str | None = typer.Argument(
-        None, help="The question, in Ukrainian (or any language); with --picture: «Що показує це зображення?»."),
+        None, help="The question, in Ukrainian (or any language); with --picture it defaults to «Що показує це "
+        "зображення?»."),
     as_json: bool = typer.Option(False, "--json", help="Print the answer object (docs/contracts.md) instead of streaming."),
     backend: str | None = typer.Option(None, "--backend", help=_names(BACKENDS) + "."),
     k: int | None = typer.Option(None, "--k", help="Sources given to the model."),
@@ -332,7 +333,8 @@ def ask_cmd(
         None, "--picture", help="Ask about this picture (its URL, or its file under data/images/): a model that can "
         "see is shown it, beside its story."),
 ) -> None:
-    """Answer a question from the library, in Ukrainian, with numbered citations to its sources."""
+    """Answer a question from the library (or about one picture of it), in Ukrainian, with numbered citations to its
+    sources."""
     from batchrag.types import Answer
 
     if question is None and picture is None:

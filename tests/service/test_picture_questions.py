@@ -110,6 +110,10 @@ def test_without_a_model_that_sees_the_answer_uses_the_pictures_words_and_says_s
     assert r.exit_code == 0, r.output
     assert "[1]" in r.stdout and "robot-dog.gif" in r.stdout  # the picture is source [1], listed with its URL
     assert "warning: extractive (quotes) cannot look at pictures" in r.stderr
+    r = CliRunner().invoke(app, ["ask"])
+    assert r.exit_code == 1 and "give a question (or --picture" in r.stderr
+    r = CliRunner().invoke(app, ["ask", "--picture", "https://x/nope.png"])
+    assert r.exit_code == 1 and "no picture 'https://x/nope.png' in the library" in r.stderr
 
 
 def test_a_picture_request_shows_the_model_its_top_picture(vision):
