@@ -323,20 +323,29 @@ def _eval_answers(qs: list[dict], s: Settings, backend: str | None, per_question
 # ============================== ask ==============================
 @app.command("ask")
 def ask_cmd(
-    question: str = typer.Argument(..., help="The question, in Ukrainian (or any language)."),
+    question: str | None = typer.Argument(
+        None, help="The question, in Ukrainian (or any language); with --picture it defaults to «Що показує це "
+        "зображення?»."),
     as_json: bool = typer.Option(False, "--json", help="Print the answer object (docs/contracts.md) instead of streaming."),
     backend: str | None = typer.Option(None, "--backend", help=_names(BACKENDS) + "."),
     k: int | None = typer.Option(None, "--k", help="Sources given to the model."),
+    picture: str | None = typer.Option(
+        None, "--picture", help="Ask about this picture (its URL, or its file under data/images/): a model that can "
+        "see is shown it, beside its story."),
 ) -> None:
-    """Answer a question from the library, in Ukrainian, with numbered citations to its sources."""
+    """Answer a question from the library (or about one picture of it), in Ukrainian, with numbered citations to its
+    sources."""
     from batchrag.types import Answer
 
+    if question is None and picture is None:
+        _fail("give a question (or --picture with an optional question)")
     with _errors():
         settings = _settings(llm_backend=backend)
         # A backend named on the command line is built first, so a wrong name fails before any search.
         assistant = Assistant(settings, backend=BACKENDS.create(backend, settings) if backend else None)
         final = None
-        for item in assistant.stream(question, k=k):
+        items = assistant.picture_stream(picture, question) if picture else assistant.stream(question, k=k)
+        for item in items:
             if isinstance(item, Answer):
                 final = item
             elif not as_json:
@@ -353,6 +362,8 @@ def ask_cmd(
         when = f" ({s.date.isoformat()}, issue {s.issue})" if s.date else ""
         note = f" · {s.relevance}" if s.relevance else ""
         typer.echo(f"{mark}[{s.n}] {s.title}{when}{note}\n     {s.url}")
+        if s.picture:
+            typer.echo(f"     {s.picture}")
     for w in final.warnings:
         typer.secho(f"warning: {w}", fg=typer.colors.YELLOW, err=True)
     line = f"backend: {final.backend} ({final.model}); query: {final.searched_query!r}; rewrite: {final.rewrite}"

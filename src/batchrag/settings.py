@@ -170,6 +170,11 @@ class Settings(BaseSettings):
     )
     openai_model: str = Field("local", description="Model name sent to the OpenAI-compatible server.")
     openai_api_key: str | None = Field(None, description="Bearer key for the OpenAI-compatible server, if it wants one.")
+    openai_vision: bool = Field(
+        False,
+        description="The model at openai_base_url reads pictures (image_url parts): questions about a picture show "
+        "it the picture itself.",
+    )
     gguf_path: str | None = Field(
         None,
         description="GGUF file for the embedded backend; default: the answer model `batchrag model pull` downloaded "

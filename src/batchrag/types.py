@@ -180,6 +180,7 @@ class Message:
 
     role: str  # user | assistant | system
     content: str
+    images: tuple[bytes, ...] = ()  # pictures the model is shown with this turn (JPEG bytes; vision models only)
 
 
 @dataclass
@@ -196,6 +197,7 @@ class Source(JsonMixin):
     score: float
     cited: bool = False
     relevance: str = ""  # what the reader is told of its closeness to the question (answer/relevance.py), or ""
+    picture: str | None = None  # the picture's URL when this source is a picture (its story is article_id/url)
 
 
 @dataclass
@@ -214,11 +216,13 @@ class Answer:
     warnings: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
-        """The `ask --json` object, exactly: sources[n-1] is [n]; images as url/path/alt/article_url."""
+        """The `ask --json` object, exactly: sources[n-1] is [n] (a picture source adds `picture`); images as
+        url/path/alt/article_url."""
         return {
             "answer": self.answer,
             "sources": [
                 {k: to_jsonable(getattr(s, k)) for k in ("n", "title", "url", "date", "issue", "cited")}
+                | ({"picture": s.picture} if s.picture else {})
                 for s in self.sources
             ],
             "images": [

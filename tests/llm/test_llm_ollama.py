@@ -92,3 +92,23 @@ def test_auto_falls_back_to_extractive_when_nothing_runs(tmp_path):
 def test_unknown_backend_name():
     with pytest.raises(UnknownComponent, match="unknown LLM backend 'gpt5'; choose one of: auto, ollama"):
         get_backend(Settings(llm_backend="gpt5"))
+
+
+def test_a_picture_goes_base64_in_images_and_show_says_whether_the_model_sees(ollama):
+    import base64
+
+    ollama.models += ["gemma3:4b", "llava:7b"]
+    ollama.capabilities = {"gemma3:4b": ["completion", "vision"], "llama3.1:8b": ["completion", "tools"]}
+    ollama.default = Reply(["Діаграма [1]."])
+    s = Settings()
+    assert not OllamaBackend(s).can_see()  # llama3.1:8b lists no "vision"
+    b = OllamaBackend(s.model_copy(update={"ollama_model": "gemma3:4b"}))
+    assert b.can_see() and b.can_see()
+    assert [p for p, _ in ollama.requests].count("/api/show") == 2  # asked once per backend, then remembered
+    text = "".join(b.generate([Message("system", "s"), Message("user", "u", (b"\xff\xd8one",))]))
+    assert text == "Діаграма [1]."
+    system, user = ollama.chat_requests()[-1]["messages"]
+    assert "images" not in system and [base64.b64decode(i) for i in user["images"]] == [b"\xff\xd8one"]
+    # An Ollama too old to list capabilities: a known vision tag sees, another model does not.
+    assert OllamaBackend(s.model_copy(update={"ollama_model": "llava:7b"})).can_see()
+    assert not OllamaBackend(s.model_copy(update={"ollama_model": "nomodel"})).can_see()

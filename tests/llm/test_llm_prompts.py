@@ -66,3 +66,35 @@ def test_the_caption_prompt_asks_for_what_is_visible_in_english_with_the_story_a
     p = build_caption_prompt("  Models Compared on Reasoning  ")
     assert '"Models Compared on Reasoning"' in p and "English" in p and "key labels and values" in p
     assert "Do not guess beyond what is visible" in p and CAPTION_PROMPT_VERSION == "caption-v1"
+
+
+def test_a_picture_is_a_numbered_source_and_rides_on_the_user_message():
+    from batchrag.llm.prompts import (
+        IMAGE_TOKENS,
+        PICTURE_RULE_UK,
+        PICTURE_SECTION,
+        PICTURE_SEEN_UK,
+        PICTURE_UNSEEN_UK,
+        messages_tokens,
+        picture_question,
+        picture_text,
+        picture_title,
+    )
+
+    text = picture_text("Chart of GPU prices", "", "A bar chart: prices fall from 40 to 12 dollars.", "Chips Get Cheap")
+    assert text.splitlines() == ['A picture from the story "Chips Get Cheap".', "Alt text: Chart of GPU prices.",
+                                 "Description written by a vision model: A bar chart: prices fall from 40 to 12 dollars."]
+    pic = Hit(1, "https://example.org/1", picture_title("Chips Get Cheap"), None, None, PICTURE_SECTION, text, 1.0)
+    seen = build_messages(picture_question("Що показує ця діаграма?", 1), [pic, hit(2, "Chips got cheap.")],
+                          images=[b"\xff\xd8jpeg"])
+    u = seen[1]
+    assert u.images == (b"\xff\xd8jpeg",) and seen[0].images == ()
+    assert f"<<<ДЖЕРЕЛО 1>>> (назва: Зображення до статті «Chips Get Cheap»; {PICTURE_SEEN_UK})\n" in u.content
+    assert "Description written by a vision model: A bar chart" in u.content
+    assert "Питання: Що показує ця діаграма? (Ідеться про зображення — джерело [1].)" in u.content
+    assert PICTURE_RULE_UK in seen[0].content and "<<<ДЖЕРЕЛО 2>>> (назва: Title 2;" in u.content
+    assert messages_tokens(seen) == messages_tokens([seen[0], Message("user", u.content)]) + IMAGE_TOKENS
+    # Not shown (a model that cannot see, a missing file): the same source, said to be a description only.
+    unseen = build_messages("q", [pic])
+    assert PICTURE_UNSEEN_UK in unseen[1].content and unseen[1].images == ()
+    assert PICTURE_RULE_UK not in unseen[0].content

@@ -1,5 +1,5 @@
-"""A real HTTP server on 127.0.0.1 speaking Ollama's wire format (/api/tags, NDJSON /api/chat and /api/pull)
-with scripted replies."""
+"""A real HTTP server on 127.0.0.1 speaking Ollama's wire format (/api/tags, /api/show, NDJSON /api/chat and
+/api/pull) with scripted replies."""
 
 from __future__ import annotations
 
@@ -32,6 +32,9 @@ class ScriptedOllama(Loopback):
     per_model: dict[str, Reply] = field(default_factory=dict)  # a model's every reply (wins over `replies`)
     library: dict[str, int] = field(default_factory=dict)  # what /api/pull can fetch: name -> size in bytes
     pull_cut: bool = False  # close the next pull's stream halfway (the model stays unpulled)
+    # What /api/show lists as a model's capabilities ("vision" for one that sees); a model not named here is shown
+    # without the key, as an Ollama older than 0.6 answers.
+    capabilities: dict[str, list[str]] = field(default_factory=dict)
     url: str = ""
 
     def chat_requests(self) -> list[dict]:
@@ -78,6 +81,14 @@ class ScriptedOllama(Loopback):
                 script.requests.append((self.path, body))
                 if self.path == "/api/pull":
                     return self._pull(body.get("model") or body.get("name") or "")
+                if self.path == "/api/show":
+                    name = body.get("model") or body.get("name") or ""
+                    if name not in script.models:
+                        return self._json(404, {"error": f"model '{name}' not found"})
+                    shown = {"modelfile": "", "details": {"format": "gguf"}}
+                    if name in script.capabilities:
+                        shown["capabilities"] = script.capabilities[name]
+                    return self._json(200, shown)
                 if self.path != "/api/chat":
                     return self._json(404, {"error": "not found"})
                 if body.get("model") not in script.models:

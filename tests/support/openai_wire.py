@@ -1,4 +1,5 @@
-"""A real HTTP server on 127.0.0.1 speaking the OpenAI chat-completions format (non-streamed), scripted replies."""
+"""A real HTTP server on 127.0.0.1 speaking the OpenAI chat-completions format (one JSON object, or server-sent
+events when the request streams), scripted replies."""
 
 from __future__ import annotations
 
@@ -19,6 +20,19 @@ class ScriptedOpenAI(Loopback):
         script = self
 
         class Handler(QuietHandler):
+            def _events(self, model: str) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Connection", "close")
+                self.end_headers()
+                for delta, finish in (({"role": "assistant", "content": script.reply}, None), ({}, "stop")):
+                    chunk = {"id": "x", "object": "chat.completion.chunk", "model": model,
+                             "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+                    self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                self.wfile.write(b"data: [DONE]\n\n")
+                self.wfile.flush()
+                self.close_connection = True
+
             def do_GET(self):
                 self._json(200, {"object": "list", "data": [{"id": m, "object": "model"} for m in script.models]})
 
@@ -27,6 +41,8 @@ class ScriptedOpenAI(Loopback):
                 script.requests.append(body)
                 if body.get("model") not in script.models:
                     return self._json(404, {"error": {"message": f"model {body.get('model')} not found"}})
+                if body.get("stream"):
+                    return self._events(body["model"])
                 msg = {"role": "assistant", "content": script.reply}
                 self._json(200, {"id": "x", "object": "chat.completion", "model": body["model"],
                                  "choices": [{"index": 0, "message": msg, "finish_reason": "stop"}]})

@@ -112,6 +112,34 @@ def test_pictures_are_local_files(app_env):
     assert all(captions)
 
 
+def test_a_picture_card_asks_about_its_picture(app_env):
+    from batchrag.service import PICTURE_QUESTION_UK
+    from batchrag.ui.app import PICTURE_BUTTON
+    from tests.support.ollama_wire import Reply, ScriptedOllama
+
+    srv = ScriptedOllama(models=["gemma3:4b"], capabilities={"gemma3:4b": ["completion", "vision"]},
+                         default=Reply(["На зображенні робот [1]."])).start()
+    try:
+        app_env.setenv("OLLAMA_HOST", srv.url)
+        app_env.setenv("BATCHRAG_LLM_BACKEND", "ollama")
+        app_env.setenv("BATCHRAG_OLLAMA_MODEL", "gemma3:4b")
+        get_settings.cache_clear()
+        at = _ask(_app(), "Покажи зображення про роботів")
+        first = _last(at).answer
+        next(b for b in at.button if b.label == PICTURE_BUTTON).click().run()
+        assert not at.exception, at.exception
+    finally:
+        srv.stop()
+    turns = at.session_state["turns"]
+    turn = turns[-1]
+    assert len(turns) == 2 and turn.question == PICTURE_QUESTION_UK and turn.picture.url == first.images[0].url
+    a = turn.answer
+    assert a.sources[0].picture == turn.picture.url and a.sources[0].cited and a.warnings == []
+    assert srv.chat_requests()[-1]["messages"][1]["images"]  # the model was shown the picture
+    assert "a1-src-1" in _card_anchors(at)
+    assert any(f"Про зображення до статті «{turn.picture.article_title}»" in c.value for c in at.caption)
+
+
 def test_ollama_answers_and_the_english_query_is_shown(app_env):
     from tests.support.ollama_wire import Reply, ScriptedOllama
 

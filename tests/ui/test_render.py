@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from batchrag.types import Answer, ImageHit, Source
@@ -149,3 +150,19 @@ def test_the_gates_verdict_and_skip_reasons_are_ukrainian():
     assert warning_note("something else") == "something else"
     assert "Ollama не працює" in rewrite_label("skipped: no rewriting model (Ollama down, only the demo model)")
     assert rewrite_label("skipped: timeout") == "переклад запиту пропущено (timeout)"
+
+
+def test_the_picture_warnings_are_ukrainian(tmp_path):
+    from batchrag.answer.pictures import picture_sources
+    from batchrag.settings import Settings
+    from batchrag.ui.render import warning_note
+
+    s = Settings(data_dir=tmp_path)
+    pic = ImageHit("https://x/i.png", "alt", "", 1, "https://x/a", "T", 0.5, "gone.png")
+    (blind,) = picture_sources([pic], s, False, "ollama (llama3.1:8b)").warnings
+    assert warning_note(blind) == ("Модель ollama (llama3.1:8b) не бачить зображень: вона відповіла за підписом і "
+                                   "описом зображення, а не за ним самим.")
+    (gone,) = picture_sources([pic], s, True, "ollama (gemma3:4b)").warnings
+    assert warning_note(gone).startswith("Зображення не вдалося показати моделі (файлу немає в бібліотеці)")
+    (never,) = picture_sources([replace(pic, local_path=None)], s, True, "m").warnings
+    assert "(його не завантажено)" in warning_note(never)

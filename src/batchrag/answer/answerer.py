@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from batchrag.answer.citations import filter_citations, strip_markup
 from batchrag.answer.gate import gate
 from batchrag.answer.language import detect_language
+from batchrag.answer.pictures import is_picture, picture_sources
 from batchrag.answer.question import AnswerError, prepare_question
 from batchrag.answer.refusal import below_floor, put_refusal_first, refusal
 from batchrag.answer.relevance import relevance_note
@@ -26,14 +27,19 @@ def _snippet(text: str, n: int = 300) -> str:
 
 
 def _images(result: SearchResult, sources: list[Source]) -> list[ImageHit]:
-    """Pictures of cited articles first, then direct image hits, without duplicates."""
+    """The pictures that were sources first, then pictures of cited articles, then direct image hits, once each."""
     out: list[ImageHit] = []
     seen: set[str] = set()
-    by_id = {h.article_id: h for h in result.hits}
-    for s in sources:
-        if not s.cited or s.article_id not in by_id:
+    given = {ih.url: ih for ih in result.image_hits}
+    for h, s in zip(result.hits, sources, strict=True):
+        if s.picture and s.picture not in seen:
+            seen.add(s.picture)
+            im = h.images[0]
+            out.append(given.get(s.picture) or ImageHit(im.url, im.alt, im.caption, h.article_id, h.url,
+                                                        h.title, h.score, im.local_path))
+    for h, s in zip(result.hits, sources, strict=True):
+        if not s.cited or s.picture:
             continue
-        h = by_id[s.article_id]
         for im in h.images:
             if im.url not in seen:
                 seen.add(im.url)
@@ -66,30 +72,53 @@ class Answerer:
             return q.text, [f"the question was longer than {limit} characters and was trimmed"]
         return q.text, []
 
-    def _fit(self, question: str, hits: list[Hit]) -> tuple[list[Message], list[Hit]]:
-        """Shorten sources, then drop the last ones, until the prompt fits the context window."""
+    def _fit(self, question: str, hits: list[Hit], images: list[bytes] = ()) -> tuple[list[Message], list[Hit]]:
+        """Shorten sources, then drop the last ones, until the prompt fits the context window.
+
+        `images` belong to the first picture sources (which come first, so they are dropped last)."""
         budget = self.settings.llm_ctx - self.settings.llm_max_tokens
         for chars in (1500, 900, 500):
-            msgs = build_messages(question, hits, max_source_chars=chars)
+            msgs = build_messages(question, hits, max_source_chars=chars, images=images)
             if messages_tokens(msgs) <= budget:
                 return msgs, hits
         while hits:
             hits = hits[:-1]
-            msgs = build_messages(question, hits, max_source_chars=500)
+            msgs = build_messages(question, hits, max_source_chars=500,
+                                  images=images[: sum(map(is_picture, hits))])
             if messages_tokens(msgs) <= budget:
                 return msgs, hits
         raise AnswerError(f"the question alone does not fit the model's context ({self.settings.llm_ctx} tokens)")
 
     # -- main ----------------------------------------------------------------
-    def stream(self, question: str, result: SearchResult) -> Iterator[str | Answer]:
-        """Yield text pieces as they come, then the finished Answer last (sources: what retrieval found)."""
+    def sees_pictures(self) -> bool:
+        """Whether the answering model can look at the pictures put beside the sources."""
+        return self.backend.can_see()
+
+    def stream(
+        self, question: str, result: SearchResult, pictures: list[ImageHit] = ()
+    ) -> Iterator[str | Answer]:
+        """Yield text pieces as they come, then the finished Answer last (sources: what retrieval found).
+
+        `pictures` become sources [1]… before the stories: shown to a model that can see (their files, first frame,
+        downscaled), else given by their alt text and captions, with a warning that says so."""
         question, warnings = self.validate(question)
-        msgs, hits = self._fit(question, list(result.hits))
+        backend = self.backend
+        images: list[bytes] = []
+        if pictures:
+            label = f"{backend.name} ({backend.model})" if backend.model else backend.name
+            pics = picture_sources(list(pictures), self.settings, backend.can_see(), label)
+            warnings += pics.warnings
+            images = pics.images
+            known = {ih.url for ih in pictures}
+            result = SearchResult(pics.hits + list(result.hits),
+                                  list(pictures) + [ih for ih in result.image_hits if ih.url not in known],
+                                  result.searched_query, result.rewrite, result.timings_ms)
+        msgs, hits = self._fit(question, list(result.hits), images)
+        images = list(msgs[-1].images)
         if len(hits) < len(result.hits):
             warnings.append(f"{len(result.hits) - len(hits)} sources dropped to fit the context window")
             result = SearchResult(hits, result.image_hits, result.searched_query, result.rewrite, result.timings_ms)
 
-        backend = self.backend
         if backend.fallback_reason:
             warnings.append(f"auto: answered with {backend.name}; skipped {backend.fallback_reason}")
         demo = getattr(backend, "is_demo_model", False)
@@ -123,7 +152,7 @@ class Answerer:
             warnings.append(f"the answer is not in Ukrainian (detected: {language}); demo model, not retried")
         elif hits and language not in ("uk", "unknown"):
             # One retry with the firmer instruction; the retried text replaces the drifted one.
-            retry = build_messages(question, hits, retry=True, max_source_chars=900)
+            retry = build_messages(question, hits, retry=True, max_source_chars=900, images=images)
             try:
                 again = "".join(
                     backend.generate(retry, max_tokens=max_tokens, temperature=0.0, stop=STOP)
@@ -190,7 +219,8 @@ class Answerer:
             warnings.append("the answer cites no source")
         sources = [
             Source(n, h.article_id, h.title, h.url, h.date, h.issue, _snippet(h.text), h.score, cited=n in cited,
-                   relevance=relevance_note(h.scores, self.settings))
+                   relevance=relevance_note(h.scores, self.settings),
+                   picture=h.images[0].url if is_picture(h) and h.images else None)
             for n, h in enumerate(result.hits, 1)
         ]
         return Answer(
@@ -206,9 +236,9 @@ class Answerer:
             warnings=warnings,
         )
 
-    def ask(self, question: str, result: SearchResult) -> Answer:
+    def ask(self, question: str, result: SearchResult, pictures: list[ImageHit] = ()) -> Answer:
         """The finished Answer, without streaming."""
-        return final_answer(self.stream(question, result))
+        return final_answer(self.stream(question, result, pictures))
 
 
 def final_answer(items: Iterator[str | Answer]) -> Answer:

@@ -66,6 +66,10 @@ class LLMBackend:
     def health(self) -> BackendStatus:
         return BackendStatus(True, "ok")
 
+    def can_see(self) -> bool:
+        """Whether the model reads the pictures a message carries (`Message.images`); by default it cannot."""
+        return False
+
 
 def _auto(registry: Registry[LLMBackend], settings: Settings) -> LLMBackend:
     """The first healthy of (openai, when configured) ollama and embedded, else extractive; says what it skipped."""

@@ -1,7 +1,8 @@
-"""Ollama backend over its documented HTTP API (/api/tags, NDJSON-streaming /api/chat)."""
+"""Ollama backend over its documented HTTP API (/api/tags, /api/show, NDJSON-streaming /api/chat with `images`)."""
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterator
 
@@ -23,6 +24,7 @@ class OllamaBackend(LLMBackend):
         self.model = settings.ollama_model
         self.context_tokens = settings.llm_ctx
         self.timeout_s = timeout_s if timeout_s is not None else settings.ollama_timeout_s
+        self._sees: bool | None = None
 
     def _down(self) -> str:
         return f"Ollama is not reachable at {self.host} — start it with `ollama serve`"
@@ -52,6 +54,23 @@ class OllamaBackend(LLMBackend):
             return BackendStatus(False, self._missing())
         return BackendStatus(True, f"{self.model} at {self.host}")
 
+    def can_see(self) -> bool:
+        """`vision` in the model's /api/show capabilities; an Ollama too old to list them: a known vision tag."""
+        if self._sees is None:
+            try:
+                r = httpx.post(f"{self.host}/api/show", json={"model": self.model}, timeout=min(3.0, self.timeout_s))
+                r.raise_for_status()
+                caps = r.json().get("capabilities")
+            except (httpx.HTTPError, ValueError, AttributeError):
+                caps = None
+            if isinstance(caps, list):
+                self._sees = "vision" in caps
+            else:
+                from batchrag.llm.vision import OLLAMA_VISION
+
+                self._sees = self.model.removesuffix(":latest") in OLLAMA_VISION
+        return self._sees
+
     def stream(
         self, messages: list[Message], *, max_tokens: int, temperature: float, stop: list[str] | None
     ) -> Iterator[str]:
@@ -60,7 +79,7 @@ class OllamaBackend(LLMBackend):
             options["stop"] = stop
         body = {
             "model": self.model,
-            "messages": [{"role": m.role, "content": m.content} for m in messages],
+            "messages": [_message(m) for m in messages],
             "stream": True,
             "options": options,
         }
@@ -95,3 +114,11 @@ class OllamaBackend(LLMBackend):
             raise LLMError(f"Ollama timed out after {self.timeout_s:g} s", "".join(partial)) from e
         except (httpx.HTTPError, ValueError) as e:
             raise LLMError(f"Ollama stream broke mid-answer ({type(e).__name__})", "".join(partial)) from e
+
+
+def _message(m: Message) -> dict:
+    """One turn in /api/chat's shape: the pictures it carries go base64 in `images`."""
+    out = {"role": m.role, "content": m.content}
+    if m.images:
+        out["images"] = [base64.b64encode(im).decode() for im in m.images]
+    return out

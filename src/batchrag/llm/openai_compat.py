@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterator
 
@@ -23,6 +24,7 @@ class OpenAICompatBackend(LLMBackend):
         self.model = settings.openai_model
         self.context_tokens = settings.llm_ctx
         self.timeout_s = settings.ollama_timeout_s
+        self.vision = settings.openai_vision
         self._headers = {"Authorization": f"Bearer {settings.openai_api_key}"} if settings.openai_api_key else {}
 
     def _unset(self) -> str:
@@ -41,6 +43,10 @@ class OpenAICompatBackend(LLMBackend):
             return BackendStatus(False, f"{self.base}/models answered HTTP {r.status_code}")
         return BackendStatus(True, f"{self.model} at {self.base}")
 
+    def can_see(self) -> bool:
+        """The server cannot be asked; BATCHRAG_OPENAI_VISION says its model reads `image_url` parts."""
+        return self.vision
+
     def stream(
         self, messages: list[Message], *, max_tokens: int, temperature: float, stop: list[str] | None
     ) -> Iterator[str]:
@@ -48,7 +54,7 @@ class OpenAICompatBackend(LLMBackend):
             raise LLMError(self._unset())
         body = {
             "model": self.model,
-            "messages": [{"role": m.role, "content": m.content} for m in messages],
+            "messages": [_message(m) for m in messages],
             "stream": True,
             "max_tokens": max_tokens,
             "temperature": temperature,
@@ -89,3 +95,13 @@ class OpenAICompatBackend(LLMBackend):
             raise LLMError(f"{self.base} timed out after {self.timeout_s:g} s", "".join(partial)) from e
         except (httpx.HTTPError, ValueError) as e:
             raise LLMError(f"the server's stream broke mid-answer ({type(e).__name__})", "".join(partial)) from e
+
+
+def _message(m: Message) -> dict:
+    """One turn in the chat-completions shape: with pictures, text and `image_url` parts (JPEG `data:` URLs)."""
+    if not m.images:
+        return {"role": m.role, "content": m.content}
+    parts = [{"type": "text", "text": m.content}]
+    parts += [{"type": "image_url", "image_url": {"url": "data:image/jpeg;base64," + base64.b64encode(im).decode()}}
+              for im in m.images]
+    return {"role": m.role, "content": parts}

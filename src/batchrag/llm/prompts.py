@@ -1,5 +1,5 @@
-"""Every prompt of the project: answer (system + user), language retry, query rewrite (chat + few-shot), digest
-summary, timeline period."""
+"""Every prompt of the project: answer (system + user, pictures as sources), language retry, query rewrite (chat +
+few-shot), digest summary, timeline period, picture caption."""
 
 from __future__ import annotations
 
@@ -31,8 +31,42 @@ def _fence(text: str) -> str:
     return text.replace("<<<", "‹‹‹").replace(">>>", "›››")
 
 
-def format_source(n: int, hit: Hit, max_chars: int = 1500) -> str:
+# A source that is a picture (answer/pictures.py builds it as a Hit of this section): the model sees it when it can.
+PICTURE_SECTION = "picture"
+PICTURE_SEEN_UK = "тип: зображення, додане до цього повідомлення"
+PICTURE_UNSEEN_UK = "тип: зображення; саму картинку не додано, лише її опис"
+PICTURE_RULE_UK = (
+    "8. Джерело з позначкою «тип: зображення, додане до цього повідомлення» — це картинка, прикріплена до "
+    "повідомлення (картинки йдуть у тому ж порядку, що й такі джерела). Кажи лише те, що на ній справді видно "
+    "або що написано в її описі, і посилайся на неї так само, як на інші джерела: [n]."
+)
+IMAGE_TOKENS = 768  # what one attached picture costs in a vision model's context (gemma3: 256, llava: 576)
+
+
+def picture_title(story_title: str) -> str:
+    """The title a picture source is listed under (its card, `sources[].title`)."""
+    return f"Зображення до статті «{story_title.strip()}»"
+
+
+def picture_text(alt: str, caption: str, machine_caption: str, story_title: str) -> str:
+    """A picture as source text: what the page and a vision model said about it (English, like the stories)."""
+    lines = [f"A picture from the story \"{story_title.strip()}\"."]
+    for label, value in (("Alt text", alt), ("Caption on the page", caption),
+                         ("Description written by a vision model", machine_caption)):
+        if value and value.strip():
+            lines.append(f"{label}: {' '.join(value.split()).rstrip('.')}.")
+    return "\n".join(lines)
+
+
+def picture_question(question: str, n: int) -> str:
+    """A question about one picture, saying which source the picture is."""
+    return f"{question.strip()} (Ідеться про зображення — джерело [{n}].)"
+
+
+def format_source(n: int, hit: Hit, max_chars: int = 1500, *, seen: bool = False) -> str:
     meta = [f"назва: {hit.title}"]
+    if hit.section == PICTURE_SECTION:
+        meta.append(PICTURE_SEEN_UK if seen else PICTURE_UNSEEN_UK)
     if hit.date:
         meta.append(f"дата: {hit.date.isoformat()}")
     if hit.issue is not None:
@@ -47,20 +81,40 @@ ANSWER_CUE = "Відповідь українською з посиланням�
 ECHO_LINES = (SOURCES_HEADER, ANSWER_CUE, "(джерел не знайдено)")
 
 
-def build_user_prompt(question: str, hits: list[Hit], max_source_chars: int = 1500) -> str:
+def _seen(hits: list[Hit], n_images: int) -> list[bool]:
+    """Which sources the model sees: the first `n_images` picture sources (their pictures are attached in order)."""
+    out, left = [], n_images
+    for h in hits:
+        seen = h.section == PICTURE_SECTION and left > 0
+        left -= seen
+        out.append(seen)
+    return out
+
+
+def build_user_prompt(question: str, hits: list[Hit], max_source_chars: int = 1500, n_images: int = 0) -> str:
     if hits:
-        sources = "\n\n".join(format_source(i, h, max_source_chars) for i, h in enumerate(hits, 1))
+        sources = "\n\n".join(format_source(i, h, max_source_chars, seen=seen)
+                              for i, (h, seen) in enumerate(zip(hits, _seen(hits, n_images), strict=True), 1))
     else:
         sources = "(джерел не знайдено)"
     return f"{SOURCES_HEADER}\n\n{sources}\n\nПитання: {question.strip()}\n\n{ANSWER_CUE}"
 
 
 def build_messages(
-    question: str, hits: list[Hit], *, retry: bool = False, max_source_chars: int = 1500
+    question: str,
+    hits: list[Hit],
+    *,
+    retry: bool = False,
+    max_source_chars: int = 1500,
+    images: tuple[bytes, ...] | list[bytes] = (),
 ) -> list[Message]:
-    """System prompt first, then the fenced sources with the question (and the firmer retry rule if asked)."""
-    system = SYSTEM_UK + ("\n\n" + RETRY_UK if retry else "")
-    return [Message("system", system), Message("user", build_user_prompt(question, hits, max_source_chars))]
+    """System prompt first, then the fenced sources with the question (and the firmer retry rule if asked).
+
+    `images` are the pictures of the picture sources, in order: they ride on the user message (vision models)."""
+    images = tuple(images)
+    system = SYSTEM_UK + ("\n" + PICTURE_RULE_UK if images else "") + ("\n\n" + RETRY_UK if retry else "")
+    user = build_user_prompt(question, hits, max_source_chars, n_images=len(images))
+    return [Message("system", system), Message("user", user, images)]
 
 
 def estimate_tokens(text: str) -> int:
@@ -68,7 +122,7 @@ def estimate_tokens(text: str) -> int:
 
 
 def messages_tokens(messages: list[Message]) -> int:
-    return sum(estimate_tokens(m.content) + 4 for m in messages)
+    return sum(estimate_tokens(m.content) + 4 + IMAGE_TOKENS * len(m.images) for m in messages)
 
 
 # --- query rewrite -------------------------------------------------------------

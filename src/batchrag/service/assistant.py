@@ -1,18 +1,31 @@
-"""The one question path: rewrite → search → pictures → answer, for the CLI, the app and the API alike."""
+"""The one question path: rewrite → search → pictures → answer, for the CLI, the app and the API alike; and a
+question about one picture (the picture itself beside its story, for a model that can see)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from batchrag.answer import Answerer, Question, prepare_question
 from batchrag.answer.answerer import final_answer
+from batchrag.answer.pictures import MAX_REQUEST_PICTURES, is_picture_request, picture_file
+from batchrag.errors import BatchragError
 from batchrag.llm.base import LLMBackend
+from batchrag.llm.prompts import picture_question
 from batchrag.retrieve.rewrite import rewrite_question, standalone_question
 from batchrag.settings import Settings, get_settings
-from batchrag.types import Answer, ImageHit, Message, SearchResult
+from batchrag.store import open_store
+from batchrag.types import Answer, Hit, ImageHit, Message, SearchResult
+
+PICTURE_QUESTION_UK = "Що показує це зображення?"  # what a picture card's button asks
+
+
+class PictureNotFound(BatchragError):
+    """The picture a question is about is not in the library."""
 
 log = logging.getLogger(__name__)
 
@@ -111,9 +124,57 @@ class Assistant:
             pics = [p for p in pics if p.article_id in allowed]
         return pics
 
-    def answer(self, question: str, result: SearchResult) -> Iterator[str | Answer]:
-        """Stream the answer to `question` over `result`: text pieces, then the finished Answer."""
-        return self.answerer.stream(question, result)
+    def answer(
+        self, question: str, result: SearchResult, pictures: list[ImageHit] | None = None
+    ) -> Iterator[str | Answer]:
+        """Stream the answer to `question` over `result`: text pieces, then the finished Answer.
+
+        `pictures` go beside the sources as sources themselves; by default, a picture request shows a model that can
+        see its top pictures (request_pictures)."""
+        if pictures is None:
+            pictures = self.request_pictures(question, result)
+        return self.answerer.stream(question, result, pictures)
+
+    def request_pictures(self, question: str, result: SearchResult) -> list[ImageHit]:
+        """For a picture request, its top pictures with files, when the answering model can look at them."""
+        if not result.image_hits or not is_picture_request(question):
+            return []
+        on_disk = [p for p in result.image_hits if picture_file(p, self.settings)][:MAX_REQUEST_PICTURES]
+        return on_disk if on_disk and self.answerer.sees_pictures() else []
+
+    # -- a question about one picture -----------------------------------------------------
+    def find_picture(self, ref: str) -> ImageHit:
+        """The stored picture `ref` names: its URL, or its downloaded file (a path, or the name under images/)."""
+        ref = (ref or "").strip()
+        sha = "" if urlsplit(ref).scheme in ("http", "https") else Path(ref).name.split(".")[0]
+        store = open_store(self.settings)
+        for a in store.iter_articles():
+            for im in a.images:
+                if im.url == ref or (sha and im.local_path and Path(im.local_path).name.split(".")[0] == sha):
+                    return ImageHit(im.url, im.alt, im.caption, a.id, a.url, a.title, 1.0, im.local_path)
+        raise PictureNotFound(f"no picture {ref!r} in the library: give its URL (`batchrag search --images … --json`) "
+                              f"or its file under {self.settings.images_dir}")
+
+    def picture_stream(
+        self, picture: ImageHit | str, question: str | None = None
+    ) -> Iterator[str | Answer]:
+        """A question about one picture (default «Що показує це зображення?»): the picture is source [1] — shown to
+        a model that can see, else given by its alt text and captions, with a warning — and its story is [2]."""
+        pic = self.find_picture(picture) if isinstance(picture, str) else picture
+        q = self.prepare(question or PICTURE_QUESTION_UK).text
+        store = open_store(self.settings)
+        if not pic.machine_caption and pic.local_path:
+            caption = store.captions().get(Path(pic.local_path).name.split(".")[0], "")
+            pic = replace(pic, machine_caption=caption)
+        a = store.get_article(pic.article_id)
+        story = [Hit(a.id, a.url, a.title, a.date, a.issue, a.section, a.text, 1.0, images=a.images,
+                     tags=a.tags)] if a else []
+        result = SearchResult(story, [], searched_query=q, rewrite="none")
+        yield from self.answerer.stream(picture_question(q, 1), result, [pic])
+
+    def ask_about_picture(self, picture: ImageHit | str, question: str | None = None) -> Answer:
+        """The finished answer about one picture, without streaming."""
+        return final_answer(self.picture_stream(picture, question))
 
     def stream(self, question: str, history: list[Message] = (), **search: object) -> Iterator[str | Answer]:
         """prepare → search → answer: text pieces, then the finished Answer last."""

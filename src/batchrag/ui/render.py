@@ -181,8 +181,30 @@ def rewrite_label(rewrite: str) -> str:
     return f"запит перекладено ({r})"
 
 
+_BLIND = re.compile(r"^(.+) cannot look at pictures: ")
+_UNSHOWN = re.compile(r"^the picture \S+ could not be shown to the model \((not downloaded|its file is missing|its file "
+                      r"is unreadable)[^)]*\)")
+_UNSHOWN_WHY = {"not downloaded": "його не завантажено", "its file is missing": "файлу немає в бібліотеці",
+                "its file is unreadable": "файл не читається"}
+
+
+def picture_note(warning: str) -> str | None:
+    """A picture question's warning in Ukrainian (the model could not look at the picture), None for others."""
+    if m := _BLIND.match(warning):
+        return (f"Модель {m.group(1)} не бачить зображень: вона відповіла за підписом і описом зображення, "
+                "а не за ним самим.")
+    if m := _UNSHOWN.match(warning):
+        return (f"Зображення не вдалося показати моделі ({_UNSHOWN_WHY[m.group(1)]}): вона відповіла лише за його "
+                "підписом і описом. Завантажити файли: batchrag crawl --images-only.")
+    return None
+
+
 def warning_note(warning: str) -> str:
-    """A warning as the page shows it: the gate's verdict in Ukrainian, anything else as the pipeline wrote it."""
+    """A warning as the page shows it: the gate's verdict and the picture notes in Ukrainian, anything else as the
+    pipeline wrote it."""
+    picture = picture_note(warning)
+    if picture:
+        return picture
     m = _GATED.match(warning)
     if not m:
         return warning
