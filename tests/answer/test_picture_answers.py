@@ -11,10 +11,10 @@ import pytest
 from PIL import Image
 
 from batchrag.answer import Answerer
-from batchrag.answer.pictures import is_picture_request
 from batchrag.llm.extractive import ExtractiveBackend
 from batchrag.llm.ollama import OllamaBackend
 from batchrag.llm.openai_compat import OpenAICompatBackend
+from batchrag.retrieve.query import is_picture_request
 from batchrag.settings import Settings
 from batchrag.types import Hit, ImageHit, SearchResult
 from tests.support.net import closed_port_url

@@ -11,6 +11,7 @@ from batchrag.crawl.site import (
     is_issue_url,
     issue_number,
     issue_slug_match,
+    reader_title,
     same_story,
     slugify,
     twin_title,
@@ -101,3 +102,18 @@ def test_a_headless_letter_takes_its_pages_headline():
     assert twin_title(letter, page) == "Why Small Models Matter"
     story = _art("Tiny Models, Big Scores", PARAS, date(2024, 5, 22))
     assert twin_title(story, page) == "Tiny Models, Big Scores"
+
+
+def test_an_untitled_letter_reads_as_its_first_sentence():
+    text = ("Dear friends,\nFine-tuning small language models has been gaining traction over the past half year. I’d like"
+            " to share my sense of when to use it.\nSecond paragraph.")
+    assert reader_title("letter", "Letter from Andrew Ng, issue 250", text) == (
+        "Letter from Andrew Ng: Fine-tuning small language models has been gaining traction over the past half…"
+    )
+    assert reader_title("letter", "Letter from Andrew Ng, issue 9", "Dear friends,\nKeep learning.") == (
+        "Letter from Andrew Ng: Keep learning"
+    )
+    # A titled letter, a story, and a letter with no text keep their titles.
+    assert reader_title("letter", "Learn to Code", text) == "Learn to Code"
+    assert reader_title("story", "Letter from Andrew Ng, issue 250", text) == "Letter from Andrew Ng, issue 250"
+    assert reader_title("letter", "Letter from Andrew Ng, issue 3", "Dear friends,") == "Letter from Andrew Ng, issue 3"

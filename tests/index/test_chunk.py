@@ -80,3 +80,17 @@ def test_letters_are_cut_finer_than_stories():
     assert n_letter > 1.6 * n_story
     longest = max(len(r["text"].split()) for r in passage_rows(letter, s)[1:])
     assert longest <= s.letter_chunk_words + s.letter_chunk_overlap_words + 12  # + heading words
+
+
+def test_an_untitled_letters_rows_carry_its_reader_title_and_embed_as_before():
+    """Cards read the row's title; the embedded heading stays the stored title (no re-embedding for a new name)."""
+    from batchrag.index.records import passage_rows
+    from batchrag.settings import Settings
+
+    letter = dataclasses.replace(
+        _art("Dear friends,\nRobots that cook will change kitchens. More on that.\nKeep learning!"),
+        section="letter", title="Letter from Andrew Ng, issue 3",
+    )
+    (row,) = passage_rows(letter, Settings(_env_file=None))
+    assert row["title"] == "Letter from Andrew Ng: Robots that cook will change kitchens"
+    assert row["text"].startswith("Letter from Andrew Ng, issue 3\nDear friends,")

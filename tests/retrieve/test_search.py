@@ -152,3 +152,22 @@ def test_softmax_pooling_ranks_by_all_passages_and_keeps_the_best_similarity(set
     assert all(st.score == st.best for st in by_max)
     hit = r.search(q, k=1, mode="vector").hits[0]
     assert hit.scores["dense"] == pytest.approx(float(s[arts == hit.article_id].max()), abs=1e-4)
+
+
+def test_a_ukrainian_question_is_bridged_by_the_lexicon_unless_rewritten(settings):
+    """No rewrite: the question's words' English neighbours (those the index uses) are searched beside it."""
+    r = Retriever(settings)
+    q = "Як дрони допомагають фермерам виявляти хвороби пшениці?"
+    res = r.search(q, k=3)
+    assert res.rewrite == "lexicon" and res.searched_query != q
+    assert all(w.isascii() for w in res.searched_query.split())
+    assert {"dense", "dense_en", "bm25_mix"} <= set(res.timings_ms)
+    assert "dense_mix" not in res.timings_ms  # the bridge skips the question + bridge embedding (0014)
+    given = r.search(q, k=3, english_query="drones help farmers spot wheat disease")
+    assert (given.rewrite, given.searched_query) == ("file", "drones help farmers spot wheat disease")
+    assert "dense_mix" in given.timings_ms
+    assert r.search("How do drones help farmers?", k=3).rewrite == "none"
+    off = Retriever(settings.model_copy(update={"bridge": "none"}))
+    assert off.search(q, k=3).rewrite == "none"
+    assert {"drones", "farmers"} <= set(res.searched_query.split())
+    assert "Drone" in res.hits[0].title  # the bridged search still finds the drone story first

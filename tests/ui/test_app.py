@@ -112,6 +112,20 @@ def test_pictures_are_local_files(app_env):
     assert all(captions)
 
 
+def test_a_picture_request_shows_its_pictures_above_the_answer(app_env):
+    at = _ask(_app(), "Покажи зображення про роботів")
+    turn = _last(at)
+    assert turn.pictures_first and turn.images
+    order = [el.type for el in at.main if el.type in ("imgs", "image", "markdown")]
+    kinds = ["image" if t in ("imgs", "image") else "text" for t in order]
+    first_image = kinds.index("image")
+    sources = next(i for i, el in enumerate(x for x in at.main if x.type in ("imgs", "image", "markdown"))
+                   if getattr(el, "value", None) == "**Джерела**")
+    assert first_image < sources, order
+    at = _ask(at, "Що нового у відкритих моделях?")
+    assert not _last(at).pictures_first  # an ordinary question keeps its pictures below the sources
+
+
 def test_a_picture_card_asks_about_its_picture(app_env):
     from batchrag.service import PICTURE_QUESTION_UK
     from batchrag.ui.app import PICTURE_BUTTON

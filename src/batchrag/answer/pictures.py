@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -12,18 +11,7 @@ from batchrag.llm.vision import prepare_image
 from batchrag.settings import Settings
 from batchrag.types import Hit, ImageHit, ImageRef
 
-# A question that asks for a picture, or about one (Ukrainian and English stems).
-_PICTURE_REQUEST = re.compile(
-    r"зображен|фото|світлин|картин|малюн|діаграм|графік|схем[аиоуі]|ілюстрац|інфографік|скриншот"
-    r"|\b(?:pictures?|images?|photos?|charts?|diagrams?|graphs?|figures?|illustrations?|screenshots?)\b",
-    re.I,
-)
 MAX_REQUEST_PICTURES = 2  # a picture request shows the model at most this many of its top pictures
-
-
-def is_picture_request(question: str) -> bool:
-    """Whether the question asks for a picture or about what one shows («покажи діаграму…», «що на фото…»)."""
-    return bool(_PICTURE_REQUEST.search(question or ""))
 
 
 def is_picture(hit: Hit) -> bool:

@@ -12,7 +12,15 @@ from urllib.parse import parse_qs, unquote, urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from batchrag.crawl.site import ARTICLE, DATA_POINTS, LETTER, STORY, issue_slug_match, slugify
+from batchrag.crawl.site import (
+    ARTICLE,
+    DATA_POINTS,
+    LETTER,
+    STORY,
+    UNTITLED_LETTER,
+    issue_slug_match,
+    slugify,
+)
 from batchrag.types import ImageRef, ParsedArticle, ParsedPage
 
 DEFAULT_BASE = "https://www.deeplearning.ai"
@@ -259,7 +267,7 @@ def _split_issue(page: ParsedPage, blocks: list[_Block], number: str) -> None:
     ids: set[str] = set()
     for s in sections:
         if s.kind == LETTER:
-            title = s.title or f"Letter from Andrew Ng, issue {number}"
+            title = s.title or UNTITLED_LETTER.format(number=number)
             page.articles.append(_article(page.url, LETTER, title, LETTER, s.items, ids))
         elif s.kind == STORY:
             anchor = s.heading.anchor or slugify(s.title)

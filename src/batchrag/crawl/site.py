@@ -103,9 +103,33 @@ def same_story(standalone: Dated, story: Dated) -> bool:
     return IssueStories([story]).twin_of(standalone) is story
 
 
+UNTITLED_LETTER = "Letter from Andrew Ng, issue {number}"  # what the parser names a letter without a heading
+_GREETING = re.compile(r"^\s*(dear|hi|hello)\b[^\n.!?]{0,40}[,!:]?\s*$", re.I)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
+TITLE_WORDS = 12
+
+
+def is_untitled_letter(section: str, title: str) -> bool:
+    return section == LETTER and title.startswith(UNTITLED_LETTER.split("{")[0])
+
+
+def reader_title(section: str, title: str, text: str) -> str:
+    """The title a reader sees: an untitled letter is named by its own first sentence (after «Dear friends,»),
+    cut at TITLE_WORDS words, instead of «Letter from Andrew Ng, issue 57»; any other title as it is."""
+    if not is_untitled_letter(section, title):
+        return title
+    lines = [ln.strip() for ln in (text or "").split("\n") if ln.strip() and not _GREETING.match(ln)]
+    if not lines:
+        return title
+    first = _SENTENCE_END.split(lines[0], maxsplit=1)[0].strip()
+    words = first.split()
+    headline = " ".join(words[:TITLE_WORDS]).rstrip(",;:—-") + ("…" if len(words) > TITLE_WORDS else "")
+    return f"Letter from Andrew Ng: {headline.rstrip('.')}"
+
+
 def twin_title(story: Dated, standalone: Dated) -> str:
     """The title a story keeps once its twin is folded in: a letter without a heading takes its page's headline."""
-    if getattr(story, "section", None) == LETTER and story.title.startswith("Letter from Andrew Ng"):
+    if getattr(story, "section", None) == LETTER and is_untitled_letter(LETTER, story.title):
         return standalone.title.split(": ")[0].strip() or story.title
     return story.title
 

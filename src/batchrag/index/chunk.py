@@ -8,7 +8,7 @@ from batchrag.types import Passage, StoredArticle
 LEAD_WORDS = 120
 AUTHOR = "Andrew Ng"
 LETTER_PREFIX = f"Letter from {AUTHOR}"
-RECIPE = "v2"  # bump when what a passage holds changes: an index built otherwise must be rebuilt
+RECIPE = "v3"  # bump when what a passage row holds changes (v3: untitled letters show a reader title): a rebuild
 
 
 def _words(s: str) -> int:

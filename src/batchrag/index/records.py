@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from batchrag.crawl.site import LETTER
+from batchrag.crawl.site import LETTER, reader_title
 from batchrag.index.chunk import RECIPE, chunk_article, lead
 from batchrag.settings import Settings
 from batchrag.types import StoredArticle
@@ -61,7 +61,7 @@ def passage_rows(a: StoredArticle, settings: Settings) -> list[dict]:
             "article_id": a.id,
             "position": p.position,
             "text": p.text,
-            "title": a.title,
+            "title": reader_title(a.section, a.title, a.text),  # what cards show; the embedded heading keeps a.title
             "url": a.url,
             "date": d,
             "issue": a.issue,
@@ -100,7 +100,7 @@ def image_rows(a: StoredArticle, captions: dict[str, str] | None = None) -> list
                 "machine_caption": machine,
                 "local_path": im.local_path or "",
                 "article_url": a.url,
-                "article_title": a.title,
+                "article_title": reader_title(a.section, a.title, a.text),
                 "issue": a.issue,
                 "date": d,
                 "text": image_text(a, im.alt, im.caption, machine),

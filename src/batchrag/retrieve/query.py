@@ -23,6 +23,20 @@ def question_language(q: str) -> str:
     return "uk" if cyr and cyr >= 0.3 * (cyr + lat) else "en"
 
 
+# A question that asks for a picture, or about one (Ukrainian and English stems).
+_PICTURE_REQUEST = re.compile(
+    r"зображен|фото|світлин|картин|малюн|діаграм|графік|схем[аиоуі]|ілюстрац|інфографік|скриншот"
+    r"|\b(?:pictures?|images?|photos?|charts?|diagrams?|graphs?|figures?|illustrations?|screenshots?)\b",
+    re.I,
+)
+
+
+def is_picture_request(question: str) -> bool:
+    """Whether the question asks for a picture or about what one shows («покажи діаграму…», «що на фото…»): the
+    app shows the pictures first, and a model that can see is shown them."""
+    return bool(_PICTURE_REQUEST.search(question or ""))
+
+
 def wants_recent(q: str) -> bool:
     return bool(_RECENT.search(q))
 
@@ -74,7 +88,7 @@ def with_question(question: str, english_query: str) -> str:
 
 
 def story_plan(
-    question: str, mode: str, english_query: str | None, s: Settings
+    question: str, mode: str, english_query: str | None, s: Settings, bridged: bool = False
 ) -> list[tuple[str, str, str, float]]:
     """The signals a story search fuses: (name, kind, text, weight), routed by the question's language.
 
@@ -88,10 +102,12 @@ def story_plan(
         sig.append(("dense", "dense", question, 1.0))
         if mix:
             sig.append(("dense_en", "dense", en, s.rewrite_weight))
-            sig.append(("dense_mix", "dense", mix, s.rewrite_weight))
+            if not bridged:  # the lexicon's words add nothing dense to the question's own: a third embedding saved
+                sig.append(("dense_mix", "dense", mix, s.rewrite_weight))
     if mode in ("bm25", "hybrid"):
         if mix:
-            sig.append(("bm25_mix", "bm25", mix, s.rewrite_bm25_weight if mode == "hybrid" else 1.0))
+            w = s.bridge_bm25_weight if bridged else s.rewrite_bm25_weight
+            sig.append(("bm25_mix", "bm25", mix, w if mode == "hybrid" else 1.0))
         if mode == "bm25" and not mix:
             sig.append(("bm25", "bm25", question, 1.0))
         elif mode == "hybrid" and not (mix and lang == "uk"):

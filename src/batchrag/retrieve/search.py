@@ -11,7 +11,7 @@ import numpy as np
 
 from batchrag.errors import UnknownComponent
 from batchrag.index.embedders import TEXT_EMBEDDERS
-from batchrag.retrieve import passages, pictures, query
+from batchrag.retrieve import bridge, passages, pictures, query
 from batchrag.retrieve import topic as topics
 from batchrag.retrieve.fusion import boost_recent, rrf, score_fusion
 from batchrag.retrieve.query import question_language
@@ -82,17 +82,25 @@ class Retriever:
     def _pooling(self) -> float:
         return self.settings.pooling_temperature if self.settings.passage_pooling == "softmax" else 0.0
 
-    def plan(self, question: str, mode: str, english_query: str | None) -> list[tuple[str, str, str, float]]:
+    def plan(
+        self, question: str, mode: str, english_query: str | None, bridged: bool = False
+    ) -> list[tuple[str, str, str, float]]:
         """The signals a question gets: (name, kind, text, weight); routing by language (docs/decisions/0002-route-fusion-by-language.md)."""
-        return query.story_plan(question, mode, english_query, self.settings)
+        return query.story_plan(question, mode, english_query, self.settings, bridged)
 
     def signals(
-        self, question: str, mode: str, english_query: str | None, mask=None, timings: dict | None = None
+        self, question: str, mode: str, english_query: str | None, mask=None, timings: dict | None = None,
+        bridged: bool | None = None,
     ) -> list[tuple[str, passages.Ranked, float]]:
-        """Each story signal of the plan with its ranking of articles: (name, ranking, weight)."""
+        """Each story signal of the plan with its ranking of articles: (name, ranking, weight).
+
+        `bridged` says whether english_query came from the lexicon; None: bridge here as search() does."""
+        if bridged is None:
+            english_query, how = self.bridged(question, english_query)
+            bridged = how == "lexicon"
         cap = self.settings.max_passages_per_article
         out: list[tuple[str, passages.Ranked, float]] = []
-        for name, kind, text, w in self.plan(question, mode, english_query):
+        for name, kind, text, w in self.plan(question, mode, english_query, bridged):
             t = time.perf_counter()
             if kind == "dense":
                 ranked = passages.dense(self.snap, self._qvec, text, mask, cap, self._pooling())
@@ -103,13 +111,28 @@ class Retriever:
             out.append((name, ranked, w))
         return out
 
-    def _rank(self, question, mode, date_from, date_to, tags, english_query, recent, timings):
+    def bridged(self, question: str, english_query: str | None) -> tuple[str | None, str]:
+        """(the English text searched beside the question, where it came from: file | lexicon | none).
+
+        A Ukrainian question with no rewrite gets its words' English neighbours (retrieve/bridge.py), fused as a
+        rewrite is (docs/decisions/0014-lexical-bridge.md)."""
+        if english_query and english_query.strip():
+            return english_query, "file"
+        if self.settings.bridge == "none" or question_language(question) != "uk":
+            return None, "none"
+        snap = self.snap
+        if getattr(self, "_vocab_of", None) is not snap:  # once per published index (~0.3 s on the archive)
+            self._vocab, self._vocab_of = bridge.vocabulary(snap.p_text), snap
+        en = bridge.english_words(question, self.settings.bridge_min_similarity, vocab=self._vocab)
+        return (en, "lexicon") if en else (None, "none")
+
+    def _rank(self, question, mode, date_from, date_to, tags, english_query, recent, timings, bridged=False):
         mode = mode or self.settings.search_mode
         if mode not in query.MODES:
             raise UnknownComponent(f"unknown search mode {mode!r}; use one of {', '.join(query.MODES)}")
         snap = self.snap
         signals = self.signals(question, mode, english_query, passages.filter_mask(snap, date_from, date_to, tags),
-                               timings)
+                               timings, bridged)
         if self.settings.fusion == "score":
             fused = score_fusion((([(st.article, st.score) for st in ranked], w) for _, ranked, w in signals))
         else:
@@ -160,8 +183,9 @@ class Retriever:
         t0 = time.perf_counter()
         self._maybe_reload()
         timings: dict[str, float] = {}
+        english_query, how = self.bridged(question, english_query)
         order, fused, best, raw = self._rank(
-            question, mode, date_from, date_to, tags, english_query, recent, timings
+            question, mode, date_from, date_to, tags, english_query, recent, timings, how == "lexicon"
         )
         final = fused
         if self.reranker is not None and order:
@@ -195,7 +219,7 @@ class Retriever:
         return SearchResult(
             hits=hits,
             searched_query=english_query or question,
-            rewrite="file" if english_query else "none",
+            rewrite=how,
             timings_ms=timings,
         )
 
@@ -237,7 +261,7 @@ class Retriever:
             return pictures.bm25_images(self.snap, text)
         if name == "pixels":
             return self._pixels().order(text)
-        story_order, *_ = self._rank(question, None, None, None, None, english_query, False, {})
+        story_order, *_ = self._rank(question, None, None, None, None, english_query, False, {}, None)
         return pictures.by_story(self.snap, story_order)
 
     def search_images(self, question: str, k: int = 5, english_query: str | None = None) -> list[ImageHit]:
@@ -246,6 +270,8 @@ class Retriever:
         self._maybe_reload()
         if not self.snap.images:
             return []
+        # No lexical bridge here: a picture record is a few words, and one noisy neighbour («пташки» → "patches")
+        # outweighs them (docs/decisions/0014).
         rankings = (
             (self._picture_ranking(name, text, question, english_query), w)
             for name, text, w in self.image_plan(question, english_query)

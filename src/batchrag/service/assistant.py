@@ -12,10 +12,11 @@ from urllib.parse import urlsplit
 
 from batchrag.answer import Answerer, Question, prepare_question
 from batchrag.answer.answerer import final_answer
-from batchrag.answer.pictures import MAX_REQUEST_PICTURES, is_picture_request, picture_file
+from batchrag.answer.pictures import MAX_REQUEST_PICTURES, picture_file
 from batchrag.errors import BatchragError
 from batchrag.llm.base import LLMBackend
 from batchrag.llm.prompts import picture_question
+from batchrag.retrieve.query import is_picture_request
 from batchrag.retrieve.rewrite import rewrite_question, standalone_question
 from batchrag.settings import Settings, get_settings
 from batchrag.store import open_store
@@ -134,6 +135,11 @@ class Assistant:
         if pictures is None:
             pictures = self.request_pictures(question, result)
         return self.answerer.stream(question, result, pictures)
+
+    @staticmethod
+    def wants_pictures(question: str) -> bool:
+        """Whether the question asks for a picture: the page shows its pictures first, above the answer."""
+        return is_picture_request(question)
 
     def request_pictures(self, question: str, result: SearchResult) -> list[ImageHit]:
         """For a picture request, its top pictures with files, when the answering model can look at them."""

@@ -78,6 +78,7 @@ class Turn:
     images: list[ImageHit] = field(default_factory=list)
     seconds: float = 0.0
     picture: ImageHit | None = None  # the picture this question is about (asked from a picture card)
+    pictures_first: bool = False  # a picture request: the gallery goes above the answer
 
 
 # ---------------------------------------------------------------- cached heavy objects
@@ -236,6 +237,8 @@ def render_answer(turn: Turn, idx: int, settings: Settings) -> None:
     a = turn.answer
     if a is None:
         return
+    if turn.pictures_first:
+        render_gallery(turn, idx, settings)
     shown = {c.n for c in source_cards(a, idx)}
     st.markdown(link_citations(a.answer, shown & set(cited_numbers(a.answer)), idx) or "_(порожня відповідь)_")
     if turn.llm_note:
@@ -258,6 +261,12 @@ def render_answer(turn: Turn, idx: int, settings: Settings) -> None:
                 st.markdown(f"> {c.passage}")
                 if c.url:
                     st.markdown(f"[Читати оригінал]({c.url})")
+    if not turn.pictures_first:
+        render_gallery(turn, idx, settings)
+
+
+def render_gallery(turn: Turn, idx: int, settings: Settings) -> None:
+    """The turn's pictures, three a row, each with its story's link and the «what is in it» button."""
     views = [image_view(i, settings.images_dir, settings.image_hosts, online=_url_loads) for i in turn.images]
     shown = [(img, v) for img, v in zip(turn.images, views, strict=True) if v][:9]
     if shown:
@@ -302,6 +311,7 @@ def ask(turn: Turn, idx: int, settings: Settings, opts: Options, history: list[M
         with st.spinner("Шукаю в архіві…"):
             result = assistant.search(question, history, k=opts.k, mode=opts.mode, pictures=4,
                                       filters=Filters(opts.date_from, opts.date_to, opts.tags))
+        turn.pictures_first = assistant.wants_pictures(question) and bool(result.image_hits)
         if not result.hits:
             turn.error = ("Нічого не знайдено. Спробуйте інакше сформулювати запитання або зняти фільтри "
                           "дат і тем на бічній панелі.")
@@ -322,6 +332,9 @@ def ask(turn: Turn, idx: int, settings: Settings, opts: Options, history: list[M
             ]
         else:
             turn.images = list(turn.answer.images)
+        if turn.pictures_first:  # what was asked for leads: the picture search's own hits, then the stories'
+            asked = {i.url for i in result.image_hits}
+            turn.images = list(result.image_hits) + [i for i in turn.images if i.url not in asked]
 
 
 def _stream_into(turn: Turn, placeholder, waiting: str, items) -> None:
