@@ -12,6 +12,11 @@ from batchrag.llm.base import BackendStatus, LLMBackend, LLMError
 from batchrag.settings import Settings
 from batchrag.types import Message
 
+# Vision-capable tags a reader may already have in Ollama, best first: `auto` captions with the first it finds, and
+# an Ollama too old to list capabilities sees with these.
+OLLAMA_VISION = ("gemma3:4b", "gemma3:12b", "gemma3:27b", "qwen2.5vl:3b", "qwen2.5vl:7b", "llava:7b", "llava",
+                 "llama3.2-vision", "minicpm-v", "bakllava")
+
 
 class OllamaBackend(LLMBackend):
     name = "ollama"
@@ -66,8 +71,6 @@ class OllamaBackend(LLMBackend):
             if isinstance(caps, list):
                 self._sees = "vision" in caps
             else:
-                from batchrag.llm.vision import OLLAMA_VISION
-
                 self._sees = self.model.removesuffix(":latest") in OLLAMA_VISION
         return self._sees
 

@@ -11,13 +11,11 @@ from pathlib import Path
 import httpx
 
 from batchrag.errors import BatchragError
+from batchrag.llm.ollama import OLLAMA_VISION, OllamaBackend
 from batchrag.llm.prompts import build_caption_prompt
 from batchrag.registry import Registry
 from batchrag.settings import Settings
 
-# Vision-capable tags a reader may already have in Ollama, best first: `auto` captions with the first it finds.
-OLLAMA_VISION = ("gemma3:4b", "gemma3:12b", "gemma3:27b", "qwen2.5vl:3b", "qwen2.5vl:7b", "llava:7b", "llava",
-                 "llama3.2-vision", "minicpm-v", "bakllava")
 MAX_CAPTION_CHARS = 500
 
 
@@ -145,8 +143,6 @@ def _auto(registry, settings: Settings) -> Captioner:
         return NoCaptioner("captions are off (BATCHRAG_CAPTION_MODEL=none)")
     if chosen not in ("", "auto"):
         return registry.create(chosen, settings)
-    from batchrag.llm.ollama import OllamaBackend
-
     ollama = OllamaBackend(settings)
     pulled = ollama.pulled()
     for tag in OLLAMA_VISION:
