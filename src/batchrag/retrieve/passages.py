@@ -58,7 +58,7 @@ def pooled(snap: Snapshot, ranked: Ranked, rows, scores, temperature: float) -> 
     """Re-rank articles by a soft maximum over all their passages among `rows`: T·log Σ exp(s/T).
 
     One passage far ahead still decides; several passages that each match part of a detail question add up, which
-    a long letter of many similar paragraphs needs (docs/decisions/0012-soft-max-pooling.md). `best` stays the best
+    a long letter of many similar paragraphs needs (docs/decisions/0013-soft-max-pooling-and-finer-letters.md). `best` stays the best
     passage's own similarity (the refusal floor and the cards read it)."""
     if temperature <= 0 or not ranked:
         return ranked

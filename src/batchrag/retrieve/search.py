@@ -179,7 +179,7 @@ class Retriever:
         english_query: str | None = None,
         recent: bool = False,
     ) -> SearchResult:
-        """The k most relevant distinct articles (an article scores by its best passage)."""
+        """The k most relevant distinct articles (an article scores by a soft maximum over its passages, docs/decisions/0013)."""
         t0 = time.perf_counter()
         self._maybe_reload()
         timings: dict[str, float] = {}

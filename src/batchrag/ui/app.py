@@ -4,6 +4,8 @@ picture from its card."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -307,7 +309,7 @@ def ask(turn: Turn, idx: int, settings: Settings, opts: Options, history: list[M
     question = q.text
     if q.trimmed_from:
         turn.notice = f"Запитання задовге ({q.trimmed_from} символів): використано перші {len(question)}."
-    try:
+    with _answering(turn, placeholder, t0):
         with st.spinner("Шукаю в архіві…"):
             result = assistant.search(question, history, k=opts.k, mode=opts.mode, pictures=4,
                                       filters=Filters(opts.date_from, opts.date_to, opts.tags))
@@ -317,11 +319,6 @@ def ask(turn: Turn, idx: int, settings: Settings, opts: Options, history: list[M
                           "дат і тем на бічній панелі.")
             return
         _stream_into(turn, placeholder, "_Думаю…_", assistant.answer(question, result))
-    except Exception as exc:  # shown to the reader in words; the page stays usable
-        turn.error = explain_error(exc)
-    finally:
-        placeholder.empty()
-        turn.seconds = time.perf_counter() - t0
     if turn.answer is not None:
         turn.llm_note = llm_failure_note(turn.answer, settings)
         if not any(s.cited for s in turn.answer.sources):
@@ -335,6 +332,19 @@ def ask(turn: Turn, idx: int, settings: Settings, opts: Options, history: list[M
         if turn.pictures_first:  # what was asked for leads: the picture search's own hits, then the stories'
             asked = {i.url for i in result.image_hits}
             turn.images = list(result.image_hits) + [i for i in turn.images if i.url not in asked]
+
+
+@contextmanager
+def _answering(turn: Turn, placeholder, t0: float) -> Iterator[None]:
+    """Around the work of one answer: an error is shown to the reader in words (the page stays usable); the
+    placeholder goes and the turn keeps its time either way."""
+    try:
+        yield
+    except Exception as exc:
+        turn.error = explain_error(exc)
+    finally:
+        placeholder.empty()
+        turn.seconds = time.perf_counter() - t0
 
 
 def _stream_into(turn: Turn, placeholder, waiting: str, items) -> None:
@@ -354,14 +364,9 @@ def ask_picture(turn: Turn, settings: Settings) -> None:
     """Stream the answer about turn.picture (shown to a model that can see, else told by its words)."""
     t0 = time.perf_counter()
     placeholder = st.empty()
-    try:
+    with _answering(turn, placeholder, t0):
         assistant = _assistant(settings.model_dump_json())
         _stream_into(turn, placeholder, "_Дивлюся на зображення…_", assistant.picture_stream(turn.picture, turn.question))
-    except Exception as exc:  # shown to the reader in words; the page stays usable
-        turn.error = explain_error(exc)
-    finally:
-        placeholder.empty()
-        turn.seconds = time.perf_counter() - t0
     if turn.answer is not None:
         turn.llm_note = llm_failure_note(turn.answer, settings)
         turn.images = list(turn.answer.images)
