@@ -65,9 +65,12 @@ class ScriptedOllama(Loopback):
                         script.pull_cut = False
                         return
                     line({"status": f"pulling {digest[7:19]}", "digest": digest, "total": total, "completed": done})
-                for status in ("verifying sha256 digest", "writing manifest", "success"):
+                for status in ("verifying sha256 digest", "writing manifest"):
                     line({"status": status})
+                # Listed before "success" is sent, as Ollama's manifest is: a client that reads success and asks
+                # again must find it (appending after raced the client's next look).
                 script.models.append(name)
+                line({"status": "success"})
 
             def do_GET(self):
                 script.requests.append((self.path, None))
