@@ -172,6 +172,7 @@ class SearchResult(JsonMixin):
     searched_query: str = ""
     rewrite: str = "none"  # none | skipped: <why> | <kind>:<model> of the rewriter (docs/contracts.md)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    bridge: str = ""  # the lexicon's English words searched beside the question, "" when none (decisions/0014)
 
 
 @dataclass
@@ -214,6 +215,7 @@ class Answer:
     searched_query: str
     rewrite: str
     warnings: list[str] = field(default_factory=list)
+    bridge: str = ""  # as SearchResult.bridge; shown on the page, not part of `ask --json`
 
     def to_json(self) -> dict:
         """The `ask --json` object, exactly: sources[n-1] is [n] (a picture source adds `picture`); images as

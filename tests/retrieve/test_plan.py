@@ -96,3 +96,14 @@ def test_score_fusion_normalises_each_signal():
         "z": 0.0,
     }  # y: 2 × 0.5 + a lone hit's full 1.0; an empty signal abstains
     assert list(fused) == ["x", "y", "z"]
+
+
+def test_a_complete_bm25_list_is_normalised_from_zero():
+    # Two articles match one rare word almost equally: min-max would give 1 and 0 and let the weaker dense hit win.
+    dense = [("chip", 0.83), ("letter", 0.76), ("birds", 0.70)]
+    bm25 = [("letter", 2.64), ("chip", 2.61)]
+    by_minmax = score_fusion([(dense, 1.0), (bm25, 1.0)])
+    assert max(by_minmax, key=by_minmax.get) == "letter"
+    from_zero = score_fusion([(dense, 1.0), (bm25, 1.0, 0.0)])
+    assert max(from_zero, key=from_zero.get) == "chip"
+    assert from_zero["chip"] == pytest.approx(1.0 + 2.61 / 2.64)

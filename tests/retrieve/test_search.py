@@ -5,6 +5,7 @@ import json
 import pytest
 
 from batchrag.evaluate.run import load_questions, load_rewrites, run_eval
+from batchrag.retrieve import passages
 from batchrag.retrieve.search import Retriever, question_language
 
 
@@ -164,6 +165,9 @@ def test_a_ukrainian_question_is_bridged_by_the_lexicon_unless_rewritten(setting
     assert {"dense", "bm25_mix"} <= set(res.timings_ms)
     # The bridge's words are read by BM25 only: neither they nor question + bridge are embedded (0014).
     assert not {"dense_en", "dense_mix"} & set(res.timings_ms)
+    (name, ranked, _) = r.signals(q, "hybrid", None)[-1]
+    # The fixture's few matches are all listed, so fusion normalises them from 0 (fusion.score_fusion).
+    assert name == "bm25_mix" and passages.complete(ranked)
     given = r.search(q, k=3, english_query="drones help farmers spot wheat disease")
     assert (given.rewrite, given.searched_query) == ("file", "drones help farmers spot wheat disease")
     assert {"dense_en", "dense_mix"} <= set(given.timings_ms)

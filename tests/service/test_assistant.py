@@ -44,6 +44,15 @@ def test_a_given_english_query_is_used_without_asking_a_model(assistant):
     assert r.hits[0].title == GLACIERS
 
 
+def test_the_lexical_bridge_is_carried_to_the_answer_but_not_into_ask_json(assistant):
+    r = assistant.search("Як супутники стежать за льодовиками?", pictures=0)
+    assert r.rewrite == "none" and r.searched_query == "Як супутники стежать за льодовиками?"
+    assert r.bridge and r.bridge.isascii()  # the lexicon's English words, searched beside the question
+    a = assistant.ask("Як супутники стежать за льодовиками?")
+    assert a.bridge == r.bridge and "bridge" not in a.to_json()
+    assert assistant.search("Як тануть льодовики?", english="glaciers melting", pictures=0).bridge == ""
+
+
 def test_follow_up_without_a_rewriter_is_joined_to_the_previous_question(assistant):
     from batchrag.types import Message
 

@@ -9,6 +9,7 @@ from batchrag.types import Answer, ImageHit, Source
 from batchrag.ui.render import (
     DEMO_NOTE,
     answer_notes,
+    bridge_label,
     cited_numbers,
     escape_md,
     example_label,
@@ -127,6 +128,7 @@ def test_overview_text_and_example_labels():
 def test_rewrite_label_and_notes():
     assert rewrite_label("ollama:qwen2.5:1.5b") == "запит перекладено (ollama:qwen2.5:1.5b)"
     assert rewrite_label("none") == "без перекладу запиту"
+    assert bridge_label("") == "" and bridge_label("robots laundry") == "англійські слова зі словника: «robots laundry»"
     assert "timeout" in rewrite_label("skipped: timeout")
     assert "ollama" in rewrite_label("ollama")
     notes = answer_notes(_answer(language_ok=False), gguf_path=None)

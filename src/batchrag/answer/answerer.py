@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from batchrag.answer.citations import filter_citations, strip_markup
 from batchrag.answer.gate import gate
@@ -110,14 +111,13 @@ class Answerer:
             warnings += pics.warnings
             images = pics.images
             known = {ih.url for ih in pictures}
-            result = SearchResult(pics.hits + list(result.hits),
-                                  list(pictures) + [ih for ih in result.image_hits if ih.url not in known],
-                                  result.searched_query, result.rewrite, result.timings_ms)
+            result = replace(result, hits=pics.hits + list(result.hits),
+                             image_hits=list(pictures) + [ih for ih in result.image_hits if ih.url not in known])
         msgs, hits = self._fit(question, list(result.hits), images)
         images = list(msgs[-1].images)
         if len(hits) < len(result.hits):
             warnings.append(f"{len(result.hits) - len(hits)} sources dropped to fit the context window")
-            result = SearchResult(hits, result.image_hits, result.searched_query, result.rewrite, result.timings_ms)
+            result = replace(result, hits=hits)
 
         if backend.fallback_reason:
             warnings.append(f"auto: answered with {backend.name}; skipped {backend.fallback_reason}")
@@ -234,6 +234,7 @@ class Answerer:
             searched_query=result.searched_query,
             rewrite=result.rewrite,
             warnings=warnings,
+            bridge=result.bridge,
         )
 
     def ask(self, question: str, result: SearchResult, pictures: list[ImageHit] = ()) -> Answer:

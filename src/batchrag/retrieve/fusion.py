@@ -25,18 +25,22 @@ def rrf(rankings: Iterable[tuple[Ranking, float]], k: int) -> dict[K, float]:
     return fused
 
 
-def score_fusion(rankings: Iterable[tuple[Sequence[tuple[K, float]], float]]) -> dict[K, float]:
-    """Each (ranking of (key, score) best first, weight) adds weight × the key's score min-max normalised over that
-    ranking (its best 1, its last 0; all 1 when they tie); keys in first-seen order.
+def score_fusion(
+    rankings: Iterable[tuple[Sequence[tuple[K, float]], float] | tuple[Sequence[tuple[K, float]], float, float]],
+) -> dict[K, float]:
+    """Each (ranking of (key, score) best first, weight[, floor]) adds weight × the key's score min-max normalised
+    over that ranking (its best 1, its last 0; all 1 when they tie); keys in first-seen order. A ranking given a
+    `floor` is normalised from that floor instead of its last score: BM25's 0 means "no match", so two articles
+    that match one word almost equally stay almost equal, where min-max would give 1 and 0.
 
     Unlike RRF it keeps how far ahead a signal's best hits are: one confident BM25 match of a rewrite's rare
     words is not outvoted by articles a few ranks down in several dense lists (docs/decisions/0010)."""
     fused: dict = {}
-    for ranking, weight in rankings:
+    for ranking, weight, *floor in rankings:
         if not ranking:
             continue
         scores = [s for _, s in ranking]
-        lo, hi = min(scores), max(scores)
+        lo, hi = (min(floor[0], min(scores)) if floor else min(scores)), max(scores)
         span = hi - lo
         for key, s in ranking:
             fused[key] = fused.get(key, 0.0) + weight * ((s - lo) / span if span > 0 else 1.0)

@@ -24,6 +24,15 @@ class Story(NamedTuple):
 Ranked = list[Story]  # best first
 
 
+class Complete(list):
+    """A ranking that holds every article the signal scores at all (BM25 on rare words): the rest score 0."""
+
+
+def complete(ranked: Ranked) -> bool:
+    """Whether `ranked` lists every article its signal scores (then the unlisted ones score 0, not "lower")."""
+    return isinstance(ranked, Complete)
+
+
 def filter_mask(snap: Snapshot, date_from, date_to, tags) -> np.ndarray | None:
     """Passage rows the filters let through; None when there are no filters."""
     if not (date_from or date_to or tags):
@@ -101,4 +110,6 @@ def bm25(snap: Snapshot, text: str, mask, cap: int) -> Ranked:
         if r is not None and (mask is None or mask[r]):
             rows.append(r)
             scores.append(sc)
-    return group(snap, rows, scores, cap)
+    ranked = group(snap, rows, scores, cap)
+    # Fewer passages than asked for: every passage that matches a word is here (and every article, below DEPTH).
+    return Complete(ranked) if res.num_rows < DEPTH * 4 and len(ranked) < DEPTH else ranked

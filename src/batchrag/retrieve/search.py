@@ -134,7 +134,11 @@ class Retriever:
         signals = self.signals(question, mode, english_query, passages.filter_mask(snap, date_from, date_to, tags),
                                timings, bridged)
         if self.settings.fusion == "score":
-            fused = score_fusion((([(st.article, st.score) for st in ranked], w) for _, ranked, w in signals))
+            # A BM25 list that holds every matching article is normalised from 0, the score of all the others.
+            fused = score_fusion(
+                (([(st.article, st.score) for st in ranked], w) + ((0.0,) if passages.complete(ranked) else ())
+                 for _, ranked, w in signals)
+            )
         else:
             fused = rrf((([st.article for st in ranked], w) for _, ranked, w in signals), self.settings.rrf_k)
         best: dict[int, tuple[int, list[int]]] = {}  # article -> (best rank in any signal, its passages)
@@ -221,6 +225,7 @@ class Retriever:
             searched_query=english_query or question,
             rewrite=how,
             timings_ms=timings,
+            bridge=english_query if how == "lexicon" else "",
         )
 
     # --- a topic across the archive ------------------------------------------------------

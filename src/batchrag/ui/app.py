@@ -36,6 +36,7 @@ from batchrag.types import Answer, ImageHit, Message
 from batchrag.ui.model_banner import model_notice
 from batchrag.ui.render import (
     answer_notes,
+    bridge_label,
     cited_numbers,
     escape_md,
     example_label,
@@ -245,10 +246,10 @@ def render_answer(turn: Turn, idx: int, settings: Settings) -> None:
     st.markdown(link_citations(a.answer, shown & set(cited_numbers(a.answer)), idx) or "_(порожня відповідь)_")
     if turn.llm_note:
         st.warning(turn.llm_note)
-    st.caption(
-        f"Пошуковий запит: «{escape_md(a.searched_query)}» · {escape_md(rewrite_label(a.rewrite))} · "
-        f"{turn.seconds:.1f} с"
-    )
+    searched = [f"Пошуковий запит: «{escape_md(a.searched_query)}»", escape_md(rewrite_label(a.rewrite))]
+    if a.bridge:
+        searched.append(escape_md(bridge_label(a.bridge)))
+    st.caption(" · ".join(searched + [f"{turn.seconds:.1f} с"]))
     for note in answer_notes(a, settings.gguf_path):
         st.caption(escape_md(note))
     cards = source_cards(a, idx)

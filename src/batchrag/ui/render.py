@@ -181,6 +181,11 @@ def rewrite_label(rewrite: str) -> str:
     return f"запит перекладено ({r})"
 
 
+def bridge_label(bridge: str) -> str:
+    """The lexical bridge's English words as the page names them; "" when the question was searched without them."""
+    return f"англійські слова зі словника: «{bridge}»" if bridge else ""
+
+
 _BLIND = re.compile(r"^(.+) cannot look at pictures: ")
 _UNSHOWN = re.compile(r"^the picture \S+ could not be shown to the model \((not downloaded|its file is missing|its file "
                       r"is unreadable)[^)]*\)")
