@@ -187,6 +187,9 @@ def test_llm_down_still_shows_sources_and_says_why(app_env):
     assert turn.answer is not None and turn.answer.backend == "extractive" and turn.answer.sources
     assert any("Мовна модель недоступна" in w.value and "Ollama" in w.value for w in at.warning)
     assert _card_anchors(at)
+    # No model rewrote the question, so the lexicon's English words were searched beside it, and the page says so.
+    assert turn.answer.bridge and any(f"англійські слова зі словника: «{turn.answer.bridge}»" in c.value
+                                      for c in at.caption)
 
 
 def test_date_filter_excludes_everything_in_the_future(app_env):
