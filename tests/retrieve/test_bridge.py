@@ -63,3 +63,14 @@ def test_a_word_takes_the_nearest_neighbour_the_archive_uses(small):
     assert {"robots", "fold", "laundry", "robot-arm", "folds", "linen"} <= vocab
     en = english_words("робот складає білизну", 0.0, small, vocab)
     assert en.split() == ["robots", "folds", "laundry"]  # "robot" is not in the archive: its next neighbour is
+
+
+def test_each_word_can_add_its_nearest_two_that_the_archive_uses(small):
+    from batchrag.retrieve.bridge import vocabulary
+
+    vocab = vocabulary(["Robots fold LAUNDRY.", "A robot-arm folds linen", "robotic underwear"])
+    en = english_words("робот складає білизну", 0.0, small, vocab, per_word=2)
+    # "robot" and "composes" are not in the archive; "складає" has only "folds" left in it.
+    assert en.split() == ["robots", "robotic", "folds", "laundry", "linen"]
+    assert english_words("робот складає білизну", 0.86, small, vocab, per_word=2).split() == ["robots", "robotic",
+                                                                                                "laundry", "linen"]

@@ -106,11 +106,12 @@ def vocabulary(texts) -> frozenset[str]:
 
 
 def english_words(
-    question: str, min_similarity: float, lex: Lexicon | None = None, vocab: frozenset[str] | None = None
+    question: str, min_similarity: float, lex: Lexicon | None = None, vocab: frozenset[str] | None = None,
+    per_word: int = 1,
 ) -> str | None:
     """The question as English search words: its own Latin-script names and numbers, then each content word's
-    nearest English word that the archive uses (`vocab`; any when None), when at least `min_similarity` close;
-    None when nothing maps."""
+    `per_word` nearest English words that the archive uses (`vocab`; any when None), those at least
+    `min_similarity` close; None when nothing maps."""
     lex = lex or lexicon()
     if lex is None:
         return None
@@ -120,9 +121,10 @@ def english_words(
     for t in toks:
         if not _CYRILLIC.search(t) or len(t) < _MIN_LETTERS or t.lower() in STOP:
             continue
-        best = next((c for c in lex.lookup(t) if vocab is None or c[0] in vocab), None)
-        if best and best[1] >= min_similarity:
-            words.append(best[0])
+        # A word's nearest neighbour is often noise (docs/decisions/0014): its second is a second chance, and BM25
+        # lets the one of them that the right passages share count.
+        near = [c for c in lex.lookup(t) if (vocab is None or c[0] in vocab) and c[1] >= min_similarity]
+        words.extend(en for en, _ in near[:per_word])
     if not words:
         return None
     return " ".join(dict.fromkeys(names + words))

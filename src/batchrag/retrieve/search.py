@@ -123,7 +123,8 @@ class Retriever:
         snap = self.snap
         if getattr(self, "_vocab_of", None) is not snap:  # once per published index (~0.3 s on the archive)
             self._vocab, self._vocab_of = bridge.vocabulary(snap.p_text), snap
-        en = bridge.english_words(question, self.settings.bridge_min_similarity, vocab=self._vocab)
+        s = self.settings
+        en = bridge.english_words(question, s.bridge_min_similarity, vocab=self._vocab, per_word=s.bridge_neighbours)
         return (en, "lexicon") if en else (None, "none")
 
     def _rank(self, question, mode, date_from, date_to, tags, english_query, recent, timings, bridged=False):
