@@ -1,0 +1,87 @@
+"""The JSON a library gives for fixed questions (CLI, HTTP API, export), timings removed: diff two runs of it.
+
+A refactor that promises "behaviour unchanged" runs this before and after on the same library and compares the
+files byte for byte (`cmp before.json after.json`). Answers come from the quote-only backend, which is
+deterministic; clocks (`*_ms`, `seconds`, dates of the last crawl) are blanked.
+
+    BATCHRAG_DATA_DIR=/tmp/demo batchrag demo
+    BATCHRAG_DATA_DIR=/tmp/demo python bench/behaviour_snapshot.py > before.json
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+QUESTIONS = [
+    "Що нового у відкритих моделях?",
+    "What did the letter say about open-weight models?",
+    "Покажи картинку з роботом",
+    "Хто виграв чемпіонат світу з футболу 1966 року?",
+    "Що The Batch писав про малі моделі з довгим контекстом?",
+]
+CLOCKS = ("_ms", "seconds", "last_crawl", "last_update", "elapsed", "created", "checked_at")
+
+
+def scrub(value):
+    """The value with every clock reading replaced by a fixed marker."""
+    if isinstance(value, dict):
+        return {k: ("<clock>" if any(k.endswith(c) for c in CLOCKS) else scrub(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrub(v) for v in value]
+    return value
+
+
+def cli(*args: str) -> object:
+    exe = Path(sys.executable).with_name("batchrag")
+    out = subprocess.run([str(exe), *args], capture_output=True, text=True, timeout=600)
+    text = out.stdout.strip()
+    try:
+        return scrub(json.loads(text))
+    except json.JSONDecodeError:
+        return {"rc": out.returncode, "stdout": text[-2000:], "stderr": out.stderr.strip()[-500:]}
+
+
+def api() -> dict:
+    from fastapi.testclient import TestClient
+
+    from batchrag.api.app import create_app
+
+    got: dict = {}
+    with TestClient(create_app()) as client:
+        for q in QUESTIONS:
+            got[f"search {q}"] = scrub(client.get("/search", params={"q": q}).json())
+            got[f"search images {q}"] = scrub(client.get("/search", params={"q": q, "images": True}).json())
+            got[f"ask {q}"] = scrub(client.post("/ask", json={"question": q, "stream": False}).json())
+        chat = {"model": "batchrag", "messages": [{"role": "user", "content": QUESTIONS[0]}]}
+        body = client.post("/v1/chat/completions", json=chat).json()
+        body.pop("id", None)
+        body.pop("created", None)
+        got["openai"] = scrub(body)
+        got["library"] = scrub(client.get("/library").json())
+        got["bad k"] = client.get("/search", params={"q": "x", "k": 0}).json()
+    return got
+
+
+def main() -> None:
+    os.environ["BATCHRAG_LLM_BACKEND"] = "extractive"
+    snap: dict = {}
+    for q in QUESTIONS:
+        snap[f"ask {q}"] = cli("ask", q, "--json")
+        snap[f"search {q}"] = cli("search", q, "--json")
+        snap[f"search images {q}"] = cli("search", q, "--images", "--json")
+    snap["ask empty"] = cli("ask", "   ", "--json")
+    snap["stats"] = cli("stats")
+    exe = Path(sys.executable).with_name("batchrag")
+    export = subprocess.run([str(exe), "export"], capture_output=True, text=True, timeout=600).stdout
+    snap["export"] = [scrub(json.loads(line)) for line in export.splitlines() if line.strip()]
+    snap["api"] = api()
+    json.dump(snap, sys.stdout, ensure_ascii=False, indent=1, sort_keys=True)
+    print()
+
+
+if __name__ == "__main__":
+    main()
