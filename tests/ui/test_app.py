@@ -128,7 +128,7 @@ def test_a_picture_request_shows_its_pictures_above_the_answer(app_env):
 
 def test_a_picture_card_asks_about_its_picture(app_env):
     from batchrag.service import PICTURE_QUESTION_UK
-    from batchrag.ui.app import PICTURE_BUTTON
+    from batchrag.ui.turns import PICTURE_BUTTON
     from tests.support.ollama_wire import Reply, ScriptedOllama
 
     srv = ScriptedOllama(models=["gemma3:4b"], capabilities={"gemma3:4b": ["completion", "vision"]},

@@ -1,0 +1,120 @@
+"""Asking: stream an answer (to a question, or about a picture) into a turn; errors explained in words."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import streamlit as st
+
+from batchrag.errors import BatchragError
+from batchrag.service import EmptyQuestion, Filters, IndexMissingError
+from batchrag.settings import Settings
+from batchrag.types import Answer, ImageHit, Message
+from batchrag.ui import cached
+from batchrag.ui.render import escape_md
+from batchrag.ui.sidebar import Options
+from batchrag.ui.turns import Turn
+
+
+def llm_failure_note(a: Answer, settings: Settings) -> str | None:
+    failed = [w for w in a.warnings if " failed: " in w]
+    if a.backend == "extractive" and (failed or settings.llm_backend not in ("extractive",)):
+        why = escape_md(failed[0]) if failed else "жодна локальна мовна модель не працює"
+        return (f"Мовна модель недоступна ({why}). Нижче — уривки знайдених джерел без переказу. "
+                "Запустіть Ollama (`ollama serve`) або виберіть вбудовану модель на бічній панелі.")
+    return None
+
+
+def ask(turn: Turn, idx: int, settings: Settings, opts: Options, history: list[Message]) -> None:
+    """Stream one answer into the page, then store the finished turn."""
+    t0 = time.perf_counter()
+    placeholder = st.empty()
+    assistant = cached.assistant(settings.model_dump_json())
+    try:
+        q = assistant.prepare(turn.question)
+    except EmptyQuestion:
+        turn.error = "Порожнє запитання: напишіть, що ви хочете дізнатися."
+        return
+    question = q.text
+    if q.trimmed_from:
+        turn.notice = f"Запитання задовге ({q.trimmed_from} символів): використано перші {len(question)}."
+    with _answering(turn, placeholder, t0):
+        with st.spinner("Шукаю в архіві…"):
+            result = assistant.search(question, history, k=opts.k, mode=opts.mode, pictures=4,
+                                      filters=Filters(opts.date_from, opts.date_to, opts.tags))
+        turn.pictures_first = assistant.wants_pictures(question) and bool(result.image_hits)
+        if not result.hits:
+            turn.error = ("Нічого не знайдено. Спробуйте інакше сформулювати запитання або зняти фільтри "
+                          "дат і тем на бічній панелі.")
+            return
+        _stream_into(turn, placeholder, "_Думаю…_", assistant.answer(question, result))
+    if turn.answer is not None:
+        turn.llm_note = llm_failure_note(turn.answer, settings)
+        if not any(s.cited for s in turn.answer.sources):
+            # No citation: the cards fall back to every source, and so do the pictures.
+            turn.images = turn.answer.images + [
+                ImageHit(im.url, im.alt, im.caption, h.article_id, h.url, h.title, h.score, im.local_path)
+                for h in result.hits for im in h.images if im.url not in {i.url for i in turn.answer.images}
+            ]
+        else:
+            turn.images = list(turn.answer.images)
+        if turn.pictures_first:  # what was asked for leads: the picture search's own hits, then the stories'
+            asked = {i.url for i in result.image_hits}
+            turn.images = list(result.image_hits) + [i for i in turn.images if i.url not in asked]
+
+
+@contextmanager
+def _answering(turn: Turn, placeholder, t0: float) -> Iterator[None]:
+    """Around the work of one answer: an error is shown to the reader in words (the page stays usable); the
+    placeholder goes and the turn keeps its time either way."""
+    try:
+        yield
+    except Exception as exc:
+        turn.error = explain_error(exc)
+    finally:
+        placeholder.empty()
+        turn.seconds = time.perf_counter() - t0
+
+
+def _stream_into(turn: Turn, placeholder, waiting: str, items) -> None:
+    """Show the answer's pieces as they come; keep the finished Answer on the turn."""
+    text = ""
+    placeholder.markdown(waiting)
+    for piece in items:
+        if isinstance(piece, Answer):
+            turn.answer = piece
+        else:
+            text += piece
+            placeholder.markdown(escape_md(text) + " ▌")
+    turn.text = text
+
+
+def ask_picture(turn: Turn, settings: Settings) -> None:
+    """Stream the answer about turn.picture (shown to a model that can see, else told by its words)."""
+    t0 = time.perf_counter()
+    placeholder = st.empty()
+    with _answering(turn, placeholder, t0):
+        assistant = cached.assistant(settings.model_dump_json())
+        _stream_into(turn, placeholder, "_Дивлюся на зображення…_", assistant.picture_stream(turn.picture, turn.question))
+    if turn.answer is not None:
+        turn.llm_note = llm_failure_note(turn.answer, settings)
+        turn.images = list(turn.answer.images)
+
+
+def explain_error(exc: Exception) -> str:
+    msg = str(exc)
+    if isinstance(exc, IndexMissingError):
+        return f"Пошуковий індекс ще не побудовано: виконайте `batchrag index` (або `batchrag demo`). ({escape_md(msg)})"
+    if not isinstance(exc, BatchragError):  # a bug, not a state of the library: name it so it can be reported
+        msg = f"{type(exc).__name__}: {msg}" if msg else type(exc).__name__
+    return f"Не вдалося відповісти: {escape_md(msg)}"
+
+
+def history_of(turns: list[Turn]) -> list[Message]:
+    msgs: list[Message] = []
+    for t in turns:
+        if t.answer is not None:
+            msgs += [Message("user", t.question), Message("assistant", t.answer.answer)]
+    return msgs

@@ -1,0 +1,69 @@
+"""The page's cached heavy objects (retriever, assistant, updater) and cached lookups, shared by its parts."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import streamlit as st
+
+from batchrag.service import Assistant, Library, LibraryUpdater, host_answers
+from batchrag.service.assistant import load_retriever
+from batchrag.service.llm_status import model_status as check_models
+from batchrag.service.welcome import overview as library_overview
+from batchrag.settings import Settings
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def retriever(settings_json: str):
+    return load_retriever(Settings.model_validate_json(settings_json))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def assistant(settings_json: str) -> Assistant:
+    settings = Settings.model_validate_json(settings_json)
+    return Assistant(settings, retriever=retriever(_retrieval_key(settings)))
+
+
+@st.cache_resource(show_spinner=False)
+def updater(settings_json: str) -> LibraryUpdater:
+    return LibraryUpdater(Settings.model_validate_json(settings_json))
+
+
+@st.cache_data(ttl=10, show_spinner=False)
+def model_status(settings_json: str):
+    # One round of health checks feeds both the status panel and the notice at the top.
+    return check_models(Settings.model_validate_json(settings_json))
+
+
+def models_changed() -> None:
+    """A model arrived: the next status check and the next answer must see it."""
+    model_status.clear()
+    assistant.clear()
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def _host_answers(origin: str) -> bool:
+    return host_answers(origin)
+
+
+def url_loads(url: str) -> bool:
+    # One probe per host, remembered a little while: a gallery of nine pictures costs one connect, not nine.
+    parts = urlsplit(url)
+    return _host_answers(f"{parts.scheme}://{parts.netloc}")
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def overview(settings_json: str, articles: int):
+    return library_overview(Settings.model_validate_json(settings_json))
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def known_tags(settings_json: str, articles: int) -> list[str]:
+    return Library(Settings.model_validate_json(settings_json)).tags()
+
+
+def _retrieval_key(s: Settings) -> str:
+    # The retriever depends on the index and the search knobs only, so LLM changes keep the loaded embedder.
+    keep = {"data_dir", "database_url", "embedder", "image_embedder", "reranker", "rerank_depth",
+            "max_passages_per_article"}
+    return Settings.model_validate(s.model_dump(include=keep)).model_dump_json()

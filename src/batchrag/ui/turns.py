@@ -1,0 +1,102 @@
+"""The chat's turns and how a turn is drawn: the answer with linked citations, source cards and pictures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+from batchrag.settings import Settings
+from batchrag.types import Answer, ImageHit
+from batchrag.ui import cached
+from batchrag.ui.render import (
+    answer_notes,
+    bridge_label,
+    cited_numbers,
+    escape_md,
+    image_view,
+    left_out_note,
+    link_citations,
+    rewrite_label,
+    source_cards,
+)
+
+PICTURE_BUTTON = "Що на цьому зображенні?"  # under each picture of the gallery: asks about that picture
+
+
+@dataclass
+class Turn:
+    """One question and what the page shows for it."""
+
+    question: str
+    answer: Answer | None = None
+    text: str = ""
+    error: str | None = None
+    notice: str | None = None
+    llm_note: str | None = None
+    images: list[ImageHit] = field(default_factory=list)
+    seconds: float = 0.0
+    picture: ImageHit | None = None  # the picture this question is about (asked from a picture card)
+    pictures_first: bool = False  # a picture request: the gallery goes above the answer
+
+
+def render_answer(turn: Turn, idx: int, settings: Settings) -> None:
+    if turn.notice:
+        st.info(turn.notice)
+    if turn.error:
+        st.error(turn.error)
+    a = turn.answer
+    if a is None:
+        return
+    if turn.pictures_first:
+        render_gallery(turn, idx, settings)
+    shown = {c.n for c in source_cards(a, idx)}
+    st.markdown(link_citations(a.answer, shown & set(cited_numbers(a.answer)), idx) or "_(порожня відповідь)_")
+    if turn.llm_note:
+        st.warning(turn.llm_note)
+    searched = [f"Пошуковий запит: «{escape_md(a.searched_query)}»", escape_md(rewrite_label(a.rewrite))]
+    if a.bridge:
+        searched.append(escape_md(bridge_label(a.bridge)))
+    st.caption(" · ".join(searched + [f"{turn.seconds:.1f} с"]))
+    for note in answer_notes(a, settings.gguf_path):
+        st.caption(escape_md(note))
+    cards = source_cards(a, idx)
+    if cards:
+        st.markdown("**Джерела**")
+        for c in cards:
+            with st.container(border=True):
+                # The header's anchor is what the inline [n] links jump to.
+                st.subheader(c.heading, anchor=c.anchor)
+                meta = " · ".join(x for x in (c.meta, c.relevance) if x)
+                st.caption(escape_md(meta))
+                st.markdown(f"> {c.passage}")
+                if c.url:
+                    st.markdown(f"[Читати оригінал]({c.url})")
+    if not turn.pictures_first:
+        render_gallery(turn, idx, settings)
+
+
+def render_gallery(turn: Turn, idx: int, settings: Settings) -> None:
+    """The turn's pictures, three a row, each with its story's link and the «what is in it» button."""
+    views = [image_view(i, settings.images_dir, settings.image_hosts, online=cached.url_loads) for i in turn.images]
+    shown = [(img, v) for img, v in zip(turn.images, views, strict=True) if v][:9]
+    if shown:
+        st.markdown("**Зображення**")
+        cols = st.columns(3)
+        for j, (img, v) in enumerate(shown):
+            with cols[j % 3]:
+                st.image(v.src, caption=v.caption or None, width="stretch")
+                if v.article_url:
+                    st.markdown(f"[{v.article_title or 'Стаття'}]({v.article_url})")
+                if st.button(PICTURE_BUTTON, key=f"picture_{idx}_{j}"):
+                    st.session_state["_picture_question"] = img  # asked below the conversation, in this run
+    left_out = sum(v is None for v in views)
+    if left_out:
+        st.caption(left_out_note(left_out))
+
+
+def question_view(turn: Turn) -> None:
+    """The reader's side of a turn: the question, and the picture it is about."""
+    st.markdown(escape_md(turn.question))
+    if turn.picture is not None:
+        st.caption(f"Про зображення до статті «{escape_md(turn.picture.article_title)}»")
