@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from batchrag.crawl.site import LETTER
@@ -48,6 +49,50 @@ def load_rewrites(path: Path) -> dict[str, str]:
     return data
 
 
+@dataclass
+class _Tally:
+    """What run_eval gathers per question: ranking metrics and latencies, by (kind, lang) and by section."""
+
+    rows: dict[tuple[str, str], list] = field(default_factory=dict)
+    lat: dict[tuple[str, str], list] = field(default_factory=dict)
+    by_sec: dict[tuple[str, str, str], list] = field(default_factory=dict)
+    sec_lat: dict[tuple[str, str, str], list] = field(default_factory=dict)
+    n_unans: int = 0
+    n_rw: int = 0
+    rw_ms: list[float] = field(default_factory=list)  # model calls only: a cached rewrite costs no model time
+    rw_cached: int = 0
+    rw_failed: int = 0
+
+    def add(self, key: tuple[str, str], section: str, m: dict, ms: float) -> None:
+        self.rows.setdefault(key, []).append(m)
+        self.lat.setdefault(key, []).append(ms)
+        self.by_sec.setdefault((*key, section), []).append(m)
+        self.sec_lat.setdefault((*key, section), []).append(ms)
+
+    def block(self, kind: str) -> dict:
+        out = {}
+        for lang in ("uk", "en"):
+            out[lang] = aggregate(self.rows.get((kind, lang), []), self.lat.get((kind, lang), []))
+        every = [x for (kd, _), v in self.rows.items() if kd == kind for x in v]
+        every_lat = [x for (kd, _), v in self.lat.items() if kd == kind for x in v]
+        out["all"] = aggregate(every, every_lat)
+        return out
+
+    def sections(self, kind: str) -> dict:
+        names = list(SECTIONS) + sorted({sec for (kd, _, sec) in self.by_sec if kd == kind} - set(SECTIONS))
+        out = {}
+        for lang in ("uk", "en", "all"):
+            langs = ("uk", "en", "other") if lang == "all" else (lang,)
+            out[lang] = {
+                sec: aggregate(
+                    [x for lg in langs for x in self.by_sec.get((kind, lg, sec), [])],
+                    [x for lg in langs for x in self.sec_lat.get((kind, lg, sec), [])],
+                )
+                for sec in names
+            }
+        return out
+
+
 def run_eval(
     questions: list[dict],
     settings: Settings | None = None,
@@ -61,7 +106,6 @@ def run_eval(
 ) -> dict:
     """Metrics per kind (text/image) and language, and per section of the relevant article; latency per question,
     after a warm-up. `on_question` gets each answerable question's row (`question_row`: its rank and top hits)."""
-    from batchrag.retrieve.rewrite import needs_rewrite
     from batchrag.retrieve.search import Retriever
 
     settings = settings or get_settings()
@@ -69,129 +113,114 @@ def run_eval(
     depth = max(k, 10)
     mode = mode or settings.search_mode
     arts = r.article
-    rows: dict[tuple[str, str], list] = {}
-    lat: dict[tuple[str, str], list] = {}
-    by_sec: dict[tuple[str, str, str], list] = {}
-    sec_lat: dict[tuple[str, str, str], list] = {}
-    n_unans = 0
-    n_rw = 0
-    rw_ms: list[float] = []  # model calls only: a cached rewrite costs no model time
-    rw_cached = rw_failed = 0
+    tally = _Tally()
     if questions:  # warm-up: model weights, FTS index and caches
         r.search(questions[0]["question"], k=depth, mode=mode)
         r.search_images(questions[0]["question"], k=depth)
         r._qcache.clear()
     for q in questions:
         if not q["relevant"] or q["kind"] == "unanswerable":
-            n_unans += 1
+            tally.n_unans += 1
             continue
-        en = None
-        if rewrites is not None:
-            en = rewrites.get(q["question"])
-        elif rewriter is not None and needs_rewrite(q["question"]):
-            en = rewriter.rewrite(q["question"])
-            if en is None:
-                rw_failed += 1
-            elif rewriter.last_cached:
-                rw_cached += 1
-            else:
-                rw_ms.append(rewriter.last_elapsed_s * 1000)
-        n_rw += en is not None
+        en = _english_query(q["question"], rewrites, rewriter, tally)
+        tally.n_rw += en is not None
         kind = "image" if q["kind"] == "image" else "text"
         t = time.perf_counter()
-        if kind == "text":
-            found = r.search(q["question"], k=depth, mode=mode, english_query=en).hits
-            flags = [is_relevant(h.issue, h.title, h.section, q["relevant"]) for h in found]
-            n_rel = sum(
-                is_relevant(a["issue"], a["title"], a["section"], q["relevant"]) for a in arts.values()
-            )
-        else:
-            found = r.search_images(q["question"], k=depth, english_query=en)
-            flags = [
-                is_relevant(
-                    arts[i.article_id]["issue"], i.article_title, arts[i.article_id]["section"], q["relevant"]
-                )
-                for i in found
-            ]
-            n_rel = sum(
-                is_relevant(
-                    arts[im["article_id"]]["issue"],
-                    im["article_title"],
-                    arts[im["article_id"]]["section"],
-                    q["relevant"],
-                )
-                for im in r.images
-                if im["article_id"] in arts
-            )
+        found, flags, n_rel = _search_one(r, q, kind, depth, mode, en)
         ms = (time.perf_counter() - t) * 1000
         section = question_section(q["relevant"], arts)
         if on_question is not None:  # after the timing: the signal ranks are the diagnosis, not the search
             on_question(question_row(q, kind, section, en, found, flags, r, mode))
         r._qcache.clear()  # every question pays its own embedding, as a user's would
         key = (kind, q["lang"] if q["lang"] in ("uk", "en") else "other")
-        m = score_ranking(flags, n_rel)
-        rows.setdefault(key, []).append(m)
-        lat.setdefault(key, []).append(ms)
-        by_sec.setdefault((*key, section), []).append(m)
-        sec_lat.setdefault((*key, section), []).append(ms)
-
-    def block(kind: str) -> dict:
-        out = {}
-        for lang in ("uk", "en"):
-            out[lang] = aggregate(rows.get((kind, lang), []), lat.get((kind, lang), []))
-        every = [x for (kd, _), v in rows.items() if kd == kind for x in v]
-        every_lat = [x for (kd, _), v in lat.items() if kd == kind for x in v]
-        out["all"] = aggregate(every, every_lat)
-        return out
-
-    def sections(kind: str) -> dict:
-        names = list(SECTIONS) + sorted({sec for (kd, _, sec) in by_sec if kd == kind} - set(SECTIONS))
-        out = {}
-        for lang in ("uk", "en", "all"):
-            langs = ("uk", "en", "other") if lang == "all" else (lang,)
-            out[lang] = {
-                sec: aggregate(
-                    [x for lg in langs for x in by_sec.get((kind, lg, sec), [])],
-                    [x for lg in langs for x in sec_lat.get((kind, lg, sec), [])],
-                )
-                for sec in names
-            }
-        return out
-
+        tally.add(key, section, score_ranking(flags, n_rel), ms)
     return {
-        "config": {
-            "embedder": r.embedder.name,
-            "mode": mode,
-            "reranker": settings.reranker,
-            "rerank_depth": settings.rerank_depth if settings.reranker != "none" else None,
-            "k": k,
-            "data_dir": str(settings.data_dir),
-            "corpus_articles": r.n_articles,
-            "passages": len(r.p_id),
-            "images": len(r.images),
-            "weights": {
-                "fusion": settings.fusion,
-                "rrf_k": settings.rrf_k,
-                "bm25_weight_uk": settings.bm25_weight_uk,
-                "bm25_weight_en": settings.bm25_weight_en,
-                "rewrite_weight": settings.rewrite_weight,
-                "rewrite_bm25_weight": settings.rewrite_bm25_weight,
-                "rewrite_image_weight": settings.rewrite_image_weight,
-                "image_story_weight": settings.image_story_weight,
-            },
-        },
-        "text": block("text"),
-        "image": block("image"),
-        "unanswerable": {"n": n_unans},
-        "by_section": {"text": sections("text"), "image": sections("image")},
+        "config": _config(r, settings, mode, k),
+        "text": tally.block("text"),
+        "image": tally.block("image"),
+        "unanswerable": {"n": tally.n_unans},
+        "by_section": {"text": tally.sections("text"), "image": tally.sections("image")},
         "rewrites": {
             "source": "file" if rewrites is not None else rewriter_name,
-            "count": n_rw,
+            "count": tally.n_rw,
             "model": getattr(rewriter, "model", None) or None,
-            "p50_ms": _ms(percentile(rw_ms, 0.5)),
-            "p95_ms": _ms(percentile(rw_ms, 0.95)),
-            "cached": rw_cached,
-            "failed": rw_failed,
+            "p50_ms": _ms(percentile(tally.rw_ms, 0.5)),
+            "p95_ms": _ms(percentile(tally.rw_ms, 0.95)),
+            "cached": tally.rw_cached,
+            "failed": tally.rw_failed,
+        },
+    }
+
+
+def _english_query(question: str, rewrites: dict[str, str] | None, rewriter, tally: _Tally) -> str | None:
+    """The English rewrite of a question: from the rewrites file, else from the rewriter (its cost tallied)."""
+    from batchrag.retrieve.rewrite import needs_rewrite
+
+    en = None
+    if rewrites is not None:
+        en = rewrites.get(question)
+    elif rewriter is not None and needs_rewrite(question):
+        en = rewriter.rewrite(question)
+        if en is None:
+            tally.rw_failed += 1
+        elif rewriter.last_cached:
+            tally.rw_cached += 1
+        else:
+            tally.rw_ms.append(rewriter.last_elapsed_s * 1000)
+    return en
+
+
+def _search_one(r, q: dict, kind: str, depth: int, mode: str, en: str | None) -> tuple[list, list[bool], int]:
+    """One question's hits, whether each is relevant, and how many relevant items the corpus holds."""
+    arts = r.article
+    if kind == "text":
+        found = r.search(q["question"], k=depth, mode=mode, english_query=en).hits
+        flags = [is_relevant(h.issue, h.title, h.section, q["relevant"]) for h in found]
+        n_rel = sum(
+            is_relevant(a["issue"], a["title"], a["section"], q["relevant"]) for a in arts.values()
+        )
+    else:
+        found = r.search_images(q["question"], k=depth, english_query=en)
+        flags = [
+            is_relevant(
+                arts[i.article_id]["issue"], i.article_title, arts[i.article_id]["section"], q["relevant"]
+            )
+            for i in found
+        ]
+        n_rel = sum(
+            is_relevant(
+                arts[im["article_id"]]["issue"],
+                im["article_title"],
+                arts[im["article_id"]]["section"],
+                q["relevant"],
+            )
+            for im in r.images
+            if im["article_id"] in arts
+        )
+    return found, flags, n_rel
+
+
+def _config(r, settings: Settings, mode: str, k: int) -> dict:
+    """The run's configuration, reported with its metrics."""
+    return {
+        "embedder": r.embedder.name,
+        "mode": mode,
+        "reranker": settings.reranker,
+        "rerank_depth": settings.rerank_depth if settings.reranker != "none" else None,
+        "k": k,
+        "data_dir": str(settings.data_dir),
+        "corpus_articles": r.n_articles,
+        "passages": len(r.p_id),
+        "images": len(r.images),
+        "weights": {
+            "fusion": settings.fusion,
+            "rrf_k": settings.rrf_k,
+            "bm25_weight_uk": settings.bm25_weight_uk,
+            "bm25_weight_en": settings.bm25_weight_en,
+            "rewrite_weight": settings.rewrite_weight,
+            "rewrite_bm25_weight": settings.rewrite_bm25_weight,
+            "rewrite_image_weight": settings.rewrite_image_weight,
+            "image_story_weight": settings.image_story_weight,
         },
     }
 
