@@ -133,6 +133,16 @@ def create_app(settings: Settings | None = None, *, assistant: Assistant | None 
     install_errors(app)
     install_metrics(app)
     max_q = settings.max_question_chars
+    install_questions(app, max_q)
+    install_library(app)
+    from batchrag.api.openai_chat import install_openai
+
+    install_openai(app, max_q)
+    return app
+
+
+def install_questions(app: FastAPI, max_q: int) -> None:
+    """The routes that take a question: /search (retrieval only) and /ask (the answer, streamed or whole)."""
 
     @app.get("/search", dependencies=[only("q", "k", "images", "mode")])
     def search(q: str = Query(..., min_length=1, max_length=max_q, description="The question, any language."),
@@ -175,6 +185,10 @@ def create_app(settings: Settings | None = None, *, assistant: Assistant | None 
         return StreamingResponse(events(), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
+
+def install_library(app: FastAPI) -> None:
+    """The routes over the library itself: an article, a picture, the counts, health and metrics."""
+
     @app.get("/articles/{article_id}", dependencies=[only()])
     def article(article_id: int = Path(..., ge=1), api: ApiState = Depends(state)) -> dict:
         """One stored article: text, issue, date, tags, pictures."""
@@ -207,8 +221,3 @@ def create_app(settings: Settings | None = None, *, assistant: Assistant | None 
     def metrics(api: ApiState = Depends(state)):
         """Prometheus text: requests, latency histograms, LLM tokens, errors (this process)."""
         return PlainTextResponse(api.metrics.render(), media_type="text/plain; version=0.0.4")
-
-    from batchrag.api.openai_chat import install_openai
-
-    install_openai(app, max_q)
-    return app
