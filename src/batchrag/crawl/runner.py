@@ -121,7 +121,15 @@ def run_crawl(
 
 def _crawl_online(store, settings, client, summary, limit, since, refresh, bar, newest_first=False) -> None:
     base = settings.base_url.rstrip("/")
+    fetch = _fetcher(store, client)
+    task = bar.add_task("discovering", total=None)
+    targets, states, prefetched = _discover(store, fetch, base, summary, refresh, newest_first)
+    summary.discovered = len(targets)
+    bar.update(task, description="pages", total=len(targets), completed=0)
+    _fetch_targets(store, fetch, targets, states, prefetched, summary, limit, since, refresh, lambda: bar.advance(task))
 
+
+def _fetcher(store, client: HttpClient):
     def fetch(url: str) -> Response:
         """Conditional GET; a 304 is answered from the cached body. Caches non-content pages as it goes."""
         cached = store.get_page(url)
@@ -134,8 +142,12 @@ def _crawl_online(store, settings, client, summary, limit, since, refresh, bar, 
         store.cache_page(url, r.body, 200, r.etag, r.last_modified, parsed_ok=not discover.is_content(url))
         return r
 
+    return fetch
+
+
+def _discover(store, fetch, base: str, summary: CrawlSummary, refresh: bool, newest_first: bool):
+    """The pages to visit, in order, with the stored pages' states and the pages probing fetched already."""
     disc = discover.Discovery()
-    task = bar.add_task("discovering", total=None)
     discover.from_sitemaps(fetch, base, disc)
     discover.from_listing(fetch, base, disc, full=refresh)
     states = store.page_states()
@@ -162,13 +174,14 @@ def _crawl_online(store, settings, client, summary, limit, since, refresh, bar, 
     discover.probe_issues(probe, base, disc, max(known, default=0))
     summary.warnings += disc.warnings
     summary.routes = disc.routes
-    targets = disc.ordered(newest_first)
-    summary.discovered = len(targets)
-    bar.update(task, description="pages", total=len(targets), completed=0)
+    return disc.ordered(newest_first), states, prefetched
 
+
+def _fetch_targets(store, fetch, targets, states, prefetched, summary, limit, since, refresh, advance) -> None:
+    """Fetch (or take from the cache) and ingest each target that is new, changed or asked for again."""
     done = refused = 0
     for t in targets:
-        bar.advance(task)
+        advance()
         if limit is not None and done >= limit:
             break
         state = states.get(t.url)
