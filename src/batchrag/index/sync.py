@@ -121,6 +121,16 @@ def _drop_replaced(db, meta: dict | None, existing: set[str]) -> None:
             db.drop_table(t)
 
 
+def _needs_rebuild(db, meta: dict | None, existing: set[str], chunking: str, rebuild: bool) -> bool:
+    """Whether the index must be written whole rather than updated in place."""
+    fresh = rebuild or meta is None or not {meta["passages_table"], meta["images_table"]} <= existing
+    # Another way of cutting passages (a new version's recipe, or the user's chunk settings) re-cuts every story:
+    # a rebuild, not an error; the vector cache keeps the cost to the passages that are new.
+    fresh = fresh or meta.get("chunking") != chunking
+    # An index from before picture captions lacks their column: rewrite it whole (its vectors come from the cache).
+    return fresh or "machine_caption" not in db.open_table(meta["images_table"]).schema.names
+
+
 def sync(store, settings: Settings, rebuild: bool = False, progress: bool = False) -> IndexSummary:
     """Bring the index in line with the store: embed new/changed articles only, drop removed ones."""
     t0 = time.perf_counter()
@@ -131,12 +141,7 @@ def sync(store, settings: Settings, rebuild: bool = False, progress: bool = Fals
         _check_compatible(meta, settings, emb.name)
     db = tables.connect(settings)
     existing = tables.table_names(db)
-    fresh = rebuild or meta is None or not {meta["passages_table"], meta["images_table"]} <= existing
-    # Another way of cutting passages (a new version's recipe, or the user's chunk settings) re-cuts every story:
-    # a rebuild, not an error; the vector cache keeps the cost to the passages that are new.
-    fresh = fresh or meta.get("chunking") != chunking
-    # An index from before picture captions lacks their column: rewrite it whole (its vectors come from the cache).
-    fresh = fresh or "machine_caption" not in db.open_table(meta["images_table"]).schema.names
+    fresh = _needs_rebuild(db, meta, existing, chunking, rebuild)
     img = IMAGE_EMBEDDERS.create(settings.image_embedder, settings)
     captions = store.captions()
     hashes, every = _article_state(store, settings, img, captions)
