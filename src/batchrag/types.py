@@ -216,6 +216,9 @@ class Answer:
     rewrite: str
     warnings: list[str] = field(default_factory=list)
     bridge: str = ""  # as SearchResult.bridge; shown on the page, not part of `ask --json`
+    # The answering backend's capabilities (llm/base.py), for the page and the CLI; not part of `ask --json`.
+    quotes_only: bool = False  # the text is the sources' own quotes, no model wrote it
+    writes_answers: bool = True  # False: quotes, or the packaged demo model
 
     def to_json(self) -> dict:
         """The `ask --json` object, exactly: sources[n-1] is [n] (a picture source adds `picture`); images as

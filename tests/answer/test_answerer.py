@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from batchrag.answer import Answerer, AnswerError
+from batchrag.answer import Answerer, AnswerError, prepare_question
 from batchrag.llm.ollama import OllamaBackend
 from batchrag.settings import Settings
 from batchrag.types import Answer, Hit, ImageHit, ImageRef, SearchResult
@@ -125,14 +125,15 @@ def test_prompt_injection_in_a_source_is_fenced_data(ollama):
 
 
 def test_empty_question_is_refused(ollama):
+    # The question is tidied once, before the answerer (the assistant's `prepare`): an empty one never reaches it.
     with pytest.raises(AnswerError, match="the question is empty"):
-        answerer().ask("   \n ", result())
+        answerer().ask(prepare_question("   \n ", 50), result())
     assert ollama.chat_requests() == []
 
 
 def test_long_question_is_trimmed_with_warning(ollama):
     ollama.default = Reply(["Pallas [1]."])
-    a = answerer(Settings(max_question_chars=50)).ask("Скільки " * 40, result())
+    a = answerer(Settings(max_question_chars=50)).ask(prepare_question("Скільки " * 40, 50), result())
     assert "longer than 50 characters and was trimmed" in a.warnings[0]
     # Cut at the last whole word (answer/question.py: the one rule the CLI and the app share).
     assert "Питання: " + "Скільки " * 5 + "Скільки\n" in ollama.chat_requests()[0]["messages"][1]["content"]

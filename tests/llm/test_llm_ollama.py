@@ -101,14 +101,14 @@ def test_a_picture_goes_base64_in_images_and_show_says_whether_the_model_sees(ol
     ollama.capabilities = {"gemma3:4b": ["completion", "vision"], "llama3.1:8b": ["completion", "tools"]}
     ollama.default = Reply(["Діаграма [1]."])
     s = Settings()
-    assert not OllamaBackend(s).can_see()  # llama3.1:8b lists no "vision"
+    assert not OllamaBackend(s).sees_images  # llama3.1:8b lists no "vision"
     b = OllamaBackend(s.model_copy(update={"ollama_model": "gemma3:4b"}))
-    assert b.can_see() and b.can_see()
+    assert b.sees_images and b.sees_images
     assert [p for p, _ in ollama.requests].count("/api/show") == 2  # asked once per backend, then remembered
     text = "".join(b.generate([Message("system", "s"), Message("user", "u", (b"\xff\xd8one",))]))
     assert text == "Діаграма [1]."
     system, user = ollama.chat_requests()[-1]["messages"]
     assert "images" not in system and [base64.b64decode(i) for i in user["images"]] == [b"\xff\xd8one"]
     # An Ollama too old to list capabilities: a known vision tag sees, another model does not.
-    assert OllamaBackend(s.model_copy(update={"ollama_model": "llava:7b"})).can_see()
-    assert not OllamaBackend(s.model_copy(update={"ollama_model": "nomodel"})).can_see()
+    assert OllamaBackend(s.model_copy(update={"ollama_model": "llava:7b"})).sees_images
+    assert not OllamaBackend(s.model_copy(update={"ollama_model": "nomodel"})).sees_images

@@ -132,3 +132,20 @@ def test_cli_digest_and_timeline(library, monkeypatch, tmp_path):
     r = CliRunner().invoke(app, ["timeline", "GPU", "--json"])
     assert r.exit_code == 0, r.output
     assert '"rule": "phrase"' in r.stdout
+
+
+def test_digest_and_timeline_text_comes_through_the_checked_path(library):
+    """Markup the model writes is stripped, and a period's citation to no source is dropped, before the gate."""
+    from batchrag.service.assistant import Assistant
+    from batchrag.service.timeline import build_timeline
+
+    srv = ScriptedOllama(default=Reply(["<b>Графічні процесори</b> подешевшали [1] [9]."])).start()
+    try:
+        s = library.model_copy(update={"llm_backend": "ollama", "ollama_host": srv.url, "rewrite": "off"})
+        d = Digester(s).digest(903)
+        assert d.summarised and all("<b>" not in x.summary for x in d.stories if x.summary_kind == "model")
+        t = build_timeline(Assistant(s), "GPU")
+        said = [p.sentence for p in t.periods if p.sentence]
+        assert said and all(x == "Графічні процесори подешевшали [1]." for x in said) and t.model
+    finally:
+        srv.stop()

@@ -167,7 +167,7 @@ def install_questions(app: FastAPI, max_q: int) -> None:
         q = assistant.prepare(body.question)  # EmptyQuestion → 400 before anything is streamed
         history = [Message(t.role, t.content) for t in body.history]
         result = await run_in_threadpool(lambda: assistant.search(q.text, history, k=body.k))
-        it = assistant.answer(body.question, result)
+        it = assistant.answer(q, result)  # tidied once, above
         if not body.stream:
             items = [item async for item in drain(request, it, api.metrics, "/ask", assistant.backend.name)]
             if not items or not isinstance(items[-1], Answer):

@@ -85,7 +85,7 @@ def install_openai(app: FastAPI, max_q: int) -> None:
         assistant = await run_in_threadpool(api.ready)
         q = assistant.prepare(question)
         result = await run_in_threadpool(lambda: assistant.search(q.text, history))
-        it = assistant.answer(question, result)
+        it = assistant.answer(q, result)  # tidied once, above
         cid = f"chatcmpl-{uuid.uuid4().hex[:24]}"
         backend = assistant.backend.name
         if not body.stream:

@@ -74,9 +74,10 @@ def run_answers(
             continue  # a picture request is answered with pictures: the retrieval eval measures those
         t0 = time.perf_counter()
         first = None
-        result = assistant.search(assistant.prepare(q["question"]).text)
+        asked = assistant.prepare(q["question"])
+        result = assistant.search(asked.text)
         final = None
-        for item in assistant.answer(q["question"], result):
+        for item in assistant.answer(asked, result):
             if isinstance(item, Answer):
                 final = item
             elif first is None:

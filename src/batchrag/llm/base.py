@@ -31,8 +31,13 @@ class LLMBackend:
 
     fallback_reason: str | None = None  # set by `auto` when it passed over a better backend
 
-    name: str = "base"
+    name: str = "base"  # for display and JSON only: decisions read the capabilities below
     model: str = ""
+    # Capabilities: what the rest of batchrag may count on, declared by each backend.
+    quotes_only: bool = False  # it quotes the sources, no model writes: the fallback every checked path ends in
+    writes_answers: bool = True  # its text is worth showing, retrying and keeping (not quotes, not a demo model)
+    sees_images: bool = False  # the model reads the pictures a message carries (`Message.images`)
+    # TEMPORARY: cli.py still reads it (issue 25 merge: its line becomes the Answer's capabilities); then remove.
     is_demo_model: bool = False
     context_tokens: int = 0  # the model's context window; 0: unknown, nothing is checked
     context_label: str = "context"  # what the server calls it (num_ctx, n_ctx), for the error message
@@ -65,10 +70,6 @@ class LLMBackend:
 
     def health(self) -> BackendStatus:
         return BackendStatus(True, "ok")
-
-    def can_see(self) -> bool:
-        """Whether the model reads the pictures a message carries (`Message.images`); by default it cannot."""
-        return False
 
 
 def _auto(registry: Registry[LLMBackend], settings: Settings) -> LLMBackend:

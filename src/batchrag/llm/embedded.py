@@ -62,7 +62,8 @@ class EmbeddedBackend(LLMBackend):
         if path is None:
             path = local_models.for_role(settings, "answer")  # `batchrag model pull` put it there
         self._path: Path | None = path
-        self.is_demo_model = path is None
+        self.is_demo_model = path is None  # the packaged 270M model: it echoes and drifts, its text is no answer
+        self.writes_answers = not self.is_demo_model
         self.model = path.name if path else "gemma-3-270m-q4_k_m (packaged demo)"
 
     def path(self) -> Path:

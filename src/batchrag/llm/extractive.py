@@ -55,6 +55,8 @@ def extract_answer(
 class ExtractiveBackend(LLMBackend):
     name = "extractive"
     model = "quotes"
+    quotes_only = True
+    writes_answers = False
 
     def __init__(self, settings: Settings | None = None) -> None:
         pass

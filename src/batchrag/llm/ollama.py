@@ -59,7 +59,8 @@ class OllamaBackend(LLMBackend):
             return BackendStatus(False, self._missing())
         return BackendStatus(True, f"{self.model} at {self.host}")
 
-    def can_see(self) -> bool:
+    @property
+    def sees_images(self) -> bool:
         """`vision` in the model's /api/show capabilities; an Ollama too old to list them: a known vision tag."""
         if self._sees is None:
             try:

@@ -43,7 +43,8 @@ class OpenAICompatBackend(LLMBackend):
             return BackendStatus(False, f"{self.base}/models answered HTTP {r.status_code}")
         return BackendStatus(True, f"{self.model} at {self.base}")
 
-    def can_see(self) -> bool:
+    @property
+    def sees_images(self) -> bool:
         """The server cannot be asked; BATCHRAG_OPENAI_VISION says its model reads `image_url` parts."""
         return self.vision
 

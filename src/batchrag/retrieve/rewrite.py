@@ -95,7 +95,7 @@ class LLMRewriter(QueryRewriter):
         self.cache = _Cache(settings)
 
     def _call(self, question: str, history: list[Message]) -> str:
-        if getattr(self.backend, "is_demo_model", False):
+        if not self.backend.writes_answers:  # the small demo model: a few-shot completion, not a chat
             return self.backend.complete(
                 build_rewrite_completion(question, history), max_tokens=48, stop=["\n"]
             )
@@ -179,7 +179,7 @@ def _openai(settings: Settings, model: str) -> QueryRewriter:
 def _pick(settings: Settings, demo_ok: bool) -> QueryRewriter:
     """The LLM backends' own `auto` choice, less the quote-only fallback (and the demo model unless demo_ok)."""
     backend = BACKENDS.create("auto", settings.model_copy(update={"ollama_timeout_s": settings.rewrite_budget_s}))
-    if backend.name == "extractive" or (backend.is_demo_model and not demo_ok):
+    if backend.quotes_only or (not backend.writes_answers and not demo_ok):
         # The packaged 270M model's translations lower recall (docs/decisions/0003-english-rewrite-weights.md).
         return NoRewriter("no rewriting model (Ollama down, only the demo model)")
     return LLMRewriter(settings, backend)

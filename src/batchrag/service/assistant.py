@@ -126,15 +126,27 @@ class Assistant:
         return pics
 
     def answer(
-        self, question: str, result: SearchResult, pictures: list[ImageHit] | None = None
+        self, question: str | Question, result: SearchResult, pictures: list[ImageHit] | None = None
     ) -> Iterator[str | Answer]:
         """Stream the answer to `question` over `result`: text pieces, then the finished Answer.
 
-        `pictures` go beside the sources as sources themselves; by default, a picture request shows a model that can
-        see its top pictures (request_pictures)."""
+        The question is tidied here, once (`prepare`), unless it comes prepared. `pictures` go beside the sources
+        as sources themselves; by default, a picture request shows a model that can see its top pictures
+        (request_pictures)."""
+        q = question if isinstance(question, Question) else self.prepare(question)
         if pictures is None:
-            pictures = self.request_pictures(question, result)
-        return self.answerer.stream(question, result, pictures)
+            pictures = self.request_pictures(q.text, result)
+        return self.answerer.stream(q, result, pictures)
+
+    @property
+    def writes_answers(self) -> bool:
+        """Whether the answering backend's text is worth showing as an answer (not quotes, not the demo model)."""
+        return self.backend.writes_answers
+
+    @property
+    def quotes_only(self) -> bool:
+        """Whether the answering backend only quotes the sources (no model runs)."""
+        return self.backend.quotes_only
 
     @staticmethod
     def wants_pictures(question: str) -> bool:
@@ -167,7 +179,8 @@ class Assistant:
         """A question about one picture (default «Що показує це зображення?»): the picture is source [1] — shown to
         a model that can see, else given by its alt text and captions, with a warning — and its story is [2]."""
         pic = self.find_picture(picture) if isinstance(picture, str) else picture
-        q = self.prepare(question or PICTURE_QUESTION_UK).text
+        asked = self.prepare(question or PICTURE_QUESTION_UK)
+        q = asked.text
         store = open_store(self.settings)
         if not pic.machine_caption and pic.local_path:
             caption = store.captions().get(Path(pic.local_path).name.split(".")[0], "")
@@ -176,7 +189,7 @@ class Assistant:
         story = [Hit(a.id, a.url, a.title, a.date, a.issue, a.section, a.text, 1.0, images=a.images,
                      tags=a.tags)] if a else []
         result = SearchResult(story, [], searched_query=q, rewrite="none")
-        yield from self.answerer.stream(picture_question(q, 1), result, [pic])
+        yield from self.answerer.stream(Question(picture_question(q, 1), asked.trimmed_from), result, [pic])
 
     def ask_about_picture(self, picture: ImageHit | str, question: str | None = None) -> Answer:
         """The finished answer about one picture, without streaming."""
@@ -185,7 +198,7 @@ class Assistant:
     def stream(self, question: str, history: list[Message] = (), **search: object) -> Iterator[str | Answer]:
         """prepare → search → answer: text pieces, then the finished Answer last."""
         q = self.prepare(question)
-        yield from self.answer(question, self.search(q.text, history, **search))
+        yield from self.answer(q, self.search(q.text, history, **search))
 
     def ask(self, question: str, history: list[Message] = (), **search: object) -> Answer:
         """The finished answer, without streaming."""

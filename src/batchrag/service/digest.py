@@ -9,12 +9,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from batchrag.answer.checked import CheckedWriter, Sources
 from batchrag.answer.citations import strip_markup
-from batchrag.answer.gate import gate
 from batchrag.errors import BatchragError
-from batchrag.llm.base import LLMBackend, LLMError, get_backend
+from batchrag.llm.base import LLMBackend, get_backend
 from batchrag.llm.prompts import DIGEST_PROMPT_VERSION, build_digest_messages
-from batchrag.service.llm_status import is_capable
 from batchrag.settings import Settings, get_settings
 from batchrag.types import JsonMixin, StoredArticle
 
@@ -167,8 +166,8 @@ class Digester:
         except BatchragError as exc:
             d.notes.append(f"no model: {exc}")
             return None
-        if not is_capable(backend):
-            why = "the demo model" if backend.is_demo_model else "no language model runs"
+        if not backend.writes_answers:
+            why = "no language model runs" if backend.quotes_only else "the demo model"
             d.notes.append(f"summaries are the stories' English leads: {why} (a capable model writes Ukrainian ones)")
             return None
         return f"{backend.name}:{backend.model}"
@@ -198,15 +197,15 @@ class Digester:
         if any(n.startswith("model failed") for n in d.notes):
             return None  # one failure per digest is enough waiting
         self.llm_calls += 1
-        try:
-            reply = "".join(self.backend.generate(build_digest_messages(art.title, art.text), max_tokens=220,
-                                                  temperature=self.settings.llm_temperature))
-        except LLMError as exc:
-            d.notes.append(f"model failed: {exc}")
+        # No quotes instead of a failed summary: the story's own lead is the fallback, and the caller shows it.
+        written = CheckedWriter(self.settings, self.backend).write_all(
+            build_digest_messages(art.title, art.text), Sources(art.text, 1, need_citation=False),
+            max_tokens=220, temperature=self.settings.llm_temperature, tidy=tidy_summary,
+        )
+        if written.error is not None:
+            d.notes.append(f"model failed: {written.error}")
             return None
-        text = tidy_summary(reply)
-        reasons = gate(text, 1, art.text, need_citation=False)
-        if reasons or len(sentences(text)) < 1:
-            d.notes.append(f"«{art.title}»: the lead is shown ({'; '.join(reasons) or 'empty'})")
+        if written.reasons:  # the gate refuses an empty text, so a summary that passes has a sentence
+            d.notes.append(f"«{art.title}»: the lead is shown ({'; '.join(written.reasons)})")
             return ""
-        return text
+        return written.text

@@ -22,10 +22,12 @@ def llm_status(settings: Settings) -> list[BackendLine]:
     """Each backend's health: Ollama reachable and model pulled? embedded model present, loaded?"""
     lines: list[BackendLine] = []
     for name in BACKENDS.names():
-        if name in ("auto", "extractive"):
+        if name == "auto":  # the chooser, not a backend of its own
             continue
         try:
             backend = BACKENDS.create(name, settings)
+            if backend.quotes_only:  # it always works: its line closes the panel
+                continue
             h = backend.health()
             detail = h.detail
             if name == "embedded" and h.ok:
@@ -75,15 +77,20 @@ def pull_hint(settings: Settings, ollama_up: bool) -> str:
     return NO_CAPABLE_MODEL.format(how=how)
 
 
-def is_capable(backend) -> bool:
-    """Whether a backend writes real text: not the quote-only fallback, not the packaged demo model."""
-    return backend.name != "extractive" and not backend.is_demo_model
+def quotes_chosen(settings: Settings) -> bool:
+    """Whether the reader chose the quote-only backend by name (`auto` falling back to quotes is no choice)."""
+    if settings.llm_backend == "auto":
+        return False
+    try:
+        return BACKENDS.create(settings.llm_backend, settings).quotes_only
+    except Exception:  # a name no backend answers to: it is not the quotes either
+        return False
 
 
 def model_status(settings: Settings) -> ModelStatus:
     """The backend settings.llm_backend resolves to now; the demo model and quotes are not capable of answers."""
     backend = BACKENDS.create(settings.llm_backend, settings)
-    capable = is_capable(backend)
+    capable = backend.writes_answers
     why = backend.fallback_reason or ("chosen by name" if settings.llm_backend != "auto" else "the first that answers")
     lines = llm_status(settings)
     ollama_up = any(b.name == "ollama" and (b.ok or "not pulled" in b.detail) for b in lines)

@@ -6,16 +6,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 
+from batchrag.answer.checked import CheckedWriter, Sources
 from batchrag.answer.citations import filter_citations, strip_markup
-from batchrag.answer.gate import gate
 from batchrag.answer.question import prepare_question
 from batchrag.errors import BatchragError
-from batchrag.llm.base import LLMError
 from batchrag.llm.prompts import PERIOD_PROMPT_VERSION, build_period_messages
 from batchrag.retrieve.rewrite import Rewrite, rewrite_question
 from batchrag.service.digest import lead_of
-from batchrag.service.llm_status import is_capable
 from batchrag.types import Hit, JsonMixin
 
 PERIODS = ("auto", "quarter", "year")
@@ -117,16 +116,22 @@ def build_timeline(assistant, topic: str, *, date_from: date | None = None, date
     return t
 
 
+def _one_line(reply: str, n: int) -> str:
+    """A period's sentence: markup stripped, one line, citations to none of its `n` sources dropped."""
+    return filter_citations(" ".join(strip_markup(reply)[0].split()), n)[0]
+
+
 def _explain(assistant, t: Timeline) -> None:
     """One cited Ukrainian sentence per period from a capable model, each kept in the store; never the demo model's."""
     backend = assistant.backend
-    if not is_capable(backend):
+    if not backend.writes_answers:
         t.notes.append("no capable model: the periods have no sentence of their own")
         return
     from batchrag.service.library import Library
 
     store = Library(assistant.settings).store
     model = f"{backend.name}:{backend.model}"
+    writer = CheckedWriter(assistant.settings, backend)
     for p in t.periods:
         best = sorted(p.stories, key=lambda s: -s.score)[:SOURCES_PER_PERIOD]
         ids = ",".join(str(s.article_id) for s in best)
@@ -136,16 +141,15 @@ def _explain(assistant, t: Timeline) -> None:
                 for s in best]
         text = store.get_summary(key)
         if text is None:
-            try:
-                reply = "".join(backend.generate(build_period_messages(t.topic, p.label, hits), max_tokens=160,
-                                                 temperature=assistant.settings.llm_temperature))
-            except LLMError as exc:
-                t.notes.append(f"model failed: {exc}")
+            # A sentence that fails is kept as "": the period then shows its stories alone, and no quotes.
+            written = writer.write_all(
+                build_period_messages(t.topic, p.label, hits), Sources("\n".join(h.text for h in hits), len(hits)),
+                max_tokens=160, temperature=assistant.settings.llm_temperature, tidy=partial(_one_line, n=len(hits)),
+            )
+            if written.error is not None:
+                t.notes.append(f"model failed: {written.error}")
                 return
-            reply = " ".join(strip_markup(reply)[0].split())
-            reply, cited, _ = filter_citations(reply, len(hits))
-            ok = not gate(reply, len(hits), "\n".join(h.text for h in hits))
-            text = reply if ok else ""
+            text = written.text
             store.put_summary(key, text, kind="period", model=model, prompt_version=PERIOD_PROMPT_VERSION)
         if text:
             _, cited, _ = filter_citations(text, len(hits))
