@@ -6,6 +6,8 @@ import asyncio
 import json
 import os
 import sys
+import tomllib
+from pathlib import Path
 
 Q = "Як робот навчився готувати їжу, спостерігаючи за кухарем?"
 
@@ -50,3 +52,12 @@ def test_mcp_tools_over_stdio(api_settings):
     assert ans["backend"] == "extractive" and ans["sources"][0]["n"] == 1
     assert is_error(missing) and "no article 999999" in missing.content[0].text
     assert is_error(empty)
+
+
+def test_mcp_has_its_own_script():
+    # `batchrag-mcp` (pyproject) and `batchrag mcp` (above, as `python -m batchrag.cli mcp`) start the same server.
+    from batchrag.api import mcp_server
+
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text(encoding="utf-8"))
+    module, _, attr = pyproject["project"]["scripts"]["batchrag-mcp"].partition(":")
+    assert module == mcp_server.__name__ and callable(getattr(mcp_server, attr))

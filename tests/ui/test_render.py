@@ -50,6 +50,19 @@ def test_cited_numbers_in_order():
     assert cited_numbers("none") == []
 
 
+def test_the_page_reads_citations_with_the_answer_stages_grammar():
+    # One grammar (answer/citations.py, offered by service): what the pipeline counts as a marker, the page links.
+    from batchrag.answer.citations import filter_citations, parse_citations
+
+    raw = "A [ 1 ] and B [1; 3] and C [2,3], not [7]."
+    assert cited_numbers(raw) == parse_citations(raw) == [1, 3, 2, 7]
+    md = link_citations(raw, {1, 2, 3}, turn=0)
+    assert md.count("](#a0-src-") == 5 and "\\[7\\]" in md
+    kept, _, _ = filter_citations(raw, 3)  # what an answer holds: every marker rewritten as [1] or [1, 3]
+    assert kept == "A [1] and B [1, 3] and C [2, 3], not."
+    assert link_citations(kept, {1, 2, 3}, turn=0).count("](#a0-src-") == 5
+
+
 def test_source_cards_show_cited_only_and_fall_back_to_all():
     cards = source_cards(_answer(cited=(2,)), turn=0)
     assert [c.n for c in cards] == [2]

@@ -49,7 +49,7 @@ def test_every_way_of_starting_the_app_hides_the_developer_chrome():
     import tomllib
     from pathlib import Path
 
-    from batchrag.cli import streamlit_command
+    from batchrag.cli.server_cmds import streamlit_command
     from batchrag.ui.app import CHROME_CONFIG
 
     cmd = streamlit_command(Settings(), port=8600)

@@ -11,12 +11,16 @@ _MD_IMAGE_RE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _HTML_RE = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?>|<!--.*?-->", re.S)
 
 
+def citation_spans(text: str) -> list[tuple[int, int, list[int]]]:
+    """Every citation marker in the text: (start, end, its numbers as written), in order."""
+    return [(m.start(), m.end(), [int(p) for p in re.split(r"[,;]", m.group(1))]) for m in _CITE_RE.finditer(text)]
+
+
 def parse_citations(text: str) -> list[int]:
     """Cited numbers in order of first appearance."""
     seen: list[int] = []
-    for m in _CITE_RE.finditer(text):
-        for part in re.split(r"[,;]", m.group(1)):
-            n = int(part)
+    for _, _, nums in citation_spans(text):
+        for n in nums:
             if n not in seen:
                 seen.append(n)
     return seen

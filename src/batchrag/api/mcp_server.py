@@ -6,7 +6,7 @@ import logging
 
 from batchrag.errors import BatchragError
 from batchrag.service import Assistant, Library
-from batchrag.settings import Settings
+from batchrag.settings import Settings, get_settings
 from batchrag.types import to_jsonable
 
 INSTRUCTIONS = (
@@ -59,3 +59,18 @@ def run(settings: Settings) -> None:
     # stdout is the protocol: every log line goes to stderr, and only warnings.
     logging.basicConfig(level=logging.WARNING)
     build(settings).run("stdio")
+
+
+def main() -> None:
+    """The `batchrag-mcp` script (and `batchrag mcp`): serve over stdio; a BatchragError is one `error: …` line."""
+    import typer
+
+    try:
+        run(get_settings())
+    except BatchragError as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise SystemExit(1) from None
+
+
+if __name__ == "__main__":  # `python -m batchrag.api.mcp_server`, as `batchrag mcp` starts it
+    main()

@@ -1,15 +1,43 @@
-"""The choices a reader can make (LLM backend, reranker), read from the registries for the app and the CLI."""
+"""The choices a reader can make (LLM backend, embedder, reranker, rewriter), read from the registries for the app
+and the CLI, and the backend or rewriter a named choice builds."""
 
 from __future__ import annotations
 
+from batchrag.index.embedders import TEXT_EMBEDDERS
 from batchrag.llm.base import BACKENDS
 from batchrag.retrieve.rerank import RERANKERS
+from batchrag.retrieve.rewrite import REWRITERS
 from batchrag.settings import Settings
 
 
 def backend_choices() -> list[str]:
     """Every LLM backend name: auto first, then the built-ins, then plugins'."""
     return BACKENDS.names()
+
+
+def embedder_names() -> list[str]:
+    """Every text embedder name (the index's `--embedder`)."""
+    return TEXT_EMBEDDERS.names()
+
+
+def reranker_names() -> list[str]:
+    """Every reranker name, prefixes with their `<…>` placeholder included (for help texts)."""
+    return RERANKERS.names()
+
+
+def rewriter_names() -> list[str]:
+    """Every query rewriter name (`eval --rewriter`)."""
+    return REWRITERS.names()
+
+
+def build_backend(name: str, settings: Settings):
+    """The LLM backend registered under `name`; an unknown name raises the registry's one-line error."""
+    return BACKENDS.create(name, settings)
+
+
+def build_rewriter(name: str, settings: Settings):
+    """The query rewriter registered under `name`; an unknown name raises the registry's one-line error."""
+    return REWRITERS.create(name, settings)
 
 
 def reranker_choices(base: Settings, index_embedder: str | None) -> list[str]:

@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from batchrag.service.wording import citation_spans, parse_citations
 from batchrag.types import Answer, ImageHit, Source
 
-# [3] or [1, 2]: the shapes the answer prompt asks the model to write.
-CITE_RE = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
 # Characters that would let scraped or generated text become links, images, HTML, LaTeX or colour directives.
 _MD_SPECIAL = re.compile(r"([\\\[\]<>$`|])")
 
@@ -29,29 +28,23 @@ def anchor_id(turn: int, n: int) -> str:
 
 
 def cited_numbers(text: str) -> list[int]:
-    """Every citation number written in the text, in order of first appearance."""
-    seen: list[int] = []
-    for m in CITE_RE.finditer(text or ""):
-        for part in m.group(1).split(","):
-            n = int(part)
-            if n not in seen:
-                seen.append(n)
-    return seen
+    """Every citation number written in the text, in order of first appearance (the answer stage's grammar)."""
+    return parse_citations(text or "")
 
 
 def link_citations(text: str, valid: set[int], turn: int) -> str:
     """Escaped Markdown of the answer with each valid [n] linked to its card; unknown numbers stay plain text."""
+    text = text or ""
     out: list[str] = []
     pos = 0
-    for m in CITE_RE.finditer(text or ""):
-        out.append(escape_md(text[pos : m.start()]))
-        nums = [int(p) for p in m.group(1).split(",")]
+    for start, end, nums in citation_spans(text):
+        out.append(escape_md(text[pos:start]))
         if all(n in valid for n in nums):
             out.append("".join(f"[\\[{n}\\]](#{anchor_id(turn, n)})" for n in nums))
         else:
-            out.append(escape_md(m.group(0)))
-        pos = m.end()
-    out.append(escape_md((text or "")[pos:]))
+            out.append(escape_md(text[start:end]))
+        pos = end
+    out.append(escape_md(text[pos:]))
     # Markdown joins single newlines into one paragraph: keep the model's (and the quotes') line breaks.
     return "".join(out).replace("\n", "  \n")
 

@@ -1,0 +1,90 @@
+"""Asking commands: search (ranked stories or pictures, no LLM) and ask (an answer with numbered sources)."""
+
+from __future__ import annotations
+
+import typer
+
+from batchrag.cli.shell import EMBEDDER_HELP, RERANKER_HELP, choices, dump, errors, fail, settings_with
+from batchrag.service import Assistant
+from batchrag.service.choices import backend_choices, build_backend
+from batchrag.service.wording import relevance_note
+from batchrag.types import Answer
+
+
+def search_cmd(
+    question: str = typer.Argument(..., help="The question (any language)."),
+    k: int = typer.Option(5, "--k", help="Results to show."),
+    images: bool = typer.Option(False, "--images", help="Search pictures instead of stories."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    mode: str | None = typer.Option(None, "--mode", help="vector | bm25 | hybrid (default: settings)."),
+    embedder: str | None = typer.Option(None, "--embedder", help=EMBEDDER_HELP),
+    english: str | None = typer.Option(None, "--english", help="An English rewrite of the question, fused in."),
+    reranker: str | None = typer.Option(None, "--reranker", help=RERANKER_HELP),
+) -> None:
+    """Search the index (no LLM, no rewrite): ranked articles, or pictures with --images."""
+    with errors():
+        assistant = Assistant(settings_with(embedder=embedder, reranker=reranker))
+        if images:
+            found = assistant.search_images(question, k=k, english=english)
+        else:
+            found = assistant.search(question, k=k, mode=mode, english=english, rewrite=False, pictures=0).hits
+    if as_json:
+        typer.echo(dump(found))
+        return
+    # The scores in --json are fused rank scores, meaningless to a reader: the listing says how close a story's
+    # best passage is to the question in words (docs/decisions/0012-readable-relevance.md), pictures in order only.
+    for n, h in enumerate(found, 1):
+        if images:
+            typer.echo(f"{n}. {h.url}\n   {h.alt[:100]}\n   from: {h.article_title}")
+        else:
+            note = relevance_note(h.scores, assistant.settings)
+            when = h.date.isoformat() if h.date else None
+            typer.echo(f"{n}. [{h.issue}] {h.title}  {when}" + (f"  ({note})" if note else "") + f"\n   {h.url}")
+
+
+def ask_cmd(
+    question: str | None = typer.Argument(
+        None, help="The question, in Ukrainian (or any language); with --picture it defaults to «Що показує це "
+        "зображення?»."),
+    as_json: bool = typer.Option(False, "--json", help="Print the answer object (docs/contracts.md) instead of streaming."),
+    backend: str | None = typer.Option(None, "--backend", help=choices(backend_choices()) + "."),
+    k: int | None = typer.Option(None, "--k", help="Sources given to the model."),
+    picture: str | None = typer.Option(
+        None, "--picture", help="Ask about this picture (its URL, or its file under data/images/): a model that can "
+        "see is shown it, beside its story."),
+) -> None:
+    """Answer a question from the library (or about one picture of it), in Ukrainian, with numbered citations to its
+    sources."""
+    if question is None and picture is None:
+        fail("give a question (or --picture with an optional question)")
+    with errors():
+        settings = settings_with(llm_backend=backend)
+        # A backend named on the command line is built first, so a wrong name fails before any search.
+        assistant = Assistant(settings, backend=build_backend(backend, settings) if backend else None)
+        final = None
+        items = assistant.picture_stream(picture, question) if picture else assistant.stream(question, k=k)
+        for item in items:
+            if isinstance(item, Answer):
+                final = item
+            elif not as_json:
+                typer.echo(item, nl=False)
+    if as_json:
+        typer.echo(dump(final, indent=2))
+        for w in final.warnings:
+            if w.startswith("auto: "):  # the one line that says why another backend answered
+                typer.secho(f"warning: {w}", fg=typer.colors.YELLOW, err=True)
+        return
+    typer.echo("\n\nДжерела:")
+    for s in final.sources:
+        mark = "*" if s.cited else " "
+        when = f" ({s.date.isoformat()}, issue {s.issue})" if s.date else ""
+        note = f" · {s.relevance}" if s.relevance else ""
+        typer.echo(f"{mark}[{s.n}] {s.title}{when}{note}\n     {s.url}")
+        if s.picture:
+            typer.echo(f"     {s.picture}")
+    for w in final.warnings:
+        typer.secho(f"warning: {w}", fg=typer.colors.YELLOW, err=True)
+    line = f"backend: {final.backend} ({final.model}); query: {final.searched_query!r}; rewrite: {final.rewrite}"
+    if assistant.backend.is_demo_model and final.backend == "embedded":
+        line += "\ndemo model: its answers are not shown as answers; for real ones: `batchrag model pull`"
+    typer.secho(line, dim=True, err=True)
