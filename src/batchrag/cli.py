@@ -14,10 +14,10 @@ from pathlib import Path
 import typer
 
 from batchrag.errors import BatchragError
-from batchrag.index.embedders import TEXT_EMBEDDERS
-from batchrag.llm.base import BACKENDS
-from batchrag.retrieve.rerank import RERANKERS
-from batchrag.retrieve.rewrite import REWRITERS
+from batchrag.index.embedders.registry import TEXT_EMBEDDERS
+from batchrag.llm.registry import BACKENDS
+from batchrag.retrieve.rerank.registry import RERANKERS
+from batchrag.retrieve.rewrite.registry import REWRITERS
 from batchrag.service import Assistant, Library, build_demo_library, network_available
 from batchrag.settings import Settings, get_settings
 from batchrag.types import to_jsonable
@@ -465,7 +465,7 @@ def model_status_cmd(as_json: bool = typer.Option(False, "--json", help="Print J
 
 
 def _print_presets(as_json: bool) -> None:
-    from batchrag.service.models import presets
+    from batchrag.models.pull import presets
 
     rows = presets()
     if as_json:
@@ -498,7 +498,7 @@ def model_pull_cmd(
     from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
-    from batchrag.service.models import pull_model
+    from batchrag.models.pull import pull_model
 
     if list_:
         _print_presets(as_json)

@@ -6,9 +6,9 @@ import hashlib
 
 import pytest
 
-from batchrag.llm import hub
 from batchrag.llm.embedded import packaged_model_path
-from batchrag.llm.presets import resolve
+from batchrag.models import hub
+from batchrag.models.presets import resolve
 from batchrag.settings import Settings
 from tests.support.hub_wire import FakeHub, HubFile
 from tests.support.net import closed_port_url

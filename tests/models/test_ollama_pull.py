@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from batchrag.llm.ollama_pull import PullError, pull
+from batchrag.models.ollama_pull import PullError, pull
 from tests.support.net import closed_port_url
 
 

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from batchrag.cli import app
 from batchrag.llm.embedded import packaged_model_path
-from batchrag.service.models import offers, pull_model
+from batchrag.models.pull import offers, pull_model
 from batchrag.settings import Settings, get_settings
 from tests.support.hub_wire import FakeHub, HubFile
 from tests.support.net import closed_port_url

@@ -12,9 +12,10 @@ from batchrag.answer.pictures import is_picture, picture_sources
 from batchrag.answer.question import AnswerError, prepare_question
 from batchrag.answer.refusal import below_floor, put_refusal_first, refusal
 from batchrag.answer.relevance import relevance_note
-from batchrag.llm.base import BACKENDS, LLMBackend, LLMError, get_backend
+from batchrag.llm.base import LLMBackend, LLMError
 from batchrag.llm.extractive import GATED_HEAD, QUOTES_HEAD
 from batchrag.llm.prompts import build_messages, messages_tokens
+from batchrag.llm.registry import BACKENDS, get_backend
 from batchrag.settings import Settings, get_settings
 from batchrag.types import Answer, Hit, ImageHit, Message, SearchResult, Source
 

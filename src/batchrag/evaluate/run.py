@@ -61,7 +61,7 @@ def run_eval(
 ) -> dict:
     """Metrics per kind (text/image) and language, and per section of the relevant article; latency per question,
     after a warm-up. `on_question` gets each answerable question's row (`question_row`: its rank and top hits)."""
-    from batchrag.retrieve.rewrite import needs_rewrite
+    from batchrag.retrieve.rewrite.standalone import needs_rewrite
     from batchrag.retrieve.search import Retriever
 
     settings = settings or get_settings()

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from batchrag.errors import BatchragError
-from batchrag.llm.local_models import LocalModel
-from batchrag.llm.presets import Preset
+from batchrag.models.local_models import LocalModel
+from batchrag.models.presets import Preset
 from batchrag.settings import Settings
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes in all)

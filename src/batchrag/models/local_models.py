@@ -7,7 +7,7 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from batchrag.llm.presets import Role
+from batchrag.models.presets import Role
 from batchrag.settings import Settings
 
 MANIFEST = "models.json"

@@ -1,4 +1,5 @@
-"""`ollama pull` over Ollama's HTTP API: POST /api/pull, its NDJSON progress streamed to a callback."""
+"""Ollama's models over its HTTP API: which it has (GET /api/tags) and `ollama pull` (POST /api/pull, its NDJSON
+progress streamed to a callback)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,36 @@ from collections.abc import Callable
 import httpx
 
 from batchrag.errors import BatchragError
+from batchrag.settings import Settings
 
 PullProgress = Callable[[str, int, int], None]  # (status, bytes done, bytes in all: 0 when unknown)
 
 
 class PullError(BatchragError):
     """Ollama could not pull the model (not reachable, no such model, cut off)."""
+
+
+def host_of(settings: Settings) -> str:
+    """The configured Ollama's base URL; OLLAMA_HOST is often given as host:port."""
+    host = settings.ollama_host.rstrip("/")
+    return host if host.startswith(("http://", "https://")) else "http://" + host
+
+
+def pulled_models(host: str, timeout_s: float) -> set[str] | None:
+    """Names of the models the Ollama at `host` has (with and without `:latest`), or None when it is not reachable."""
+    try:
+        r = httpx.get(f"{host}/api/tags", timeout=timeout_s)
+        r.raise_for_status()
+        models = r.json().get("models", [])
+    except (httpx.HTTPError, ValueError):
+        return None
+    names = {m.get(k, "") for m in models for k in ("name", "model")} - {""}
+    return names | {n.removesuffix(":latest") for n in names}
+
+
+def has_model(model: str, pulled: set[str] | None) -> bool:
+    """Whether `model` is among `pulled` (pulled_models' answer), with or without `:latest`."""
+    return bool(pulled) and (model in pulled or f"{model}:latest" in pulled)
 
 
 def pull(host: str, model: str, progress: PullProgress | None = None, *, timeout_s: float = 60.0) -> None:

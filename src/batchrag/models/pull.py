@@ -7,10 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from batchrag.llm import hub, local_models
-from batchrag.llm.ollama import OllamaBackend
-from batchrag.llm.ollama_pull import pull as ollama_pull
-from batchrag.llm.presets import DEFAULT_ANSWER, DEFAULT_REWRITE, PRESETS, Preset, resolve
+from batchrag.models import hub, local_models
+from batchrag.models.ollama_pull import has_model, host_of, pulled_models
+from batchrag.models.ollama_pull import pull as ollama_pull
+from batchrag.models.presets import DEFAULT_ANSWER, DEFAULT_REWRITE, PRESETS, Preset, resolve
 from batchrag.settings import Settings
 from batchrag.types import JsonMixin
 
@@ -47,7 +47,7 @@ class Offer(JsonMixin):
 
 def ollama_pulled(settings: Settings) -> set[str] | None:
     """Models the configured Ollama has, or None when no Ollama answers."""
-    return OllamaBackend(settings).pulled()
+    return pulled_models(host_of(settings), min(3.0, settings.ollama_timeout_s))
 
 
 def _via(settings: Settings, via: Via, preset: Preset | None) -> str:
@@ -80,7 +80,7 @@ def pull_model(
     if way == "ollama":
         tag = name if preset is None or name == preset.ollama else preset.ollama
         tag = tag or settings.ollama_model
-        ollama_pull(OllamaBackend(settings).host, tag, progress)
+        ollama_pull(host_of(settings), tag, progress)
         role = preset.role if preset else "answer"
         hint = ""
         if role == "answer" and tag != settings.ollama_model:
@@ -126,14 +126,13 @@ def offers(settings: Settings) -> list[Offer]:
     rewriter = PRESETS[DEFAULT_REWRITE]
     out = []
     if pulled is not None:
-        ollama = OllamaBackend(settings)
-        if not ollama.has(rewriter.ollama, pulled):
+        if not has_model(rewriter.ollama, pulled):
             out.append(
                 Offer(
                     rewriter.ollama, "rewrite", rewriter.title, "ollama", rewriter.size_label, rewriter.note
                 )
             )
-        if not ollama.has(settings.ollama_model, pulled):
+        if not has_model(settings.ollama_model, pulled):
             known = next((p for p in PRESETS.values() if p.ollama == settings.ollama_model), None)
             size = known.size_label if known else ""
             out.append(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from batchrag.llm.base import BACKENDS
-from batchrag.retrieve.rerank import RERANKERS
+from batchrag.llm.registry import BACKENDS
+from batchrag.retrieve.rerank.registry import RERANKERS
 from batchrag.settings import Settings
 
 

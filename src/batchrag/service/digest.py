@@ -12,8 +12,9 @@ from pathlib import Path
 from batchrag.answer.citations import strip_markup
 from batchrag.answer.gate import gate
 from batchrag.errors import BatchragError
-from batchrag.llm.base import LLMBackend, LLMError, get_backend
+from batchrag.llm.base import LLMBackend, LLMError
 from batchrag.llm.prompts import DIGEST_PROMPT_VERSION, build_digest_messages
+from batchrag.llm.registry import get_backend
 from batchrag.service.llm_status import is_capable
 from batchrag.settings import Settings, get_settings
 from batchrag.types import JsonMixin, StoredArticle

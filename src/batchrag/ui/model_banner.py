@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from batchrag.service.models import Offer, offers
-from batchrag.service.puller import ModelPuller
+from batchrag.models.pull import Offer, offers
+from batchrag.models.puller import ModelPuller
 from batchrag.settings import Settings
 from batchrag.ui.render import escape_md
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from batchrag.index.embedders import TEXT_EMBEDDERS
+from batchrag.index.embedders.registry import TEXT_EMBEDDERS
 from batchrag.index.vector_cache import VectorCache, embed_cached
 from batchrag.settings import Settings
 

@@ -8,15 +8,10 @@ import io
 import pytest
 from PIL import Image
 
-from batchrag.llm.vision import (
-    CAPTIONERS,
-    NO_VISION,
-    NoCaptioner,
-    OllamaCaptioner,
-    OpenAICaptioner,
-    clean_caption,
-    prepare_image,
-)
+from batchrag.llm.captioners.base import NO_VISION, NoCaptioner, clean_caption, prepare_image
+from batchrag.llm.captioners.ollama_vision import OllamaCaptioner
+from batchrag.llm.captioners.openai_vision import OpenAICaptioner
+from batchrag.llm.captioners.registry import CAPTIONERS
 from batchrag.settings import Settings
 from tests.support.net import closed_port_url
 from tests.support.ollama_wire import Reply, ScriptedOllama

@@ -9,8 +9,9 @@ from typer.testing import CliRunner
 from batchrag.cli import app
 from batchrag.errors import UnknownComponent
 from batchrag.evaluate.run import load_questions, run_eval
-from batchrag.index.embedders import TEXT_EMBEDDERS
-from batchrag.retrieve.rerank import RERANKERS, RerankerError
+from batchrag.index.embedders.registry import TEXT_EMBEDDERS
+from batchrag.retrieve.rerank.base import RerankerError
+from batchrag.retrieve.rerank.registry import RERANKERS
 from batchrag.retrieve.search import Retriever
 from batchrag.settings import Settings, get_settings
 

@@ -6,7 +6,9 @@ import time
 
 import pytest
 
-from batchrag.retrieve.rewrite import REWRITERS, clean_query, rewrite_query, standalone_question
+from batchrag.retrieve.rewrite.base import clean_query
+from batchrag.retrieve.rewrite.registry import REWRITERS
+from batchrag.retrieve.rewrite.standalone import rewrite_query, standalone_question
 from batchrag.settings import Settings
 from batchrag.types import Message
 from tests.support.net import closed_port_url
@@ -65,7 +67,7 @@ def test_slow_rewrite_is_dropped_within_budget(srv):
 
 def test_a_rewrite_that_arrives_too_late_is_kept_for_the_next_ask(srv):
     from batchrag.llm.ollama import OllamaBackend
-    from batchrag.retrieve.rewrite import LLMRewriter
+    from batchrag.retrieve.rewrite.llm_rewriter import LLMRewriter
 
     s = settings(srv, rewrite_budget_s=0.3)
     rw = LLMRewriter(s, OllamaBackend(s))  # an in-process model keeps going past the budget, like this one

@@ -1,43 +1,17 @@
-"""Image embedders (CLIP family) behind one interface and the IMAGE_EMBEDDERS registry: pictures by their pixels."""
+"""CLIP-family dual encoders (`clip:<model>`): pictures by their pixels, questions by their words, one space."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from batchrag.index.embedders import EmbedderError, normalise
-from batchrag.registry import Registry
+from batchrag.index.embedders.base import EmbedderError, normalise
+from batchrag.index.image_embedders.base import ImageEmbedder, read_rgb
 from batchrag.settings import Settings
 
 log = logging.getLogger(__name__)
-
-
-class ImageEmbedder:
-    """Maps image files (and, for the query side, texts) into one space of L2-normalised float32 vectors."""
-
-    name: str = ""
-    dim: int = 0
-    # path -> why it has no vector, for the files of the last embed_images call
-    failures: dict[str, str]
-
-    def embed_images(self, paths: Sequence[Path]) -> np.ndarray:
-        """One row per path; an unreadable file gets a zero row (and its reason in self.failures), never an error."""
-        raise NotImplementedError
-
-    def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
-        raise NotImplementedError(f"{type(self).__name__} has no text side")
-
-
-def read_rgb(path: Path):
-    """The picture in `path` as RGB (the first frame of an animation); raises on anything unreadable."""
-    from PIL import Image
-
-    with Image.open(path) as im:
-        im.seek(0)  # animated GIF/WebP: the first frame stands for the whole clip
-        return im.convert("RGB")  # decodes fully here: a truncated file fails now, not in the model
 
 
 class HFImageEmbedder(ImageEmbedder):
@@ -112,13 +86,3 @@ class HFImageEmbedder(ImageEmbedder):
             with self._torch.inference_mode():
                 out[ok] = self._features(self._m.get_image_features(pixel_values=x["pixel_values"]))
         return out
-
-
-# "none" (the default) indexes pictures by their text only; a model is loaded once per process.
-IMAGE_EMBEDDERS: Registry[ImageEmbedder] = Registry(
-    "image embedder",
-    {"clip:": "batchrag.index.image_embedders:HFImageEmbedder"},
-    group="batchrag.image_embedders",
-    none=True,
-    cache=True,
-)

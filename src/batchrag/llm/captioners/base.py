@@ -1,9 +1,8 @@
-"""Vision models that caption a story's picture: Ollama (`images` in /api/chat) or an OpenAI-compatible server
-(`image_url` content parts), and the CAPTIONERS registry (docs/captions.md)."""
+"""The captioner interface (one required method, `describe`): a vision model's English description of a story's
+picture (docs/captions.md); the picture as a model sees it, and what makes a caption usable."""
 
 from __future__ import annotations
 
-import base64
 import io
 import re
 from pathlib import Path
@@ -11,10 +10,6 @@ from pathlib import Path
 import httpx
 
 from batchrag.errors import BatchragError
-from batchrag.llm.ollama import OLLAMA_VISION, OllamaBackend
-from batchrag.llm.prompts import build_caption_prompt
-from batchrag.registry import Registry
-from batchrag.settings import Settings
 
 MAX_CAPTION_CHARS = 500
 
@@ -80,51 +75,6 @@ def _post(url: str, body: dict, headers: dict, timeout_s: float, who: str) -> di
     return r.json()
 
 
-class OllamaCaptioner(Captioner):
-    def __init__(self, settings: Settings, model: str) -> None:
-        from batchrag.llm.ollama import OllamaBackend
-
-        self.host = OllamaBackend(settings).host
-        self.name, self.model = f"ollama:{model}", model
-        self.timeout_s = settings.caption_timeout_s
-
-    def describe(self, image: bytes, mime: str, story_title: str) -> str:
-        body = {
-            "model": self.model,
-            "messages": [{"role": "user", "content": build_caption_prompt(story_title),
-                          "images": [base64.b64encode(image).decode()]}],
-            "stream": False,
-            "options": {"temperature": 0.0, "num_predict": 160},
-        }
-        reply = _post(f"{self.host}/api/chat", body, {}, self.timeout_s, f"Ollama at {self.host}")
-        return (reply.get("message") or {}).get("content", "")
-
-
-class OpenAICaptioner(Captioner):
-    def __init__(self, settings: Settings, model: str) -> None:
-        if not settings.openai_base_url:
-            raise CaptionError("openai:<model> captions need BATCHRAG_OPENAI_BASE_URL")
-        self.base = settings.openai_base_url.rstrip("/")
-        self.name, self.model = f"openai:{model}", model
-        self.timeout_s = settings.caption_timeout_s
-        self.headers = {"Authorization": f"Bearer {settings.openai_api_key}"} if settings.openai_api_key else {}
-
-    def describe(self, image: bytes, mime: str, story_title: str) -> str:
-        url = f"data:{mime};base64,{base64.b64encode(image).decode()}"
-        body = {
-            "model": self.model,
-            "messages": [{"role": "user", "content": [
-                {"type": "text", "text": build_caption_prompt(story_title)},
-                {"type": "image_url", "image_url": {"url": url}},
-            ]}],
-            "max_tokens": 160,
-            "temperature": 0.0,
-        }
-        reply = _post(f"{self.base}/chat/completions", body, self.headers, self.timeout_s, f"the server at {self.base}")
-        choices = reply.get("choices") or [{}]
-        return (choices[0].get("message") or {}).get("content") or ""
-
-
 NO_VISION = ("no vision model: start Ollama and `ollama pull gemma3:4b` (or set BATCHRAG_CAPTION_MODEL="
              "openai:<model> with BATCHRAG_OPENAI_BASE_URL); pictures keep their alt text, nothing changed")
 
@@ -134,27 +84,3 @@ class NoCaptioner(Captioner):
 
     def __init__(self, reason: str) -> None:
         self.reason = reason
-
-
-def _auto(registry, settings: Settings) -> Captioner:
-    """settings.caption_model when set; else the first vision model already pulled in Ollama; else none."""
-    chosen = settings.caption_model.strip()
-    if chosen == "none":
-        return NoCaptioner("captions are off (BATCHRAG_CAPTION_MODEL=none)")
-    if chosen not in ("", "auto"):
-        return registry.create(chosen, settings)
-    ollama = OllamaBackend(settings)
-    pulled = ollama.pulled()
-    for tag in OLLAMA_VISION:
-        if ollama.has(tag, pulled):
-            return OllamaCaptioner(settings, tag)
-    return NoCaptioner(NO_VISION)
-
-
-CAPTIONERS: Registry[Captioner] = Registry(
-    "captioner",
-    {"ollama:": "batchrag.llm.vision:OllamaCaptioner", "openai:": "batchrag.llm.vision:OpenAICaptioner"},
-    group="batchrag.captioners",
-    none=True,
-    auto=_auto,
-)

@@ -13,8 +13,8 @@ from PIL import Image, ImageDraw  # noqa: E402
 
 from batchrag.crawl.images import store_image  # noqa: E402
 from batchrag.errors import UnknownComponent  # noqa: E402
-from batchrag.index.embedders import EmbedderError  # noqa: E402
-from batchrag.index.image_embedders import IMAGE_EMBEDDERS  # noqa: E402
+from batchrag.index.embedders.base import EmbedderError  # noqa: E402
+from batchrag.index.image_embedders.registry import IMAGE_EMBEDDERS  # noqa: E402
 from batchrag.index.sync import sync  # noqa: E402
 from batchrag.index.tables import IndexMismatchError, open_tables, read_meta  # noqa: E402
 from batchrag.retrieve.search import Retriever  # noqa: E402
