@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from batchrag.index.chunk import chunk_article
-from batchrag.index.embedders import TEXT_EMBEDDERS
+from batchrag.index.embedders.registry import TEXT_EMBEDDERS
 from batchrag.index.sync import sync
 from batchrag.index.tables import META_FILE
 from batchrag.settings import Settings

@@ -19,7 +19,7 @@ from pathlib import Path
 from batchrag.evaluate.metrics import percentile
 from batchrag.evaluate.run import load_questions
 from batchrag.index.tables import read_meta
-from batchrag.retrieve.rerank import RerankerError
+from batchrag.retrieve.rerank.base import RerankerError
 from batchrag.retrieve.search import Retriever
 from batchrag.settings import Settings
 

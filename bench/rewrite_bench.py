@@ -15,7 +15,7 @@ from pathlib import Path
 
 from batchrag.evaluate.run import load_questions
 from batchrag.index.tables import META_FILE
-from batchrag.retrieve.rewrite import REWRITERS
+from batchrag.retrieve.rewrite.registry import REWRITERS
 from batchrag.retrieve.search import Retriever
 from batchrag.settings import Settings
 

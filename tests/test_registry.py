@@ -8,12 +8,13 @@ import textwrap
 import pytest
 
 from batchrag.errors import BatchragError, UnknownComponent
-from batchrag.index.embedders import TEXT_EMBEDDERS
-from batchrag.index.image_embedders import IMAGE_EMBEDDERS
-from batchrag.llm.base import BACKENDS, LLMBackend, LLMError
+from batchrag.index.embedders.registry import TEXT_EMBEDDERS
+from batchrag.index.image_embedders.registry import IMAGE_EMBEDDERS
+from batchrag.llm.base import LLMBackend, LLMError
+from batchrag.llm.registry import BACKENDS
 from batchrag.registry import Registry
-from batchrag.retrieve.rerank import RERANKERS
-from batchrag.retrieve.rewrite import REWRITERS
+from batchrag.retrieve.rerank.registry import RERANKERS
+from batchrag.retrieve.rewrite.registry import REWRITERS
 from batchrag.settings import Settings
 from batchrag.types import Message
 
@@ -85,7 +86,7 @@ def test_a_third_party_backend_arrives_by_entry_point(tmp_path, monkeypatch):
 
 
 def test_every_swappable_part_uses_the_one_registry():
-    from batchrag.llm.vision import CAPTIONERS
+    from batchrag.llm.captioners.registry import CAPTIONERS
 
     for reg in (BACKENDS, TEXT_EMBEDDERS, IMAGE_EMBEDDERS, RERANKERS, REWRITERS, CAPTIONERS):
         assert isinstance(reg, Registry)

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from batchrag.errors import UnknownComponent
-from batchrag.index.embedders import TEXT_EMBEDDERS, USEM3
+from batchrag.index.embedders.registry import TEXT_EMBEDDERS
+from batchrag.index.embedders.use_m3 import USEM3
 from batchrag.index.sync import sync
 from batchrag.index.tables import IndexMismatchError, IndexMissingError, open_tables, read_meta
 from batchrag.retrieve.search import Retriever

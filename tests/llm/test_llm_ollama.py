@@ -7,8 +7,9 @@ import time
 import pytest
 
 from batchrag.errors import UnknownComponent
-from batchrag.llm.base import LLMError, get_backend
+from batchrag.llm.base import LLMError
 from batchrag.llm.ollama import OllamaBackend
+from batchrag.llm.registry import get_backend
 from batchrag.settings import Settings
 from batchrag.types import Message
 from tests.support.net import closed_port_url

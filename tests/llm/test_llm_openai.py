@@ -9,7 +9,8 @@ import time
 import httpx
 import pytest
 
-from batchrag.llm.base import BACKENDS, LLMError, get_backend
+from batchrag.llm.base import LLMError
+from batchrag.llm.registry import BACKENDS, get_backend
 from batchrag.settings import Settings
 from batchrag.types import Message
 from tests.support.net import closed_port_url, free_port

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from batchrag.cli import app
-from batchrag.llm.vision import NO_VISION
+from batchrag.llm.captioners.base import NO_VISION
 from batchrag.service.demo import build_demo_library
 from batchrag.settings import Settings, get_settings
 from tests.support.net import closed_port_url

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from batchrag.llm.base import BACKENDS
+from batchrag.llm.registry import BACKENDS
 from batchrag.service.digest import Digester, DigestError, lead_of, tidy_summary
 from batchrag.service.digest_export import to_html, write_markdown
 from batchrag.settings import Settings

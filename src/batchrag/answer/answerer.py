@@ -11,8 +11,9 @@ from batchrag.answer.pictures import is_picture, picture_sources
 from batchrag.answer.question import AnswerError, Question
 from batchrag.answer.refusal import put_refusal_first
 from batchrag.answer.relevance import relevance_note
-from batchrag.llm.base import LLMBackend, LLMError, get_backend
+from batchrag.llm.base import LLMBackend, LLMError
 from batchrag.llm.prompts import build_messages, messages_tokens
+from batchrag.llm.registry import get_backend
 from batchrag.settings import Settings, get_settings
 from batchrag.types import Answer, Hit, ImageHit, Message, SearchResult, Source
 

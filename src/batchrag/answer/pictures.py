@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from batchrag.llm.captioners.base import prepare_image
 from batchrag.llm.prompts import PICTURE_SECTION, picture_text, picture_title
-from batchrag.llm.vision import prepare_image
 from batchrag.settings import Settings
 from batchrag.types import Hit, ImageHit, ImageRef
 

@@ -85,6 +85,6 @@ def ask_cmd(
     for w in final.warnings:
         typer.secho(f"warning: {w}", fg=typer.colors.YELLOW, err=True)
     line = f"backend: {final.backend} ({final.model}); query: {final.searched_query!r}; rewrite: {final.rewrite}"
-    if assistant.backend.is_demo_model and final.backend == "embedded":
+    if not final.writes_answers and not final.quotes_only:  # the demo model wrote it, not the quotes
         line += "\ndemo model: its answers are not shown as answers; for real ones: `batchrag model pull`"
     typer.secho(line, dim=True, err=True)

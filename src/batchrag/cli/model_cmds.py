@@ -27,7 +27,7 @@ def model_status_cmd(as_json: bool = typer.Option(False, "--json", help="Print J
 
 
 def _print_presets(as_json: bool) -> None:
-    from batchrag.service.models import presets
+    from batchrag.service.model_setup import presets
 
     rows = presets()
     if as_json:
@@ -58,7 +58,7 @@ def model_pull_cmd(
     from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
-    from batchrag.service.models import pull_model
+    from batchrag.service.model_setup import pull_model
 
     if list_:
         _print_presets(as_json)

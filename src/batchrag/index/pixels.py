@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from batchrag.index.image_embedders import ImageEmbedder
+from batchrag.index.image_embedders.base import ImageEmbedder
 from batchrag.index.vector_cache import VectorCache
 from batchrag.settings import Settings
 from batchrag.types import StoredArticle

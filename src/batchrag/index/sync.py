@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 
 from batchrag.index import tables
-from batchrag.index.embedders import TEXT_EMBEDDERS
-from batchrag.index.image_embedders import IMAGE_EMBEDDERS, ImageEmbedder
+from batchrag.index.embedders.registry import TEXT_EMBEDDERS
+from batchrag.index.image_embedders.base import ImageEmbedder
+from batchrag.index.image_embedders.registry import IMAGE_EMBEDDERS
 from batchrag.index.pixels import add_pixels, files_sig
 from batchrag.index.records import captions_sig, chunking_of, rows
 from batchrag.index.vector_cache import VectorCache, embed_cached

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from batchrag.index.embedders import TextEmbedder
+from batchrag.index.embedders.base import TextEmbedder
 
 
 class VectorCache:

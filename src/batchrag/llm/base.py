@@ -1,4 +1,4 @@
-"""The LLM backend interface (one required method, `stream`) and the BACKENDS registry."""
+"""The LLM backend interface (one required method, `stream`), its error and its health."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from dataclasses import dataclass
 
 from batchrag.errors import BatchragError
 from batchrag.llm.prompts import messages_tokens
-from batchrag.registry import Registry
-from batchrag.settings import Settings
 from batchrag.types import Message
 
 
@@ -37,8 +35,6 @@ class LLMBackend:
     quotes_only: bool = False  # it quotes the sources, no model writes: the fallback every checked path ends in
     writes_answers: bool = True  # its text is worth showing, retrying and keeping (not quotes, not a demo model)
     sees_images: bool = False  # the model reads the pictures a message carries (`Message.images`)
-    # TEMPORARY: cli.py still reads it (issue 25 merge: its line becomes the Answer's capabilities); then remove.
-    is_demo_model: bool = False
     context_tokens: int = 0  # the model's context window; 0: unknown, nothing is checked
     context_label: str = "context"  # what the server calls it (num_ctx, n_ctx), for the error message
 
@@ -71,35 +67,3 @@ class LLMBackend:
     def health(self) -> BackendStatus:
         return BackendStatus(True, "ok")
 
-
-def _auto(registry: Registry[LLMBackend], settings: Settings) -> LLMBackend:
-    """The first healthy of (openai, when configured) ollama and embedded, else extractive; says what it skipped."""
-    skipped: list[str] = []
-    for candidate in ("openai",) * bool(settings.openai_base_url) + ("ollama", "embedded"):
-        backend = registry.create(candidate, settings)
-        status = backend.health()
-        if status.ok:
-            break
-        skipped.append(f"{candidate}: {status.detail}")
-    else:
-        backend = registry.create("extractive", settings)
-    backend.fallback_reason = "; ".join(skipped) or None
-    return backend
-
-
-BACKENDS: Registry[LLMBackend] = Registry(
-    "LLM backend",
-    {
-        "ollama": "batchrag.llm.ollama:OllamaBackend",
-        "openai": "batchrag.llm.openai_compat:OpenAICompatBackend",
-        "embedded": "batchrag.llm.embedded:EmbeddedBackend",
-        "extractive": "batchrag.llm.extractive:ExtractiveBackend",
-    },
-    group="batchrag.backends",
-    auto=_auto,
-)
-
-
-def get_backend(settings: Settings, name: str | None = None) -> LLMBackend:
-    """The backend `name` (default: settings.llm_backend) names; `auto` picks the first healthy one."""
-    return BACKENDS.create(name or settings.llm_backend, settings)

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
-from batchrag.llm import local_models
 from batchrag.llm.base import BackendStatus, LLMBackend, LLMError
+from batchrag.models import local_models
 from batchrag.settings import Settings
 from batchrag.types import Message
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import httpx
 
 from batchrag.llm.base import BackendStatus, LLMBackend, LLMError
+from batchrag.models.ollama_pull import has_model, host_of, pulled_models
 from batchrag.settings import Settings
 from batchrag.types import Message
 
@@ -23,9 +24,7 @@ class OllamaBackend(LLMBackend):
     context_label = "num_ctx"
 
     def __init__(self, settings: Settings, *, timeout_s: float | None = None) -> None:
-        self.host = settings.ollama_host.rstrip("/")
-        if not self.host.startswith(("http://", "https://")):
-            self.host = "http://" + self.host  # OLLAMA_HOST is often given as host:port
+        self.host = host_of(settings)
         self.model = settings.ollama_model
         self.context_tokens = settings.llm_ctx
         self.timeout_s = timeout_s if timeout_s is not None else settings.ollama_timeout_s
@@ -39,17 +38,10 @@ class OllamaBackend(LLMBackend):
 
     def pulled(self) -> set[str] | None:
         """Names of the models this Ollama has (with and without `:latest`), or None when it is not reachable."""
-        try:
-            r = httpx.get(f"{self.host}/api/tags", timeout=min(3.0, self.timeout_s))
-            r.raise_for_status()
-            models = r.json().get("models", [])
-        except (httpx.HTTPError, ValueError):
-            return None
-        names = {m.get(k, "") for m in models for k in ("name", "model")} - {""}
-        return names | {n.removesuffix(":latest") for n in names}
+        return pulled_models(self.host, min(3.0, self.timeout_s))
 
     def has(self, model: str, pulled: set[str] | None) -> bool:
-        return bool(pulled) and (model in pulled or f"{model}:latest" in pulled)
+        return has_model(model, pulled)
 
     def health(self) -> BackendStatus:
         pulled = self.pulled()

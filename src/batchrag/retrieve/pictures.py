@@ -6,7 +6,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from batchrag.index.image_embedders import IMAGE_EMBEDDERS
+from batchrag.index.image_embedders.registry import IMAGE_EMBEDDERS
 from batchrag.index.tables import check_image_embedder
 from batchrag.retrieve.fusion import DEPTH
 from batchrag.retrieve.query import fts_query, remembered

@@ -10,12 +10,13 @@ from datetime import date
 import numpy as np
 
 from batchrag.errors import UnknownComponent
-from batchrag.index.embedders import TEXT_EMBEDDERS
+from batchrag.index.embedders.registry import TEXT_EMBEDDERS
 from batchrag.retrieve import bridge, passages, pictures, query
 from batchrag.retrieve import topic as topics
 from batchrag.retrieve.fusion import boost_recent, rrf, score_fusion
 from batchrag.retrieve.query import question_language
-from batchrag.retrieve.rerank import RERANKERS, Reranker
+from batchrag.retrieve.rerank.base import Reranker
+from batchrag.retrieve.rerank.registry import RERANKERS
 from batchrag.retrieve.snapshot import Snapshot
 from batchrag.settings import Settings, get_settings
 from batchrag.types import Hit, ImageHit, SearchResult

@@ -17,7 +17,7 @@ from batchrag.errors import BatchragError
 from batchrag.llm.base import LLMBackend
 from batchrag.llm.prompts import picture_question
 from batchrag.retrieve.query import is_picture_request
-from batchrag.retrieve.rewrite import rewrite_question, standalone_question
+from batchrag.retrieve.rewrite.standalone import rewrite_question, standalone_question
 from batchrag.settings import Settings, get_settings
 from batchrag.store import open_store
 from batchrag.types import Answer, Hit, ImageHit, Message, SearchResult

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from batchrag.index.records import meaningful_alt
+from batchrag.llm.captioners.base import CaptionError, NoCaptioner, clean_caption, prepare_image
+from batchrag.llm.captioners.registry import CAPTIONERS
 from batchrag.llm.prompts import CAPTION_PROMPT_VERSION
-from batchrag.llm.vision import CAPTIONERS, CaptionError, NoCaptioner, clean_caption, prepare_image
 from batchrag.settings import Settings
 from batchrag.store import open_store
 from batchrag.types import JsonMixin

@@ -3,10 +3,10 @@ and the CLI, and the backend or rewriter a named choice builds."""
 
 from __future__ import annotations
 
-from batchrag.index.embedders import TEXT_EMBEDDERS
-from batchrag.llm.base import BACKENDS
-from batchrag.retrieve.rerank import RERANKERS
-from batchrag.retrieve.rewrite import REWRITERS
+from batchrag.index.embedders.registry import TEXT_EMBEDDERS
+from batchrag.llm.registry import BACKENDS
+from batchrag.retrieve.rerank.registry import RERANKERS
+from batchrag.retrieve.rewrite.registry import REWRITERS
 from batchrag.settings import Settings
 
 

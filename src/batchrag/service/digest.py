@@ -12,8 +12,9 @@ from pathlib import Path
 from batchrag.answer.checked import CheckedWriter, Sources
 from batchrag.answer.citations import strip_markup
 from batchrag.errors import BatchragError
-from batchrag.llm.base import LLMBackend, get_backend
+from batchrag.llm.base import LLMBackend
 from batchrag.llm.prompts import DIGEST_PROMPT_VERSION, build_digest_messages
+from batchrag.llm.registry import get_backend
 from batchrag.settings import Settings, get_settings
 from batchrag.types import JsonMixin, StoredArticle
 

@@ -43,7 +43,7 @@ def check_health(library: Library, backend=None) -> Health:
         index = Part("error", str(exc).splitlines()[0])
     try:
         if backend is None:
-            from batchrag.llm.base import BACKENDS
+            from batchrag.llm.registry import BACKENDS
 
             backend = BACKENDS.create(library.settings.llm_backend, library.settings)
         h = backend.health()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from batchrag.llm.base import BACKENDS
+from batchrag.llm.registry import BACKENDS
 from batchrag.settings import Settings
 from batchrag.types import JsonMixin
 
@@ -67,7 +67,7 @@ NO_CAPABLE_MODEL = (
 
 def pull_hint(settings: Settings, ollama_up: bool) -> str:
     """The one command that gets a capable model, worded for what this machine has."""
-    from batchrag.llm.presets import DEFAULT_ANSWER, PRESETS
+    from batchrag.models.presets import DEFAULT_ANSWER, PRESETS
 
     if ollama_up:
         how = f"Ollama pulls {settings.ollama_model}"

@@ -13,7 +13,7 @@ from batchrag.answer.citations import filter_citations, strip_markup
 from batchrag.answer.question import prepare_question
 from batchrag.errors import BatchragError
 from batchrag.llm.prompts import PERIOD_PROMPT_VERSION, build_period_messages
-from batchrag.retrieve.rewrite import Rewrite, rewrite_question
+from batchrag.retrieve.rewrite.standalone import Rewrite, rewrite_question
 from batchrag.service.digest import lead_of
 from batchrag.types import Hit, JsonMixin
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from batchrag.models.background import BackgroundJob
 from batchrag.service.library import Library
 from batchrag.settings import Settings
 
@@ -45,6 +45,12 @@ def when_text(iso: str | None) -> str:
         return iso
 
 
+def _failed(exc: Exception) -> dict:
+    """A failed update: the trace for the log, one line for the page."""
+    traceback.print_exc()
+    return {"stage": "error", "error": f"{type(exc).__name__}: {exc}", "message": "Оновлення не вдалося."}
+
+
 def _crawl(settings: Settings, offline: bool = False) -> dict:
     return Library(settings).crawl(offline=offline).to_json()
 
@@ -54,7 +60,7 @@ def _index(settings: Settings) -> dict:
 
 
 class LibraryUpdater:
-    """Runs crawl then index in one daemon thread; questions keep working meanwhile (SQLite WAL, LanceDB versions).
+    """Runs crawl then index in one background job; questions keep working meanwhile (SQLite WAL, LanceDB versions).
 
     `crawl` and `index` are the two steps (settings → summary dict); the defaults are the library's own.
     """
@@ -67,54 +73,37 @@ class LibraryUpdater:
     ) -> None:
         self.settings = settings
         self._crawl, self._index = crawl, index
-        self._lock = threading.Lock()
-        self._state = UpdateState()
-        self._thread: threading.Thread | None = None
+        self._job: BackgroundJob[UpdateState] = BackgroundJob(UpdateState(), name="batchrag-update", failed=_failed)
 
     def state(self) -> UpdateState:
-        with self._lock:
-            return replace(self._state)
+        return self._job.state()
 
     def start(self, offline: bool = False) -> bool:
         """Start an update; False when one is already running."""
-        with self._lock:
-            if self._state.running:
-                return False
-            self._state = UpdateState(running=True, stage="crawl", message="Завантаження нових випусків…",
-                                      started_at=time.time(), articles_before=self._articles())
-            self._thread = threading.Thread(target=self._run, args=(offline,), name="batchrag-update", daemon=True)
-            self._thread.start()
-            return True
+        return self._job.start(
+            lambda: UpdateState(running=True, stage="crawl", message="Завантаження нових випусків…",
+                                started_at=time.time(), articles_before=self._articles()),
+            lambda: self._run(offline),
+        )
 
     def join(self, timeout: float | None = None) -> None:
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    def _set(self, **kw) -> None:
-        with self._lock:
-            for k, v in kw.items():
-                setattr(self._state, k, v)
+        self._job.join(timeout)
 
     def _run(self, offline: bool) -> None:
-        try:
-            crawl = self._crawl(self.settings, offline=offline)
-            if crawl.get("outcome") == "unreachable":
-                # Nothing was checked: say so, with the time of the last update that did happen.
-                self._set(crawl=crawl, stage="unreachable", reason=crawl.get("aborted"),
-                          last_crawl=self._last_crawl(),
-                          message="Сайт The Batch недоступний: бібліотеку не оновлено, вона така сама, як була.")
-                return
-            self._set(crawl=crawl, stage="index", message="Оновлення пошукового індексу…")
-            index = self._index(self.settings)
-            if crawl.get("outcome") == "unchanged":
-                self._set(index=index, stage="unchanged", message="Нових статей на сайті немає: бібліотека актуальна.")
-            else:
-                self._set(index=index, stage="done", message="Бібліотеку оновлено.")
-        except Exception as exc:
-            traceback.print_exc()
-            self._set(stage="error", error=f"{type(exc).__name__}: {exc}", message="Оновлення не вдалося.")
-        finally:
-            self._set(running=False, finished_at=time.time())
+        crawl = self._crawl(self.settings, offline=offline)
+        if crawl.get("outcome") == "unreachable":
+            # Nothing was checked: say so, with the time of the last update that did happen.
+            self._job.update(crawl=crawl, stage="unreachable", reason=crawl.get("aborted"),
+                             last_crawl=self._last_crawl(),
+                             message="Сайт The Batch недоступний: бібліотеку не оновлено, вона така сама, як була.")
+            return
+        self._job.update(crawl=crawl, stage="index", message="Оновлення пошукового індексу…")
+        index = self._index(self.settings)
+        if crawl.get("outcome") == "unchanged":
+            self._job.update(index=index, stage="unchanged",
+                             message="Нових статей на сайті немає: бібліотека актуальна.")
+        else:
+            self._job.update(index=index, stage="done", message="Бібліотеку оновлено.")
 
     def _articles(self) -> int:
         try:

@@ -8,6 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from batchrag.service import PICTURE_QUESTION_UK, Library, build_demo_library
+from batchrag.service.llm_status import quotes_chosen
 from batchrag.settings import Settings, get_settings
 from batchrag.ui import cached
 from batchrag.ui.asking import ask, ask_picture, explain_error, history_of
@@ -61,7 +62,7 @@ def welcome(base: Settings, status) -> str | None:
 def ask_page(base: Settings, settings: Settings, opts: Options) -> None:
     st.title("The Batch: запитайте українською")
     st.caption("Відповіді спираються на статті розсилки The Batch (DeepLearning.AI); номери [n] ведуть до джерел.")
-    if settings.llm_backend != "extractive":
+    if not quotes_chosen(settings):
         model_notice(cached.model_status(settings.model_dump_json()), settings, on_ready=cached.models_changed)
     turns: list[Turn] = st.session_state.setdefault("turns", [])
     if st.button("Нова розмова", key="new_chat"):

@@ -10,6 +10,7 @@ import streamlit as st
 
 from batchrag.errors import BatchragError
 from batchrag.service import EmptyQuestion, Filters, IndexMissingError
+from batchrag.service.llm_status import quotes_chosen
 from batchrag.settings import Settings
 from batchrag.types import Answer, ImageHit, Message
 from batchrag.ui import cached
@@ -20,7 +21,7 @@ from batchrag.ui.turns import Turn
 
 def llm_failure_note(a: Answer, settings: Settings) -> str | None:
     failed = [w for w in a.warnings if " failed: " in w]
-    if a.backend == "extractive" and (failed or settings.llm_backend not in ("extractive",)):
+    if a.quotes_only and (failed or not quotes_chosen(settings)):
         why = escape_md(failed[0]) if failed else "жодна локальна мовна модель не працює"
         return (f"Мовна модель недоступна ({why}). Нижче — уривки знайдених джерел без переказу. "
                 "Запустіть Ollama (`ollama serve`) або виберіть вбудовану модель на бічній панелі.")

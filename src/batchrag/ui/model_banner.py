@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from batchrag.service.models import Offer, offers
-from batchrag.service.puller import ModelPuller
+from batchrag.service.model_setup import ModelPuller, Offer, offers
 from batchrag.settings import Settings
 from batchrag.ui.render import escape_md
 

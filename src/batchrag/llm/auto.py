@@ -1,0 +1,83 @@
+"""Every `auto` choice in one place: the answer backend, the rewriter's model and the captioner (docs/models.md).
+
+Imports of the parts are lazy, as in the registries: choosing must not load a model nobody uses.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from batchrag.settings import Settings
+
+if TYPE_CHECKING:
+    from batchrag.llm.base import LLMBackend
+    from batchrag.llm.captioners.base import Captioner
+    from batchrag.registry import Registry
+
+
+def answer_backend(registry: Registry[LLMBackend], settings: Settings) -> LLMBackend:
+    """The first healthy of (openai, when configured) ollama and embedded, else extractive; says what it skipped."""
+    skipped: list[str] = []
+    for candidate in ("openai",) * bool(settings.openai_base_url) + ("ollama", "embedded"):
+        backend = registry.create(candidate, settings)
+        status = backend.health()
+        if status.ok:
+            break
+        skipped.append(f"{candidate}: {status.detail}")
+    else:
+        backend = registry.create("extractive", settings)
+    backend.fallback_reason = "; ".join(skipped) or None
+    return backend
+
+
+def rewrite_backend(settings: Settings) -> tuple[LLMBackend | None, str]:
+    """The model `auto` rewrites with: a small model already in Ollama; else a pulled rewriter GGUF; else the
+    answer model (docs/models.md). (backend, "") or (None, why there is none)."""
+    from pathlib import Path
+
+    from batchrag.llm.embedded import EmbeddedBackend
+    from batchrag.llm.ollama import OllamaBackend
+    from batchrag.models import local_models
+    from batchrag.models.presets import SMALL_OLLAMA_REWRITERS
+
+    ollama = OllamaBackend(settings, timeout_s=settings.rewrite_budget_s)
+    pulled = ollama.pulled()
+    for tag in SMALL_OLLAMA_REWRITERS:
+        if ollama.has(tag, pulled):
+            # The HTTP timeout doubles as the budget so a hung server is dropped, not just abandoned.
+            tagged = settings.model_copy(update={"ollama_model": tag})
+            return OllamaBackend(tagged, timeout_s=settings.rewrite_budget_s), ""
+    gguf = local_models.for_role(settings, "rewrite")
+    if gguf is not None:
+        return EmbeddedBackend(settings, path=Path(str(gguf)).expanduser()), ""
+    return _answer_model_for_rewrite(settings, demo_ok=settings.rewrite == "on")
+
+
+def _answer_model_for_rewrite(settings: Settings, demo_ok: bool) -> tuple[LLMBackend | None, str]:
+    """The LLM backends' own `auto` choice, less the quote-only fallback (and the demo model unless demo_ok)."""
+    from batchrag.llm.registry import BACKENDS
+
+    backend = BACKENDS.create("auto", settings.model_copy(update={"ollama_timeout_s": settings.rewrite_budget_s}))
+    if backend.quotes_only or (not backend.writes_answers and not demo_ok):
+        # The packaged 270M model's translations lower recall (docs/decisions/0003-english-rewrite-weights.md).
+        return None, "no rewriting model (Ollama down, only the demo model)"
+    return backend, ""
+
+
+def captioner(registry: Registry[Captioner], settings: Settings) -> Captioner:
+    """settings.caption_model when set; else the first vision model already pulled in Ollama; else none."""
+    from batchrag.llm.captioners.base import NO_VISION, NoCaptioner
+    from batchrag.llm.captioners.ollama_vision import OllamaCaptioner
+    from batchrag.llm.ollama import OLLAMA_VISION, OllamaBackend
+
+    chosen = settings.caption_model.strip()
+    if chosen == "none":
+        return NoCaptioner("captions are off (BATCHRAG_CAPTION_MODEL=none)")
+    if chosen not in ("", "auto"):
+        return registry.create(chosen, settings)
+    ollama = OllamaBackend(settings)
+    pulled = ollama.pulled()
+    for tag in OLLAMA_VISION:
+        if ollama.has(tag, pulled):
+            return OllamaCaptioner(settings, tag)
+    return NoCaptioner(NO_VISION)

@@ -1,0 +1,1 @@
+"""Rerankers: the interface (`base`), one module per built-in, and the RERANKERS registry."""

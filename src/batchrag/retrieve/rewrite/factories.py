@@ -1,0 +1,46 @@
+"""The rewriters' factories: the answer backends, a tagged Ollama model, a GGUF, an OpenAI-compatible model, and
+`auto` (the model itself is chosen in llm/auto.py)."""
+
+from __future__ import annotations
+
+from batchrag.llm import auto
+from batchrag.llm.registry import BACKENDS
+from batchrag.retrieve.rewrite.base import NoRewriter, QueryRewriter
+from batchrag.retrieve.rewrite.llm_rewriter import LLMRewriter
+from batchrag.settings import Settings
+
+
+def _ollama(settings: Settings, model: str | None = None) -> QueryRewriter:
+    from batchrag.llm.ollama import OllamaBackend
+
+    s = settings.model_copy(update={"ollama_model": model}) if model else settings
+    # The HTTP timeout doubles as the budget so a hung server is dropped, not just abandoned.
+    return LLMRewriter(settings, OllamaBackend(s, timeout_s=settings.rewrite_budget_s))
+
+
+def _embedded(settings: Settings) -> QueryRewriter:
+    return LLMRewriter(settings, BACKENDS.create("embedded", settings))
+
+
+def _gguf(settings: Settings, path: str) -> QueryRewriter:
+    from pathlib import Path
+
+    from batchrag.llm.embedded import EmbeddedBackend
+
+    return LLMRewriter(settings, EmbeddedBackend(settings, path=Path(path).expanduser()))
+
+
+def _openai(settings: Settings, model: str) -> QueryRewriter:
+    s = settings.model_copy(update={"openai_model": model, "ollama_timeout_s": settings.rewrite_budget_s})
+    return LLMRewriter(settings, BACKENDS.create("openai", s))
+
+
+def _auto(registry, settings: Settings) -> QueryRewriter:
+    """settings.rewrite_model when set; else the model llm.auto picks for rewriting (docs/models.md)."""
+    chosen = settings.rewrite_model.strip()
+    if chosen == "none":
+        return NoRewriter("rewriting is off (BATCHRAG_REWRITE_MODEL=none)")
+    if chosen not in ("", "auto"):
+        return registry.create(chosen, settings)
+    backend, why = auto.rewrite_backend(settings)
+    return NoRewriter(why) if backend is None else LLMRewriter(settings, backend)
