@@ -17,7 +17,7 @@ from batchrag.store import Store
 def main(rate: float = 0.0) -> dict:
     with tempfile.TemporaryDirectory() as tmp, start_fixture_site() as site:
         s = Settings(data_dir=Path(tmp), base_url=site.base_url, rate_limit_per_host=rate)
-        store = Store(s.db_url)
+        store = Store(s.store.db_url)
         t0 = time.perf_counter()
         full = run_crawl(store, s, progress=False)
         t_full = time.perf_counter() - t0

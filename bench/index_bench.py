@@ -19,13 +19,13 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from batchrag.domain.types import ParsedArticle
 from batchrag.index.chunk import chunk_article
 from batchrag.index.embedders.registry import TEXT_EMBEDDERS
 from batchrag.index.sync import sync
 from batchrag.index.tables import META_FILE
 from batchrag.settings import Settings
 from batchrag.store import open_store
-from batchrag.types import ParsedArticle
 
 
 def rss_mb() -> float:
@@ -53,7 +53,7 @@ def one_issue_sync(s: Settings) -> dict:
             )
     t = time.perf_counter()
     inc = sync(store, s)
-    return {"issue": newest, "embedder": s.embedder, "seconds": round(time.perf_counter() - t, 2),
+    return {"issue": newest, "embedder": s.index.embedder, "seconds": round(time.perf_counter() - t, 2),
             "updated": inc.updated, "embedded": inc.embedded}
 
 
@@ -69,7 +69,7 @@ def main() -> None:
     if not (a.data_dir / "articles.db").exists():
         sys.exit(f"no store in {a.data_dir}: crawl or import first")
     arts = list(open_store(src).iter_articles())
-    passages = [p.text for art in arts for p in chunk_article(art, src.chunk_words, src.chunk_overlap_words)]
+    passages = [p.text for art in arts for p in chunk_article(art, src.index.chunk_words, src.index.chunk_overlap_words)]
     out: dict = {"articles": len(arts), "passages": len(passages), "embedders": {}}
     step = max(1, len(passages) // a.sample)
     sample = passages[::step][: a.sample]
@@ -79,8 +79,8 @@ def main() -> None:
         load = time.perf_counter() - t
         e.embed(sample[:2])
         t = time.perf_counter()
-        for i in range(0, len(sample), src.embed_batch_size):
-            e.embed(sample[i : i + src.embed_batch_size])
+        for i in range(0, len(sample), src.index.embed_batch_size):
+            e.embed(sample[i : i + src.index.embed_batch_size])
         dt = time.perf_counter() - t
         out["embedders"][name] = {
             "load_s": round(load, 2),

@@ -11,10 +11,10 @@ import resource
 import time
 from datetime import date
 
+from batchrag.domain.types import Hit
 from batchrag.llm.embedded import EmbeddedBackend
 from batchrag.llm.prompts import build_messages, messages_tokens
 from batchrag.settings import Settings
-from batchrag.types import Hit
 
 # Invented ~180-word passages, the size retrieval hands to the answer stage.
 _PARA = (

@@ -69,7 +69,7 @@ def ingest_twice(directory: Path) -> list[dict]:
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["BATCHRAG_DATA_DIR"] = tmp
         get_settings.cache_clear()
-        store = Store(get_settings().db_url)
+        store = Store(get_settings().store.db_url)
         for _ in range(2):
             t0 = time.perf_counter()
             s = ingest_dir(store, directory, progress=False)

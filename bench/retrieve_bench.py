@@ -57,8 +57,8 @@ def main() -> None:
     print(
         json.dumps(
             {
-                "embedder": s.embedder,
-                "mode": s.search_mode,
+                "embedder": s.index.embedder,
+                "mode": s.retrieve.search_mode,
                 "passages": len(r.p_id),
                 "images": len(r.images),
                 "load_s": round(load, 2),

@@ -60,7 +60,7 @@ def main() -> None:
     qs = load_questions(args.questions)
     replies = {q["question"]: (f"{q['answer_hint']} [1]" if q["relevant"] else NOT_FOUND_UK) for q in qs}
     srv = serve(replies)
-    s = get_settings().model_copy(update={
+    s = get_settings().with_changes(**{
         "ollama_host": f"http://127.0.0.1:{srv.server_address[1]}", "ollama_model": "scripted", "rewrite": "off",
     })
     out = args.per_question.open("w", encoding="utf-8") if args.per_question else None

@@ -61,7 +61,7 @@ def main() -> None:
     summary = {}
     for variant in ("en", "uk", "uk+rewrite"):
         summary[variant] = {m: round(statistics.mean(r[variant][m] for r in rows), 3) for m in ("precision", "recall")}
-    print(json.dumps({"data_dir": str(settings.data_dir), "articles": len(texts), "topics": len(rows),
+    print(json.dumps({"data_dir": str(settings.store.data_dir), "articles": len(texts), "topics": len(rows),
                       "mean": summary, "seconds_per_timeline_p50": round(statistics.median(seconds), 2),
                       "per_topic": rows}, ensure_ascii=False, indent=1))
 

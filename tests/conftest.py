@@ -58,4 +58,4 @@ def any_db(request, monkeypatch):
         monkeypatch.setenv("DATABASE_URL", url)
         get_settings.cache_clear()
         return url
-    return get_settings().db_url
+    return get_settings().store.db_url

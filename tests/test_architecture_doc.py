@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from batchrag.domain.types import Message
 from batchrag.llm.base import LLMError
 from batchrag.registry import Registry
 from batchrag.settings import Settings
-from batchrag.types import Message
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "ARCHITECTURE.md"
 

@@ -7,7 +7,8 @@ import textwrap
 
 import pytest
 
-from batchrag.errors import BatchragError, UnknownComponent
+from batchrag.domain.errors import BatchragError, UnknownComponent
+from batchrag.domain.types import Message
 from batchrag.index.embedders.registry import TEXT_EMBEDDERS
 from batchrag.index.image_embedders.registry import IMAGE_EMBEDDERS
 from batchrag.llm.base import LLMBackend, LLMError
@@ -16,7 +17,6 @@ from batchrag.registry import Registry
 from batchrag.retrieve.rerank.registry import RERANKERS
 from batchrag.retrieve.rewrite.registry import REWRITERS
 from batchrag.settings import Settings
-from batchrag.types import Message
 
 
 class Part:

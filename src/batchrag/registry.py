@@ -7,7 +7,7 @@ from collections.abc import Callable
 from importlib.metadata import entry_points
 from typing import Any, Generic, TypeVar
 
-from batchrag.errors import UnknownComponent
+from batchrag.domain.errors import UnknownComponent
 
 T = TypeVar("T")
 # factory(settings, **context) -> T for an exact name; factory(settings, arg, **context) for "prefix:arg".

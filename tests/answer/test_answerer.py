@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from batchrag.answer import Answerer, AnswerError, prepare_question
+from batchrag.domain.types import Answer, Hit, ImageHit, ImageRef, SearchResult
 from batchrag.llm.ollama import OllamaBackend
 from batchrag.settings import Settings
-from batchrag.types import Answer, Hit, ImageHit, ImageRef, SearchResult
 from tests.support.ollama_wire import Reply
 
 # Invented stories in the shape of the real ones.

@@ -7,11 +7,11 @@ from datetime import date
 import pytest
 
 from batchrag.answer.checked import CheckedWriter, Sources, drain
+from batchrag.domain.types import Hit
 from batchrag.llm.extractive import GATED_HEAD, QUOTES_HEAD, ExtractiveBackend
 from batchrag.llm.ollama import OllamaBackend
 from batchrag.llm.prompts import build_messages
 from batchrag.settings import Settings
-from batchrag.types import Hit
 from tests.support.ollama_wire import Reply
 
 HITS = [

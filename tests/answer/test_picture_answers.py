@@ -11,12 +11,12 @@ import pytest
 from PIL import Image
 
 from batchrag.answer import Answerer
+from batchrag.domain.types import Hit, ImageHit, SearchResult
 from batchrag.llm.extractive import ExtractiveBackend
 from batchrag.llm.ollama import OllamaBackend
 from batchrag.llm.openai_compat import OpenAICompatBackend
 from batchrag.retrieve.query import is_picture_request
 from batchrag.settings import Settings
-from batchrag.types import Hit, ImageHit, SearchResult
 from tests.support.net import closed_port_url
 from tests.support.ollama_wire import Reply
 from tests.support.openai_wire import ScriptedOpenAI
@@ -51,7 +51,7 @@ def result() -> SearchResult:
 def vision_ollama(ollama, settings: Settings, sees: bool = True) -> Answerer:
     ollama.models.append("gemma3:4b")
     ollama.capabilities["gemma3:4b"] = ["completion", "vision"] if sees else ["completion"]
-    s = settings.model_copy(update={"ollama_host": ollama.url, "ollama_model": "gemma3:4b"})
+    s = settings.with_changes(**{"ollama_host": ollama.url, "ollama_model": "gemma3:4b"})
     return Answerer(s, backend=OllamaBackend(s))
 
 
@@ -91,7 +91,7 @@ def test_an_animation_is_shown_as_its_first_frame(ollama, library):
 def test_openai_compatible_sees_it_as_an_image_url_part(library):
     srv = ScriptedOpenAI(reply=ANSWER, models=["qwen2.5-vl"]).start()
     try:
-        s = library.model_copy(update={"openai_base_url": srv.url, "openai_model": "qwen2.5-vl",
+        s = library.with_changes(**{"openai_base_url": srv.url, "openai_model": "qwen2.5-vl",
                                        "openai_vision": True})
         a = Answerer(s, backend=OpenAICompatBackend(s)).ask("Що показує ця діаграма?", result(), [picture()])
     finally:
@@ -109,7 +109,7 @@ def test_openai_compatible_sees_it_as_an_image_url_part(library):
 def test_openai_compatible_without_the_vision_setting_answers_from_the_words(library):
     srv = ScriptedOpenAI(reply=ANSWER, models=["local"]).start()
     try:
-        s = library.model_copy(update={"openai_base_url": srv.url})
+        s = library.with_changes(**{"openai_base_url": srv.url})
         a = Answerer(s, backend=OpenAICompatBackend(s)).ask("Що показує ця діаграма?", result(), [picture()])
     finally:
         srv.stop()

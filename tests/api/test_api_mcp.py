@@ -26,7 +26,7 @@ async def session_run(settings):
     from mcp.client.session import ClientSession
     from mcp.client.stdio import stdio_client
 
-    env = {**os.environ, "BATCHRAG_DATA_DIR": str(settings.data_dir), "BATCHRAG_EMBEDDER": "use-m3",
+    env = {**os.environ, "BATCHRAG_DATA_DIR": str(settings.store.data_dir), "BATCHRAG_EMBEDDER": "use-m3",
            "BATCHRAG_LLM_BACKEND": "extractive", "BATCHRAG_REWRITE": "off"}
     params = StdioServerParameters(command=sys.executable, args=["-m", "batchrag.cli", "mcp"], env=env)
     async with stdio_client(params) as (read, write), ClientSession(read, write) as session:

@@ -24,7 +24,7 @@ def test_an_index_sync_reaches_every_api_process(tmp_path, postgres):
     assert library.import_([ln for ln in lines if ln not in later])["new"] == 14
     library.index()
 
-    env = {"DATABASE_URL": url, "BATCHRAG_DATA_DIR": str(settings.data_dir), "BATCHRAG_EMBEDDER": "use-m3",
+    env = {"DATABASE_URL": url, "BATCHRAG_DATA_DIR": str(settings.store.data_dir), "BATCHRAG_EMBEDDER": "use-m3",
            "BATCHRAG_LLM_BACKEND": "extractive", "BATCHRAG_REWRITE": "off"}
     ports = [free_port(), free_port()]
     procs = [start_api(env, ports[0], workers=2)]

@@ -24,7 +24,7 @@ def slow_model():
 def test_tokens_stream_and_a_reader_who_leaves_stops_the_answer(api_settings, slow_model):
     from batchrag.api import create_app
 
-    s = api_settings.model_copy(update={"llm_backend": "ollama", "ollama_host": slow_model.url})
+    s = api_settings.with_changes(**{"llm_backend": "ollama", "ollama_host": slow_model.url})
     with serve_app(create_app(s)) as base, httpx.Client(base_url=base, timeout=60) as c:
         with c.stream("POST", "/ask", json={"question": Q}) as r:
             assert r.status_code == 200

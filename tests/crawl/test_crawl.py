@@ -62,7 +62,7 @@ def test_full_crawl_stores_every_story(site, store, data_dir):
     assert robots.date == date(2019, 6, 12) and robots.url.endswith("/issue-1/#robots-learn-to-fold-laundry")
     assert "400 human demonstrations" in robots.text
     assert robots.images[0].alt.startswith("A two-armed robot") and robots.images[0].width == 64
-    assert (s.images_dir / robots.images[0].local_path).is_file()
+    assert (s.store.images_dir / robots.images[0].local_path).is_file()
     assert "Zoë Ørsted" in by_title["Vision Models Shrink Without Losing Sight"].text
     assert by_title["Warehouse Robots Go Shift-Free"].images == []
     small = by_title["Small Models, Big Context"]
@@ -74,7 +74,7 @@ def test_full_crawl_stores_every_story(site, store, data_dir):
     assert stats["images_downloaded"] == stats["images"] == summary.images_downloaded == 21
     assert stats["last_crawl"] is not None
     gifs = [a.images[0].local_path for a in arts if a.images and a.images[0].local_path.endswith(".gif")]
-    assert len(gifs) == 2 and all((s.images_dir / g.replace(".gif", ".still.png")).is_file() for g in gifs)
+    assert len(gifs) == 2 and all((s.store.images_dir / g.replace(".gif", ".still.png")).is_file() for g in gifs)
 
 
 def test_second_crawl_writes_nothing_and_asks_little(site, store, data_dir):

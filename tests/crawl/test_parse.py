@@ -11,7 +11,7 @@ import pytest
 
 from batchrag.crawl.parse import parse_page
 from batchrag.crawl.saved import ingest_dir, iter_saved_pages, merge_standalone
-from batchrag.types import ParsedPage
+from batchrag.domain.types import ParsedPage
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
 
@@ -156,7 +156,7 @@ def test_ingest_dir_into_the_real_store_is_idempotent_and_reports_failures(tmp_p
     from batchrag.settings import get_settings
     from batchrag.store import Store
 
-    store = Store(get_settings().db_url)
+    store = Store(get_settings().store.db_url)
     first = ingest_dir(store, PAGES, progress=False)
     assert first["issues"] == 2 and first["pages"] == 4
     assert first["articles_new"] == 12 and first["articles_updated"] == 0

@@ -15,7 +15,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from batchrag.crawl.parse import parse_page
 from batchrag.crawl.saved import iter_saved_pages, merge_standalone
-from batchrag.types import ParsedPage
+from batchrag.domain.types import ParsedPage
 
 
 @lru_cache(maxsize=1)

@@ -30,7 +30,7 @@ def server():
 
 
 def _settings(library, server):
-    return library.model_copy(update={"ollama_host": server.url, "llm_backend": "ollama", "rewrite": "off"})
+    return library.with_changes(**{"ollama_host": server.url, "llm_backend": "ollama", "rewrite": "off"})
 
 
 def test_every_key_and_what_the_machinery_guarantees(library, server, corpus):
@@ -52,7 +52,7 @@ def test_every_key_and_what_the_machinery_guarantees(library, server, corpus):
 
 
 def test_cli_writes_per_question_records(library, server, corpus, tmp_path, monkeypatch):
-    monkeypatch.setenv("BATCHRAG_DATA_DIR", str(library.data_dir))
+    monkeypatch.setenv("BATCHRAG_DATA_DIR", str(library.store.data_dir))
     monkeypatch.setenv("OLLAMA_HOST", server.url)
     monkeypatch.setenv("BATCHRAG_REWRITE", "off")
     monkeypatch.setenv("BATCHRAG_EMBEDDER", "use-m3")
@@ -73,7 +73,7 @@ def test_cli_writes_per_question_records(library, server, corpus, tmp_path, monk
 def test_the_embedded_model_runs_through_it(library, corpus):
     pytest.importorskip("llama_cpp")
     qs = [q for q in load_questions(corpus.QUESTIONS) if q["kind"] == "text"][:2]
-    s = library.model_copy(update={"llm_backend": "embedded", "rewrite": "off", "llm_ctx": 2048,
+    s = library.with_changes(**{"llm_backend": "embedded", "rewrite": "off", "llm_ctx": 2048,
                                    "llm_max_tokens": 48, "ollama_host": "http://127.0.0.1:9"})
     a = run_answers(qs, s)["answers"]["all"]
     # Whatever the 270M model writes, what is shown is checkable: its own cited answer or gated quotes.

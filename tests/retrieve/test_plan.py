@@ -16,18 +16,18 @@ def s():
 
 
 def test_defaults_of_the_rewrite_fusion(s):
-    assert s.fusion == "score"
-    assert (s.rewrite_weight, s.rewrite_bm25_weight, s.rewrite_image_weight) == (1.0, 2.5, 1.5)
-    assert s.rrf_k == 60 and s.bm25_weight_uk == 0.0 and s.bm25_weight_en == 1.0
+    assert s.retrieve.fusion == "score"
+    assert (s.retrieve.rewrite_weight, s.retrieve.rewrite_bm25_weight, s.retrieve.rewrite_image_weight) == (1.0, 2.5, 1.5)
+    assert s.retrieve.rrf_k == 60 and s.retrieve.bm25_weight_uk == 0.0 and s.retrieve.bm25_weight_en == 1.0
 
 
 def test_story_plan_with_a_rewrite(s):
     plan = {n: (kind, text, w) for n, kind, text, w in story_plan(UK, "hybrid", EN, s)}
     assert plan == {
         "dense": ("dense", UK, 1.0),
-        "dense_en": ("dense", EN, s.rewrite_weight),
-        "dense_mix": ("dense", with_question(UK, EN), s.rewrite_weight),
-        "bm25_mix": ("bm25", with_question(UK, EN), s.rewrite_bm25_weight),
+        "dense_en": ("dense", EN, s.retrieve.rewrite_weight),
+        "dense_mix": ("dense", with_question(UK, EN), s.retrieve.rewrite_weight),
+        "bm25_mix": ("bm25", with_question(UK, EN), s.retrieve.rewrite_bm25_weight),
     }
     assert with_question(UK, EN) == f"{UK} {EN}"  # the question's own Latin names ("Meta") reach BM25
 
@@ -58,17 +58,17 @@ def test_picture_plan_weights_with_a_rewrite(s):
     plan = {n: (text, w) for n, text, w in picture_plan(UK, EN, s, has_pixels=False)}
     assert plan == {
         "dense": (UK, 1.0),
-        "dense_en": (EN, s.rewrite_image_weight),
-        "bm25_mix": (with_question(UK, EN), s.rewrite_bm25_weight),
+        "dense_en": (EN, s.retrieve.rewrite_image_weight),
+        "bm25_mix": (with_question(UK, EN), s.retrieve.rewrite_bm25_weight),
     }
-    assert s.rewrite_image_weight < 2.0  # 2.0 let rough rewrites lower dev picture recall@5 1.00 → 0.96
+    assert s.retrieve.rewrite_image_weight < 2.0  # 2.0 let rough rewrites lower dev picture recall@5 1.00 → 0.96
     with_pixels = {n: (text, w) for n, text, w in picture_plan(UK, EN, s, has_pixels=True)}
-    assert with_pixels["pixels"] == (EN, s.image_pixel_weight)  # CLIP reads the English rewrite only
+    assert with_pixels["pixels"] == (EN, s.retrieve.image_pixel_weight)  # CLIP reads the English rewrite only
 
 
 def test_picture_plan_without_a_rewrite(s):
     assert picture_plan(UK, None, s, has_pixels=False) == [("dense", UK, 1.0)]
-    assert picture_plan(EN, None, s, has_pixels=False) == [("dense", EN, 1.0), ("bm25", EN, s.bm25_weight_en)]
+    assert picture_plan(EN, None, s, has_pixels=False) == [("dense", EN, 1.0), ("bm25", EN, s.retrieve.bm25_weight_en)]
 
 
 def test_picture_plan_follows_the_settings():

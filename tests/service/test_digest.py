@@ -40,7 +40,7 @@ def test_newest_issue_has_its_stories_in_order_and_leads_without_a_model(library
 
 
 def test_the_demo_model_never_writes_a_summary(library):
-    demo = BACKENDS.create("embedded", library.model_copy(update={"gguf_path": None}))
+    demo = BACKENDS.create("embedded", library.with_changes(**{"gguf_path": None}))
     if not demo.is_demo_model:
         pytest.skip("a user GGUF is configured")
     dg = Digester(library, backend=demo)
@@ -52,7 +52,7 @@ def test_the_demo_model_never_writes_a_summary(library):
 def test_summaries_from_a_capable_model_are_kept_and_not_asked_again(library, tmp_path):
     srv = ScriptedOllama(default=Reply([SUMMARY])).start()
     try:
-        s = library.model_copy(update={"llm_backend": "ollama", "ollama_host": srv.url})
+        s = library.with_changes(**{"llm_backend": "ollama", "ollama_host": srv.url})
         first = Digester(s).digest(901)
         asked = len(srv.chat_requests())
         assert asked == len(first.stories) and first.summarised == len(first.stories)
@@ -69,7 +69,7 @@ def test_summaries_from_a_capable_model_are_kept_and_not_asked_again(library, tm
 def test_a_summary_failing_the_gate_shows_the_lead_and_is_not_asked_again(library):
     srv = ScriptedOllama(default=Reply(["This summary is in English only, which the gate refuses."])).start()
     try:
-        s = library.model_copy(update={"llm_backend": "ollama", "ollama_host": srv.url})
+        s = library.with_changes(**{"llm_backend": "ollama", "ollama_host": srv.url})
         d = Digester(s).digest(902)
         assert d.summarised == 0 and any("Ukrainian" in n for n in d.notes)
         n = len(srv.chat_requests())
@@ -121,7 +121,7 @@ def test_cli_digest_and_timeline(library, monkeypatch, tmp_path):
     from batchrag.cli import app
     from batchrag.settings import get_settings
 
-    monkeypatch.setenv("BATCHRAG_DATA_DIR", str(library.data_dir))
+    monkeypatch.setenv("BATCHRAG_DATA_DIR", str(library.store.data_dir))
     monkeypatch.setenv("BATCHRAG_LLM_BACKEND", "extractive")
     get_settings.cache_clear()
     r = CliRunner().invoke(app, ["digest", "--latest", "--format", "json"])
@@ -141,7 +141,7 @@ def test_digest_and_timeline_text_comes_through_the_checked_path(library):
 
     srv = ScriptedOllama(default=Reply(["<b>Графічні процесори</b> подешевшали [1] [9]."])).start()
     try:
-        s = library.model_copy(update={"llm_backend": "ollama", "ollama_host": srv.url, "rewrite": "off"})
+        s = library.with_changes(**{"llm_backend": "ollama", "ollama_host": srv.url, "rewrite": "off"})
         d = Digester(s).digest(903)
         assert d.summarised and all("<b>" not in x.summary for x in d.stories if x.summary_kind == "model")
         t = build_timeline(Assistant(s), "GPU")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from batchrag.domain.types import ParsedArticle
 from batchrag.service import Library, LibraryUpdater
 from batchrag.service.llm_status import llm_status
 from batchrag.settings import get_settings
 from batchrag.store import open_store
-from batchrag.types import ParsedArticle
 
 
 def test_status_of_empty_library_has_no_index():
@@ -87,7 +87,7 @@ def test_update_with_the_site_unreachable_is_a_warning_not_a_success():
     store = open_store(base)
     store.upsert_article(ParsedArticle(url="https://x/keep", title="Keep", text="t"))
     store.set_meta("last_crawl", "2025-06-01T08:30:00+00:00")
-    s = Settings(data_dir=base.data_dir, base_url=closed_port_url(), backoff_base_s=0.01)
+    s = Settings(data_dir=base.store.data_dir, base_url=closed_port_url(), backoff_base_s=0.01)
     indexed = []
     up = LibraryUpdater(s, index=lambda s: indexed.append(1) or {})
     up.start()

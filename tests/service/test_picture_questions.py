@@ -70,8 +70,8 @@ def test_a_picture_is_found_by_its_url_its_file_or_its_files_name(env):
     s = get_settings()
     gif = _gif(s)
     a = Assistant(s)
-    for ref in (gif.url, str(s.images_dir / gif.local_path), gif.local_path,
-                str(s.images_dir / gif.local_path.replace(".gif", ".still.png"))):
+    for ref in (gif.url, str(s.store.images_dir / gif.local_path), gif.local_path,
+                str(s.store.images_dir / gif.local_path.replace(".gif", ".still.png"))):
         found = a.find_picture(ref)
         assert (found.url, found.article_title, found.local_path) == (gif.url, DOG, gif.local_path), ref
     with pytest.raises(PictureNotFound, match="no picture 'https://x/nope.png' in the library"):

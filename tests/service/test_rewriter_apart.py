@@ -30,7 +30,7 @@ def two_models(corpus, monkeypatch):
     monkeypatch.setenv("OLLAMA_HOST", srv.url)
     monkeypatch.setenv("BATCHRAG_EMBEDDER", "use-m3")
     get_settings.cache_clear()
-    corpus.build(get_settings().data_dir, "use-m3")
+    corpus.build(get_settings().store.data_dir, "use-m3")
     yield srv
     srv.stop()
 

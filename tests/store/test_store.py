@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
+from batchrag.domain.types import ImageRef, ParsedArticle, ParsedPage
 from batchrag.store import Store, StoreError, open_store
-from batchrag.types import ImageRef, ParsedArticle, ParsedPage
 
 
 def _page():

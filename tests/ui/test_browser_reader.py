@@ -37,8 +37,8 @@ def reader_app(tmp_path_factory):
     pictured = next(e for e in overview(settings).examples if e.kind == "image")
     keep = {i.local_path for i in open_store(settings).get_article_by_url(pictured.article_url).images}
     removed = 0
-    for f in settings.images_dir.rglob("*"):
-        if f.is_file() and f.relative_to(settings.images_dir).as_posix() not in keep:
+    for f in settings.store.images_dir.rglob("*"):
+        if f.is_file() and f.relative_to(settings.store.images_dir).as_posix() not in keep:
             f.unlink()
             removed += 1
     assert keep and removed

@@ -33,7 +33,7 @@ def test_the_page_says_at_the_top_that_no_model_can_answer_and_one_button_gets_o
 
         at.button(key="pull_gemma-3-4b").click().run()
         s = get_settings()
-        puller = _puller(str(s.data_dir), s)
+        puller = _puller(str(s.store.data_dir), s)
         puller.join(120)
         assert puller.state().result.model == "google_gemma-3-4b-it-Q4_K_M.gguf"
         at.run()  # the progress fragment sees the end, drops the cached status and reruns the page

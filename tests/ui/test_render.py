@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from batchrag.types import Answer, ImageHit, Source
+from batchrag.domain.types import Answer, ImageHit, Source
 from batchrag.ui.render import (
     DEMO_NOTE,
     answer_notes,

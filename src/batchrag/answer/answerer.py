@@ -11,11 +11,11 @@ from batchrag.answer.pictures import is_picture, picture_sources
 from batchrag.answer.question import AnswerError, Question
 from batchrag.answer.refusal import put_refusal_first
 from batchrag.answer.relevance import relevance_note
+from batchrag.domain.types import Answer, Hit, ImageHit, Message, SearchResult, Source
 from batchrag.llm.base import LLMBackend, LLMError
 from batchrag.llm.prompts import build_messages, messages_tokens
 from batchrag.llm.registry import get_backend
 from batchrag.settings import Settings, get_settings
-from batchrag.types import Answer, Hit, ImageHit, Message, SearchResult, Source
 
 DEMO_MAX_TOKENS = 160
 STOP = ["<<<"]  # a model starting a fence marker is echoing its sources, never answering
@@ -77,7 +77,7 @@ class Answerer:
         """Shorten sources, then drop the last ones, until the prompt fits the context window.
 
         `images` belong to the first picture sources (which come first, so they are dropped last)."""
-        budget = self.settings.llm_ctx - self.settings.llm_max_tokens
+        budget = self.settings.llm.ctx - self.settings.llm.max_tokens
         for chars in (1500, 900, 500):
             msgs = build_messages(question, hits, max_source_chars=chars, images=images)
             if messages_tokens(msgs) <= budget:
@@ -88,7 +88,7 @@ class Answerer:
                                   images=images[: sum(map(is_picture, hits))])
             if messages_tokens(msgs) <= budget:
                 return msgs, hits
-        raise AnswerError(f"the question alone does not fit the model's context ({self.settings.llm_ctx} tokens)")
+        raise AnswerError(f"the question alone does not fit the model's context ({self.settings.llm.ctx} tokens)")
 
     def _prompt(
         self, question: str, result: SearchResult, pictures: list[ImageHit], warnings: list[str]
@@ -127,7 +127,7 @@ class Answerer:
             question = Question(question)
         warnings: list[str] = []
         if question.trimmed_from:
-            limit = self.settings.max_question_chars
+            limit = self.settings.answer.max_question_chars
             warnings.append(f"the question was longer than {limit} characters and was trimmed")
         msgs, result = self._prompt(question.text, result, list(pictures), warnings)
         hits = list(result.hits)
@@ -135,13 +135,13 @@ class Answerer:
         if backend.fallback_reason:
             warnings.append(f"auto: answered with {backend.name}; skipped {backend.fallback_reason}")
         # The demo model tends to echo its sources: keep its answers short and stop at an echoed fence.
-        max_tokens = self.settings.llm_max_tokens
+        max_tokens = self.settings.llm.max_tokens
         if not backend.writes_answers:
             max_tokens = min(max_tokens, DEMO_MAX_TOKENS)
         heard: dict[str, str] = {}
         written = yield from self.writer.write(
             msgs, Sources("\n".join(f"{h.url}\n{h.text}" for h in hits), len(hits)),
-            max_tokens=max_tokens, temperature=self.settings.llm_temperature, stop=STOP,
+            max_tokens=max_tokens, temperature=self.settings.llm.temperature, stop=STOP,
             fallback=lambda: self.writer.quotes(msgs, hits),
             language=self._language_check(question.text, hits, list(msgs[-1].images), max_tokens, warnings, heard),
         )

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from batchrag.answer.citations import filter_citations, strip_markup
 from batchrag.answer.gate import gate
 from batchrag.answer.refusal import below_floor, put_refusal_first, refusal
+from batchrag.domain.types import Hit, Message
 from batchrag.llm.base import LLMBackend, LLMError
 from batchrag.llm.extractive import GATED_HEAD, QUOTES_HEAD
 from batchrag.llm.registry import BACKENDS
 from batchrag.settings import Settings
-from batchrag.types import Hit, Message
 
 # Checks the language of the model's text, may retry and stream the retry; returns (text, whether it is Ukrainian).
 LanguageCheck = Callable[[str], Generator[str, None, tuple[str, bool]]]

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from batchrag.domain.types import Hit, ImageHit, ImageRef
 from batchrag.llm.captioners.base import prepare_image
 from batchrag.llm.prompts import PICTURE_SECTION, picture_text, picture_title
 from batchrag.settings import Settings
-from batchrag.types import Hit, ImageHit, ImageRef
 
 MAX_REQUEST_PICTURES = 2  # a picture request shows the model at most this many of its top pictures
 
@@ -31,7 +31,7 @@ def picture_file(im: ImageHit, settings: Settings) -> Path | None:
     """The picture's downloaded file, when it is in the library (a stored path must stay inside images/)."""
     if not im.local_path:
         return None
-    root = settings.images_dir.resolve()
+    root = settings.store.images_dir.resolve()
     path = (root / im.local_path).resolve()
     return path if path.is_relative_to(root) and path.is_file() else None
 
@@ -42,7 +42,7 @@ def picture_bytes(im: ImageHit, settings: Settings) -> tuple[bytes | None, str]:
     if path is None:
         return None, "not downloaded" if not im.local_path else "its file is missing"
     try:
-        return prepare_image(path, settings.caption_max_px)[0], ""
+        return prepare_image(path, settings.captions.max_px)[0], ""
     except (OSError, ValueError) as e:
         return None, f"its file is unreadable ({type(e).__name__})"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from batchrag.errors import BatchragError
+from batchrag.domain.errors import BatchragError
 
 
 class AnswerError(BatchragError, ValueError):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from batchrag.answer.gate import is_refusal
+from batchrag.domain.types import Hit
 from batchrag.llm.prompts import CLOSEST_UK, NOT_FOUND_UK
 from batchrag.settings import Settings
-from batchrag.types import Hit
 
 CLOSEST_SHOWN = 3  # stories listed under a refusal
 
@@ -21,7 +21,7 @@ def below_floor(hits: list[Hit], settings: Settings) -> bool:
 
     The floor is per text embedder (similarity scales differ); an embedder without one never refuses here.
     """
-    floor = settings.refusal_floor.get(settings.embedder)
+    floor = settings.answer.refusal_floor.get(settings.index.embedder)
     best = best_dense(hits)
     return floor is not None and best is not None and best < floor
 

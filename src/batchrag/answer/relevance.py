@@ -15,7 +15,7 @@ NOTE = "схожість із запитанням: {}"
 
 def relevance_label(similarity: float | None, settings: Settings) -> str:
     """«дуже схоже», «схоже» or «частково» for a passage's dense similarity; "" when there is nothing to say."""
-    levels = settings.relevance_levels.get(settings.embedder)
+    levels = settings.answer.relevance_levels.get(settings.index.embedder)
     if similarity is None or not levels:
         return ""
     mid, high = levels

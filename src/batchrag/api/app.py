@@ -16,11 +16,11 @@ from starlette.exceptions import HTTPException
 
 from batchrag.api.common import CLIENT_GONE, ApiState, drain, one_line, only, state
 from batchrag.api.metrics import Metrics
-from batchrag.errors import BatchragError
+from batchrag.domain.errors import BatchragError
+from batchrag.domain.types import Answer, Message, to_jsonable
 from batchrag.service import Assistant, EmptyQuestion
 from batchrag.service.health import check_health
 from batchrag.settings import Settings, get_settings
-from batchrag.types import Answer, Message, to_jsonable
 
 MAX_BODY_BYTES = 256_000  # a question is at most a few thousand characters; a history of turns fits easily
 MAX_K = 50
@@ -132,7 +132,7 @@ def create_app(settings: Settings | None = None, *, assistant: Assistant | None 
     app.state.api = ApiState(settings, assistant)
     install_errors(app)
     install_metrics(app)
-    max_q = settings.max_question_chars
+    max_q = settings.answer.max_question_chars
     install_questions(app, max_q)
     install_library(app)
     from batchrag.api.openai_chat import install_openai

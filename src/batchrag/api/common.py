@@ -10,9 +10,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from batchrag.api.metrics import Metrics
+from batchrag.domain.types import Answer
 from batchrag.service import Assistant, Library
 from batchrag.settings import Settings
-from batchrag.types import Answer
 
 CLIENT_GONE = 499  # nginx's "client closed request": the reader left before the answer was finished
 _END = object()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from batchrag.errors import BatchragError
+from batchrag.domain.errors import BatchragError
+from batchrag.domain.types import to_jsonable
 from batchrag.service import Assistant, Library
 from batchrag.settings import Settings, get_settings
-from batchrag.types import to_jsonable
 
 INSTRUCTIONS = (
     "The Batch (DeepLearning.AI's newsletter) archive. search_the_batch finds articles for a question in any "

@@ -13,8 +13,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from batchrag.api.common import CLIENT_GONE, drain, only, state
-from batchrag.errors import BatchragError
-from batchrag.types import Answer, Message
+from batchrag.domain.errors import BatchragError
+from batchrag.domain.types import Answer, Message
 
 MODEL = "batchrag"
 STARTED = int(time.time())

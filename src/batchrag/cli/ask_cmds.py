@@ -5,10 +5,10 @@ from __future__ import annotations
 import typer
 
 from batchrag.cli.shell import EMBEDDER_HELP, RERANKER_HELP, choices, dump, errors, fail, settings_with
+from batchrag.domain.types import Answer
 from batchrag.service import Assistant
 from batchrag.service.choices import backend_choices, build_backend
 from batchrag.service.wording import relevance_note
-from batchrag.types import Answer
 
 
 def search_cmd(

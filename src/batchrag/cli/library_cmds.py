@@ -48,7 +48,7 @@ def crawl_cmd(
     refresh: bool = typer.Option(False, "--refresh", help="Re-fetch known pages (conditional GET) and re-parse."),
     offline: bool = typer.Option(False, "--offline", help="No network: re-parse the cached raw pages only."),
     from_dir: Path | None = typer.Option(None, "--from-dir", help="Ingest saved pages (.html/.mhtml) from a folder."),
-    base_url: str | None = typer.Option(None, "--base-url", help="Site root to crawl (default: settings.base_url)."),
+    base_url: str | None = typer.Option(None, "--base-url", help="Site root to crawl (default: settings.crawl.base_url)."),
     no_images: bool = typer.Option(False, "--no-images", help="Do not download story images."),
     images_only: bool = typer.Option(
         False, "--images-only", help="Fetch only the stored pictures that have no file yet (e.g. after --from-dir)."

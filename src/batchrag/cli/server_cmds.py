@@ -18,14 +18,14 @@ def streamlit_command(settings: Settings, host: str | None = None, port: int | N
     # The page is started by path, not imported: the CLI never loads the UI (docs/ARCHITECTURE.md).
     page = find_spec("batchrag.ui.app").origin
     return [sys.executable, "-m", "streamlit", "run", page,
-            "--server.address", host or settings.ui_host, "--server.port", str(port or settings.ui_port),
+            "--server.address", host or settings.serve.ui_host, "--server.port", str(port or settings.serve.ui_port),
             "--server.headless", "true", "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"]
 
 
 def serve_cmd(
     demo: bool = typer.Option(False, "--demo", help="Build the demo library first (offline)."),
-    host: str | None = typer.Option(None, help="Bind address (default: settings.ui_host)."),
-    port: int | None = typer.Option(None, help="Port (default: settings.ui_port)."),
+    host: str | None = typer.Option(None, help="Bind address (default: settings.serve.ui_host)."),
+    port: int | None = typer.Option(None, help="Port (default: settings.serve.ui_port)."),
 ) -> None:
     """Start the Streamlit app (the same as `streamlit run app/ui/app.py`)."""
     import subprocess
@@ -39,7 +39,7 @@ def serve_cmd(
                        if not demo else "building the demo library…", err=True)
             typer.echo("\n".join(build_demo_library(settings).lines()), err=True)
         elif empty:
-            typer.echo(f"the library is empty: crawling the {settings.quick_start_pages} newest pages first "
+            typer.echo(f"the library is empty: crawling the {settings.serve.quick_start_pages} newest pages first "
                        "(the rest: «Оновити бібліотеку» in the app, or `batchrag crawl`)…", err=True)
             done = library.quick_start()
             typer.echo(f"crawl: {done['crawl']}\nindex: {done['index']}", err=True)
@@ -55,8 +55,8 @@ def serve_cmd(
 
 
 def api_cmd(
-    host: str | None = typer.Option(None, help="Bind address (default: settings.api_host, 127.0.0.1)."),
-    port: int | None = typer.Option(None, help="Port (default: settings.api_port, 8000)."),
+    host: str | None = typer.Option(None, help="Bind address (default: settings.serve.api_host, 127.0.0.1)."),
+    port: int | None = typer.Option(None, help="Port (default: settings.serve.api_port, 8000)."),
     workers: int = typer.Option(1, min=1, max=64, help="API processes sharing the library (one index load each)."),
 ) -> None:
     """Start the HTTP API: /search, /ask (Server-Sent Events), /v1/chat/completions, /health, /metrics, /docs."""
@@ -65,9 +65,9 @@ def api_cmd(
     settings = get_settings()
     # By import string, like the page by path: the CLI never imports a sibling front end (docs/ARCHITECTURE.md),
     # and each worker builds its own app (its own retriever) from the environment.
-    uvicorn.run("batchrag.api.app:create_app", factory=True, host=host or settings.api_host,
-                port=port or settings.api_port, workers=workers, log_level="warning", timeout_graceful_shutdown=5,
-                timeout_keep_alive=settings.api_keep_alive_s)
+    uvicorn.run("batchrag.api.app:create_app", factory=True, host=host or settings.serve.api_host,
+                port=port or settings.serve.api_port, workers=workers, log_level="warning", timeout_graceful_shutdown=5,
+                timeout_keep_alive=settings.serve.api_keep_alive_s)
 
 
 def mcp_cmd() -> None:

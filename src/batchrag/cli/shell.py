@@ -7,10 +7,10 @@ from contextlib import contextmanager
 
 import typer
 
-from batchrag.errors import BatchragError
+from batchrag.domain.errors import BatchragError
+from batchrag.domain.types import to_jsonable
 from batchrag.service.choices import embedder_names, reranker_names
 from batchrag.settings import Settings, get_settings
-from batchrag.types import to_jsonable
 
 
 def fail(msg: str, code: int = 1) -> None:
@@ -39,7 +39,7 @@ def settings_with(**update) -> Settings:
     """The process settings with the options the user gave (None: not given) on top."""
     s = get_settings()
     update = {k: v for k, v in update.items() if v}
-    return s.model_copy(update=update) if update else s
+    return s.with_changes(**update) if update else s
 
 
 # Help texts of options several commands share, naming what the registries hold (plugins' names included).

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from batchrag.crawl import site
 from batchrag.crawl.http import FetchError, NetworkDown, Response
+from batchrag.domain import site
 
 # Listing, tag, author and other non-content routes under /the-batch/.
 NOT_CONTENT = re.compile(r"/the-batch/(?:$|page/|tag/|author/|rss/|search/|_next/)")

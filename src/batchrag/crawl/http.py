@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from batchrag.errors import BatchragError
+from batchrag.domain.errors import BatchragError
 from batchrag.settings import Settings
 
 RETRY_STATUS = {429, 500, 502, 503, 504}
@@ -82,10 +82,10 @@ class HttpClient:
         self._min_interval: dict[str, float] = {}  # from robots.txt Crawl-delay
         self._lock = threading.Lock()
         self.client = httpx.Client(
-            headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
-            timeout=httpx.Timeout(settings.request_timeout_s, connect=settings.connect_timeout_s),
+            headers={"User-Agent": settings.crawl.user_agent, "Accept-Encoding": "gzip, deflate"},
+            timeout=httpx.Timeout(settings.crawl.request_timeout_s, connect=settings.crawl.connect_timeout_s),
             follow_redirects=True,
-            max_redirects=settings.max_redirects,
+            max_redirects=settings.crawl.max_redirects,
         )
 
     def close(self) -> None:
@@ -99,7 +99,7 @@ class HttpClient:
 
     # --- politeness -------------------------------------------------------------------
     def _wait_turn(self, host: str) -> None:
-        interval = max(1.0 / self.s.rate_limit_per_host if self.s.rate_limit_per_host > 0 else 0.0,
+        interval = max(1.0 / self.s.crawl.rate_limit_per_host if self.s.crawl.rate_limit_per_host > 0 else 0.0,
                        self._min_interval.get(host, 0.0))
         if interval <= 0:
             return
@@ -126,11 +126,11 @@ class HttpClient:
                 if rp is not None:
                     rp.parse([])
             self._robots[origin] = rp
-            delay = rp.crawl_delay(self.s.user_agent) if rp is not None else None
+            delay = rp.crawl_delay(self.s.crawl.user_agent) if rp is not None else None
             if delay:  # robots.txt may ask for more patience than our own rate limit
                 self._min_interval[parts.netloc] = min(float(delay), 60.0)
         rp = self._robots[origin]
-        return rp is None or rp.can_fetch(self.s.user_agent, url)
+        return rp is None or rp.can_fetch(self.s.crawl.user_agent, url)
 
     # --- fetching ---------------------------------------------------------------------
     def get(
@@ -150,7 +150,7 @@ class HttpClient:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        return self._request(url, headers, max_bytes or self.s.max_response_bytes, robots=robots)
+        return self._request(url, headers, max_bytes or self.s.crawl.max_response_bytes, robots=robots)
 
     def _request(self, url: str, headers: dict, max_bytes: int, robots: bool) -> Response:
         host = urlsplit(url).netloc
@@ -165,14 +165,14 @@ class HttpClient:
                 reason, delay = exc.reason, exc.delay
                 status = exc.status
                 down = exc.down
-            if attempt >= (self.s.connect_retries if down else self.s.max_retries):
+            if attempt >= (self.s.crawl.connect_retries if down else self.s.crawl.max_retries):
                 cls = NetworkDown if down else FetchError
                 raise cls(url, f"{reason} (gave up after {attempt + 1} attempts)", status)
-            backoff = self.s.backoff_base_s * (2**attempt)
+            backoff = self.s.crawl.backoff_base_s * (2**attempt)
             if delay is not None:
-                if delay > self.s.max_retry_after_s:
+                if delay > self.s.crawl.max_retry_after_s:
                     raise FetchError(url, f"{reason}; server asks to wait {delay:.0f} s, more than "
-                                     f"max_retry_after_s={self.s.max_retry_after_s:.0f}", status)
+                                     f"max_retry_after_s={self.s.crawl.max_retry_after_s:.0f}", status)
                 backoff = max(backoff, delay)
             attempt += 1
             self.sleep(backoff)
@@ -198,11 +198,11 @@ class HttpClient:
                     chunks.append(chunk)
                 return Response(str(r.url), 200, b"".join(chunks), {k.lower(): v for k, v in r.headers.items()})
         except httpx.TooManyRedirects as exc:
-            raise FetchError(url, f"more than {self.s.max_redirects} redirects") from exc
+            raise FetchError(url, f"more than {self.s.crawl.max_redirects} redirects") from exc
         except httpx.ConnectTimeout as exc:
-            raise _Retryable(f"cannot connect (no answer in {self.s.connect_timeout_s:g} s)", down=True) from exc
+            raise _Retryable(f"cannot connect (no answer in {self.s.crawl.connect_timeout_s:g} s)", down=True) from exc
         except httpx.TimeoutException as exc:
-            raise _Retryable(f"timed out after {self.s.request_timeout_s:g} s ({type(exc).__name__})") from exc
+            raise _Retryable(f"timed out after {self.s.crawl.request_timeout_s:g} s ({type(exc).__name__})") from exc
         except httpx.ConnectError as exc:
             raise _Retryable(f"cannot connect ({exc})", down=True) from exc
         except (httpx.RemoteProtocolError, httpx.ReadError) as exc:

@@ -30,7 +30,7 @@ class ImageResult:
 
 
 def allowed_hosts(settings: Settings) -> set[str]:
-    return {h.lower() for h in settings.image_hosts} | {urlsplit(settings.base_url).netloc.lower()}
+    return {h.lower() for h in settings.crawl.image_hosts} | {urlsplit(settings.crawl.base_url).netloc.lower()}
 
 
 def fetch_image(client: HttpClient, url: str, settings: Settings, images_dir: Path) -> ImageResult:
@@ -41,7 +41,7 @@ def fetch_image(client: HttpClient, url: str, settings: Settings, images_dir: Pa
     if parts.netloc.lower() not in allowed_hosts(settings):
         return ImageResult(url, error=f"host not allowed: {parts.netloc}")
     try:
-        r = client.get(url, max_bytes=settings.max_image_bytes)
+        r = client.get(url, max_bytes=settings.crawl.max_image_bytes)
     except NetworkDown:
         raise
     except FetchError as exc:

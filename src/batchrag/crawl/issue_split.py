@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from batchrag.crawl.post_html import Block, clean_text
-from batchrag.crawl.site import (
+from batchrag.domain.site import (
     ARTICLE,
     DATA_POINTS,
     LETTER,
@@ -14,7 +14,7 @@ from batchrag.crawl.site import (
     UNTITLED_LETTER,
     slugify,
 )
-from batchrag.types import ImageRef, ParsedArticle, ParsedPage
+from batchrag.domain.types import ImageRef, ParsedArticle, ParsedPage
 
 _DEAR_RE = re.compile(r"^\W{0,3}dear friends\b", re.I)
 # Sponsor headings: "A MESSAGE FROM DEEPLEARNING.AI", "A MESSAGE FROM WORKERA", "NEW FROM DEEPLEARNING.AI" …

@@ -5,8 +5,8 @@ from __future__ import annotations
 from batchrag.crawl.ghost_post import PageParseError, clean_url, decode, find_post, load_next_data, parse_date
 from batchrag.crawl.issue_split import split_issue, standalone
 from batchrag.crawl.post_html import Flattener, clean_text
-from batchrag.crawl.site import issue_slug_match
-from batchrag.types import ParsedPage
+from batchrag.domain.site import issue_slug_match
+from batchrag.domain.types import ParsedPage
 
 DEFAULT_BASE = "https://www.deeplearning.ai"
 

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from batchrag.crawl.ghost_post import PageParseError
-from batchrag.types import ImageRef
+from batchrag.domain.types import ImageRef
 
 _PROMO_IMG_RE = re.compile(r"ads-and-exclusive-banners", re.I)
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}

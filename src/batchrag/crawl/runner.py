@@ -7,38 +7,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, Protocol
+from typing import Any
 
-from batchrag.crawl import discover, images, site
+from batchrag.crawl import discover, images
 from batchrag.crawl.http import FetchError, HttpClient, NetworkDown, Response, RobotsDisallowed
 from batchrag.crawl.parse import parse_page
+from batchrag.domain import site
+from batchrag.domain.types import JsonMixin
 from batchrag.settings import Settings
-from batchrag.types import JsonMixin, ParsedPage
+from batchrag.store.articles import Store
 
 BLOCKED_AFTER = 5  # consecutive 401/403 answers, before any success, that mean we are blocked, not unlucky
 
 
 class SiteBlocked(NetworkDown):
     """Every page is refused (401/403): going on would only hammer the site."""
-
-
-class CrawlStore(Protocol):
-    """What the crawl needs of the store (crawl must not import batchrag.store)."""
-
-    def get_page(self, url: str) -> Any: ...
-    def cache_page(self, url: str, body: bytes | None, status: int = 200, etag: str | None = None,
-                   last_modified: str | None = None, parsed_ok: bool = False, error: str | None = None) -> None: ...
-    def page_states(self) -> dict[str, tuple[bool, datetime]]: ...
-    def cached_urls(self) -> list[str]: ...
-    def save_page(self, page: ParsedPage) -> dict[str, int]: ...
-    def articles_near(self, day: date | None, days: int, in_issue: bool) -> list[Any]: ...
-    def get_article_by_url(self, url: str) -> Any: ...
-    def delete_article(self, url: str) -> bool: ...
-    def add_alt_url(self, article_id: int, alt_url: str) -> bool: ...
-    def images_to_download(self) -> list[str]: ...
-    def set_image_file(self, url: str, local_path: str | None, width: int | None, height: int | None,
-                       error: str | None) -> None: ...
-    def set_meta(self, key: str, value: str) -> None: ...
 
 
 @dataclass
@@ -78,7 +61,7 @@ class CrawlSummary(JsonMixin):
 
 
 def run_crawl(
-    store: CrawlStore,
+    store: Store,
     settings: Settings,
     *,
     limit: int | None = None,
@@ -90,7 +73,7 @@ def run_crawl(
     newest_first: bool = False,
     images_only: bool = False,
 ) -> CrawlSummary:
-    """Crawl settings.base_url into the store; every page is committed on its own, so a killed run resumes.
+    """Crawl settings.crawl.base_url into the store; every page is committed on its own, so a killed run resumes.
 
     `images_only`: no pages, only the stored pictures that have no file yet (an archive built from saved pages).
     """
@@ -104,11 +87,11 @@ def run_crawl(
                 try:
                     if not images_only:
                         _crawl_online(store, settings, client, summary, limit, since, refresh, bar, newest_first)
-                    if images_only or (download_images if download_images is not None else settings.download_images):
+                    if images_only or (download_images if download_images is not None else settings.crawl.download_images):
                         _download_images(store, settings, client, summary, bar)
                 except NetworkDown as exc:
                     summary.aborted = exc.reason if isinstance(exc, SiteBlocked) else (
-                        f"cannot reach {settings.base_url}: {exc.reason}")
+                        f"cannot reach {settings.crawl.base_url}: {exc.reason}")
                 summary.requests = client.requests
     summary.seconds = round((datetime.now(UTC) - t0).total_seconds(), 3)
     changed = summary.new or summary.updated or summary.duplicates_linked or summary.images_downloaded
@@ -120,7 +103,7 @@ def run_crawl(
 
 
 def _crawl_online(store, settings, client, summary, limit, since, refresh, bar, newest_first=False) -> None:
-    base = settings.base_url.rstrip("/")
+    base = settings.crawl.base_url.rstrip("/")
     fetch = _fetcher(store, client)
     task = bar.add_task("discovering", total=None)
     targets, states, prefetched = _discover(store, fetch, base, summary, refresh, newest_first)
@@ -275,12 +258,12 @@ def _reparse_cached(store, summary: CrawlSummary, since, limit, bar) -> None:
 
 def _download_images(store, settings: Settings, client: HttpClient, summary: CrawlSummary, bar) -> None:
     todo = store.images_to_download()
-    if settings.images_dir.is_dir():  # half-written files of a killed run
-        for part in settings.images_dir.glob("*.part"):
+    if settings.store.images_dir.is_dir():  # half-written files of a killed run
+        for part in settings.store.images_dir.glob("*.part"):
             part.unlink(missing_ok=True)
     task = bar.add_task("images", total=len(todo))
     for url in todo:
-        res = images.fetch_image(client, url, settings, settings.images_dir)
+        res = images.fetch_image(client, url, settings, settings.store.images_dir)
         bar.advance(task)
         if res.transient:
             summary.images_failed += 1

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Protocol
 
 from batchrag.crawl.parse import parse_page
-from batchrag.crawl.site import IssueStories, twin_title
-from batchrag.types import ParsedPage
+from batchrag.domain.site import IssueStories, twin_title
+from batchrag.domain.types import ParsedPage
 
 _UPDATED_RE = re.compile(rb'"updated_at":\s*"([0-9T:.+-]+)"')
 SUFFIXES = (".html", ".html.gz", ".htm", ".htm.gz", ".json", ".json.gz")

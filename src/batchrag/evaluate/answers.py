@@ -7,10 +7,10 @@ import time
 from collections.abc import Callable
 
 from batchrag.answer.gate import is_refusal
+from batchrag.domain.types import Answer, SearchResult
 from batchrag.evaluate.metrics import is_relevant, percentile
 from batchrag.service import Assistant
 from batchrag.settings import Settings, get_settings
-from batchrag.types import Answer, SearchResult
 
 SHARES = ("language_ok", "citations_valid", "cited_relevant", "hint_overlap", "refused", "false_refusals", "gated")
 _NAME_OR_NUMBER = re.compile(r"\d+(?:[.,]\d+)*|\b[A-ZА-ЯІЇЄҐ][\w-]*[A-Z0-9][\w-]*\b|\b[A-Z][\w-]+\b")
@@ -66,7 +66,7 @@ def run_answers(
     """Answers per language: {"config": {…, "backend", "model"}, "answers": {"uk": A, "en": A, "all": A}}."""
     settings = settings or get_settings()
     if backend:
-        settings = settings.model_copy(update={"llm_backend": backend})
+        settings = settings.with_changes(**{"llm_backend": backend})
     assistant = Assistant(settings)
     rows: list[dict] = []
     for q in questions:
@@ -90,9 +90,9 @@ def run_answers(
             on_answer(row)
     return {
         "config": {
-            "embedder": settings.embedder,
-            "k": settings.top_k,
-            "data_dir": str(settings.data_dir),
+            "embedder": settings.index.embedder,
+            "k": settings.retrieve.top_k,
+            "data_dir": str(settings.store.data_dir),
             "backend": assistant.backend.name,
             "model": assistant.backend.model,
         },

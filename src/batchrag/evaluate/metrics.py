@@ -6,7 +6,7 @@ import math
 import re
 import unicodedata
 
-from batchrag.crawl.site import LETTER
+from batchrag.domain.site import LETTER
 
 METRIC_KEYS = ("recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10", "p50_ms", "p95_ms")
 

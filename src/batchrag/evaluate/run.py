@@ -8,8 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from batchrag.crawl.site import LETTER
-from batchrag.errors import BatchragError
+from batchrag.domain.errors import BatchragError
+from batchrag.domain.site import LETTER
 from batchrag.evaluate.metrics import aggregate, is_relevant, norm_title, percentile, score_ranking
 from batchrag.settings import Settings, get_settings
 
@@ -111,7 +111,7 @@ def run_eval(
     settings = settings or get_settings()
     r = Retriever(settings)
     depth = max(k, 10)
-    mode = mode or settings.search_mode
+    mode = mode or settings.retrieve.search_mode
     arts = r.article
     tally = _Tally()
     if questions:  # warm-up: model weights, FTS index and caches
@@ -205,22 +205,22 @@ def _config(r, settings: Settings, mode: str, k: int) -> dict:
     return {
         "embedder": r.embedder.name,
         "mode": mode,
-        "reranker": settings.reranker,
-        "rerank_depth": settings.rerank_depth if settings.reranker != "none" else None,
+        "reranker": settings.retrieve.reranker,
+        "rerank_depth": settings.retrieve.rerank_depth if settings.retrieve.reranker != "none" else None,
         "k": k,
-        "data_dir": str(settings.data_dir),
+        "data_dir": str(settings.store.data_dir),
         "corpus_articles": r.n_articles,
         "passages": len(r.p_id),
         "images": len(r.images),
         "weights": {
-            "fusion": settings.fusion,
-            "rrf_k": settings.rrf_k,
-            "bm25_weight_uk": settings.bm25_weight_uk,
-            "bm25_weight_en": settings.bm25_weight_en,
-            "rewrite_weight": settings.rewrite_weight,
-            "rewrite_bm25_weight": settings.rewrite_bm25_weight,
-            "rewrite_image_weight": settings.rewrite_image_weight,
-            "image_story_weight": settings.image_story_weight,
+            "fusion": settings.retrieve.fusion,
+            "rrf_k": settings.retrieve.rrf_k,
+            "bm25_weight_uk": settings.retrieve.bm25_weight_uk,
+            "bm25_weight_en": settings.retrieve.bm25_weight_en,
+            "rewrite_weight": settings.retrieve.rewrite_weight,
+            "rewrite_bm25_weight": settings.retrieve.rewrite_bm25_weight,
+            "rewrite_image_weight": settings.retrieve.rewrite_image_weight,
+            "image_story_weight": settings.retrieve.image_story_weight,
         },
     }
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from batchrag.crawl.site import LETTER
-from batchrag.types import Passage, StoredArticle
+from batchrag.domain.site import LETTER
+from batchrag.domain.types import Passage, StoredArticle
 
 LEAD_WORDS = 120
 AUTHOR = "Andrew Ng"

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
+from batchrag.domain.types import StoredArticle
 from batchrag.index.image_embedders.base import ImageEmbedder
 from batchrag.index.vector_cache import VectorCache
 from batchrag.settings import Settings
-from batchrag.types import StoredArticle
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 def image_file(settings: Settings, local_path: str) -> Path | None:
     if not local_path:
         return None
-    root = settings.images_dir.resolve()
+    root = settings.store.images_dir.resolve()
     p = (root / local_path).resolve()
     # local_path comes from the store (an imported JSONL may say anything): only files under images_dir count.
     return p if p.is_relative_to(root) and p.is_file() else None
@@ -44,13 +44,13 @@ def add_pixels(
     files = [image_file(settings, r["local_path"]) for r in rows]
     missing = sum(1 for r, f in zip(rows, files, strict=True) if r["local_path"] and f is None)
     if missing:
-        log.warning("%d pictures have a local_path but no file under %s", missing, settings.images_dir)
+        log.warning("%d pictures have a local_path but no file under %s", missing, settings.store.images_dir)
     shas = [file_sha(f) if f else None for f in files]
     # A model folder replaced in place keeps its name: vectors of another size are stale.
     have = {k: v for k, v in cache.get(key, sorted({x for x in shas if x})).items() if v.shape[0] == img.dim}
     todo = list({x: f for x, f in zip(shas, files, strict=True) if x and x not in have}.items())
     failures: list[str] = []
-    bs = max(1, settings.image_batch_size)
+    bs = max(1, settings.index.image_batch_size)
     batches = [todo[i : i + bs] for i in range(0, len(todo), bs)]
     if progress:
         from rich.progress import track

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from batchrag.crawl.site import LETTER, reader_title
+from batchrag.domain.site import LETTER, reader_title
+from batchrag.domain.types import StoredArticle
 from batchrag.index.chunk import RECIPE, chunk_article, lead
 from batchrag.settings import Settings
-from batchrag.types import StoredArticle
 
 IMAGE_RECORDS = "alt+title"  # what an image record embeds (see image_text)
 
@@ -18,11 +18,11 @@ _JUNK_ALT = re.compile(
 
 def chunking_of(settings: Settings) -> str:
     # The image-record recipe is part of the signature: changing what a record embeds needs a rebuild too.
-    if settings.chunk_mode == "article":
+    if settings.index.chunk_mode == "article":
         return f"article:{RECIPE};images:{IMAGE_RECORDS}"
     return (
-        f"passages:{settings.chunk_words}/{settings.chunk_overlap_words};"
-        f"letters:{settings.letter_chunk_words}/{settings.letter_chunk_overlap_words}:{RECIPE};images:{IMAGE_RECORDS}"
+        f"passages:{settings.index.chunk_words}/{settings.index.chunk_overlap_words};"
+        f"letters:{settings.index.letter_chunk_words}/{settings.index.letter_chunk_overlap_words}:{RECIPE};images:{IMAGE_RECORDS}"
     )
 
 
@@ -32,8 +32,8 @@ def window_of(a: StoredArticle, settings: Settings) -> tuple[int, int]:
     A letter is one essay on one theme, so its paragraphs look alike to the embedder; a detail question matches one
     of them, and a 180-word window dilutes it with its neighbours."""
     if a.section == LETTER:
-        return settings.letter_chunk_words, settings.letter_chunk_overlap_words
-    return settings.chunk_words, settings.chunk_overlap_words
+        return settings.index.letter_chunk_words, settings.index.letter_chunk_overlap_words
+    return settings.index.chunk_words, settings.index.chunk_overlap_words
 
 
 def meaningful_alt(alt: str) -> str:
@@ -68,7 +68,7 @@ def passage_rows(a: StoredArticle, settings: Settings) -> list[dict]:
             "section": a.section,
             "tags": list(a.tags),
         }
-        for p in chunk_article(a, *window_of(a, settings), whole=settings.chunk_mode == "article")
+        for p in chunk_article(a, *window_of(a, settings), whole=settings.index.chunk_mode == "article")
     ]
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
+from batchrag.domain.types import JsonMixin, StoredArticle
 from batchrag.index import tables
 from batchrag.index.embedders.registry import TEXT_EMBEDDERS
 from batchrag.index.image_embedders.base import ImageEmbedder
@@ -15,7 +16,6 @@ from batchrag.index.pixels import add_pixels, files_sig
 from batchrag.index.records import captions_sig, chunking_of, rows
 from batchrag.index.vector_cache import VectorCache, embed_cached
 from batchrag.settings import Settings
-from batchrag.types import JsonMixin, StoredArticle
 
 
 @dataclass
@@ -79,10 +79,10 @@ def _embed(
     """Rows of the articles with their text vectors (and picture vectors), from the content-hash cache when there."""
     prow, irow = rows(arts, settings, captions)
     n_pixels, failures = 0, []
-    cache = VectorCache(settings.cache_dir / "vectors.sqlite")
+    cache = VectorCache(settings.store.cache_dir / "vectors.sqlite")
     try:
         texts = [r["text"] for r in prow] + [r["text"] for r in irow]
-        vecs, n_embedded = embed_cached(emb, texts, cache, settings.embed_batch_size, progress)
+        vecs, n_embedded = embed_cached(emb, texts, cache, settings.index.embed_batch_size, progress)
         if img is not None:
             n_pixels, failures = add_pixels(irow, img, settings, cache, progress)
     finally:
@@ -98,7 +98,7 @@ def _embed(
 def _check_compatible(meta: dict | None, settings: Settings, embedder: str) -> None:
     """An update in place needs the index built by the embedders the settings ask for; otherwise it is a rebuild."""
     tables.check_embedder(meta, embedder)
-    tables.check_image_embedder(meta, settings.image_embedder or "none")
+    tables.check_image_embedder(meta, settings.index.image_embedder or "none")
 
 
 def _write_tables(db, meta: dict | None, fresh: bool, new: _Embedded, touched: list[int]):
@@ -135,7 +135,7 @@ def _needs_rebuild(db, meta: dict | None, existing: set[str], chunking: str, reb
 def sync(store, settings: Settings, rebuild: bool = False, progress: bool = False) -> IndexSummary:
     """Bring the index in line with the store: embed new/changed articles only, drop removed ones."""
     t0 = time.perf_counter()
-    emb = TEXT_EMBEDDERS.create(settings.embedder, settings)
+    emb = TEXT_EMBEDDERS.create(settings.index.embedder, settings)
     meta = tables.read_meta(settings)
     chunking = chunking_of(settings)
     if not rebuild:
@@ -143,7 +143,7 @@ def sync(store, settings: Settings, rebuild: bool = False, progress: bool = Fals
     db = tables.connect(settings)
     existing = tables.table_names(db)
     fresh = _needs_rebuild(db, meta, existing, chunking, rebuild)
-    img = IMAGE_EMBEDDERS.create(settings.image_embedder, settings)
+    img = IMAGE_EMBEDDERS.create(settings.index.image_embedder, settings)
     captions = store.captions()
     hashes, every = _article_state(store, settings, img, captions)
     old = {} if fresh else meta["hashes"]

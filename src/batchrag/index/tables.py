@@ -9,7 +9,7 @@ import warnings
 
 import pyarrow as pa
 
-from batchrag.errors import BatchragError
+from batchrag.domain.errors import BatchragError
 from batchrag.settings import Settings
 
 META_FILE = "index_meta.json"
@@ -24,7 +24,7 @@ class IndexMismatchError(IndexMissingError):
 
 
 def read_meta(settings: Settings) -> dict | None:
-    p = settings.lancedb_dir / META_FILE
+    p = settings.store.lancedb_dir / META_FILE
     if not p.exists():
         return None
     return json.loads(p.read_text(encoding="utf-8"))
@@ -32,7 +32,7 @@ def read_meta(settings: Settings) -> dict | None:
 
 def publish(settings: Settings, meta: dict) -> None:
     """Write the meta file. Readers follow it: replacing it atomically is what publishes a new index."""
-    p = settings.lancedb_dir / META_FILE
+    p = settings.store.lancedb_dir / META_FILE
     tmp = p.with_suffix(".tmp")
     tmp.write_text(json.dumps(meta), encoding="utf-8")
     os.replace(tmp, p)
@@ -98,8 +98,8 @@ def schemas(dim: int, pixel_dim: int = 0) -> tuple[pa.Schema, pa.Schema]:
 def connect(settings: Settings):
     import lancedb
 
-    settings.lancedb_dir.mkdir(parents=True, exist_ok=True)
-    return lancedb.connect(str(settings.lancedb_dir))
+    settings.store.lancedb_dir.mkdir(parents=True, exist_ok=True)
+    return lancedb.connect(str(settings.store.lancedb_dir))
 
 
 def table_names(db) -> set[str]:
@@ -145,7 +145,7 @@ def open_tables(settings: Settings, embedder: str | None = None):
     """(meta, passages table, images table) of the published index; clear errors when absent or mismatched."""
     meta = read_meta(settings)
     if meta is None:
-        raise IndexMissingError(f"no index in {settings.lancedb_dir}; run `batchrag index` first")
-    check_embedder(meta, embedder or settings.embedder)
+        raise IndexMissingError(f"no index in {settings.store.lancedb_dir}; run `batchrag index` first")
+    check_embedder(meta, embedder or settings.index.embedder)
     db = connect(settings)
     return meta, db.open_table(meta["passages_table"]), db.open_table(meta["images_table"])

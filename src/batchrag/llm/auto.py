@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 def answer_backend(registry: Registry[LLMBackend], settings: Settings) -> LLMBackend:
     """The first healthy of (openai, when configured) ollama and embedded, else extractive; says what it skipped."""
     skipped: list[str] = []
-    for candidate in ("openai",) * bool(settings.openai_base_url) + ("ollama", "embedded"):
+    for candidate in ("openai",) * bool(settings.llm.openai_base_url) + ("ollama", "embedded"):
         backend = registry.create(candidate, settings)
         status = backend.health()
         if status.ok:
@@ -40,24 +40,24 @@ def rewrite_backend(settings: Settings) -> tuple[LLMBackend | None, str]:
     from batchrag.models import local_models
     from batchrag.models.presets import SMALL_OLLAMA_REWRITERS
 
-    ollama = OllamaBackend(settings, timeout_s=settings.rewrite_budget_s)
+    ollama = OllamaBackend(settings, timeout_s=settings.retrieve.rewrite_budget_s)
     pulled = ollama.pulled()
     for tag in SMALL_OLLAMA_REWRITERS:
         if ollama.has(tag, pulled):
             # The HTTP timeout doubles as the budget so a hung server is dropped, not just abandoned.
-            tagged = settings.model_copy(update={"ollama_model": tag})
-            return OllamaBackend(tagged, timeout_s=settings.rewrite_budget_s), ""
+            tagged = settings.with_changes(**{"ollama_model": tag})
+            return OllamaBackend(tagged, timeout_s=settings.retrieve.rewrite_budget_s), ""
     gguf = local_models.for_role(settings, "rewrite")
     if gguf is not None:
         return EmbeddedBackend(settings, path=Path(str(gguf)).expanduser()), ""
-    return _answer_model_for_rewrite(settings, demo_ok=settings.rewrite == "on")
+    return _answer_model_for_rewrite(settings, demo_ok=settings.retrieve.rewrite == "on")
 
 
 def _answer_model_for_rewrite(settings: Settings, demo_ok: bool) -> tuple[LLMBackend | None, str]:
     """The LLM backends' own `auto` choice, less the quote-only fallback (and the demo model unless demo_ok)."""
     from batchrag.llm.registry import BACKENDS
 
-    backend = BACKENDS.create("auto", settings.model_copy(update={"ollama_timeout_s": settings.rewrite_budget_s}))
+    backend = BACKENDS.create("auto", settings.with_changes(**{"ollama_timeout_s": settings.retrieve.rewrite_budget_s}))
     if backend.quotes_only or (not backend.writes_answers and not demo_ok):
         # The packaged 270M model's translations lower recall (docs/decisions/0003-english-rewrite-weights.md).
         return None, "no rewriting model (Ollama down, only the demo model)"
@@ -65,12 +65,12 @@ def _answer_model_for_rewrite(settings: Settings, demo_ok: bool) -> tuple[LLMBac
 
 
 def captioner(registry: Registry[Captioner], settings: Settings) -> Captioner:
-    """settings.caption_model when set; else the first vision model already pulled in Ollama; else none."""
+    """settings.captions.model when set; else the first vision model already pulled in Ollama; else none."""
     from batchrag.llm.captioners.base import NO_VISION, NoCaptioner
     from batchrag.llm.captioners.ollama_vision import OllamaCaptioner
     from batchrag.llm.ollama import OLLAMA_VISION, OllamaBackend
 
-    chosen = settings.caption_model.strip()
+    chosen = settings.captions.model.strip()
     if chosen == "none":
         return NoCaptioner("captions are off (BATCHRAG_CAPTION_MODEL=none)")
     if chosen not in ("", "auto"):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from batchrag.errors import BatchragError
+from batchrag.domain.errors import BatchragError
+from batchrag.domain.types import Message
 from batchrag.llm.prompts import messages_tokens
-from batchrag.types import Message
 
 
 class LLMError(BatchragError):

@@ -1,4 +1,4 @@
-"""Embedded llama.cpp backend: settings.gguf_path, else the pulled answer model, else the packaged 270M demo."""
+"""Embedded llama.cpp backend: settings.llm.gguf_path, else the pulled answer model, else the packaged 270M demo."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
+from batchrag.domain.types import Message
 from batchrag.llm.base import BackendStatus, LLMBackend, LLMError
 from batchrag.models import local_models
 from batchrag.settings import Settings
-from batchrag.types import Message
 
 _LOCK = threading.Lock()  # one llama.cpp context is not safe to share between threads
 
@@ -55,10 +55,10 @@ class EmbeddedBackend(LLMBackend):
     context_label = "n_ctx"
 
     def __init__(self, settings: Settings, *, path: Path | None = None) -> None:
-        self.context_tokens = settings.llm_ctx
-        self.threads = settings.threads
-        if path is None and settings.gguf_path:
-            path = Path(settings.gguf_path).expanduser()
+        self.context_tokens = settings.llm.ctx
+        self.threads = settings.index.threads
+        if path is None and settings.llm.gguf_path:
+            path = Path(settings.llm.gguf_path).expanduser()
         if path is None:
             path = local_models.for_role(settings, "answer")  # `batchrag model pull` put it there
         self._path: Path | None = path

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from batchrag.domain.types import Message
 from batchrag.llm.base import LLMBackend
 from batchrag.settings import Settings
-from batchrag.types import Message
 
 QUOTES_HEAD = "Дослівні цитати з найближчих джерел (мовою оригіналу), без мовної моделі:"
 # Shown instead of a model's answer that failed the gate (answer/gate.py): honest about why there is no answer.

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 
 import httpx
 
+from batchrag.domain.types import Message
 from batchrag.llm.base import BackendStatus, LLMBackend, LLMError
 from batchrag.models.ollama_pull import has_model, host_of, pulled_models
 from batchrag.settings import Settings
-from batchrag.types import Message
 
 # Vision-capable tags a reader may already have in Ollama, best first: `auto` captions with the first it finds, and
 # an Ollama too old to list capabilities sees with these.
@@ -25,9 +25,9 @@ class OllamaBackend(LLMBackend):
 
     def __init__(self, settings: Settings, *, timeout_s: float | None = None) -> None:
         self.host = host_of(settings)
-        self.model = settings.ollama_model
-        self.context_tokens = settings.llm_ctx
-        self.timeout_s = timeout_s if timeout_s is not None else settings.ollama_timeout_s
+        self.model = settings.llm.ollama_model
+        self.context_tokens = settings.llm.ctx
+        self.timeout_s = timeout_s if timeout_s is not None else settings.llm.ollama_timeout_s
         self._sees: bool | None = None
 
     def _down(self) -> str:

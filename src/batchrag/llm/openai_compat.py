@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 import httpx
 
+from batchrag.domain.types import Message
 from batchrag.llm.base import BackendStatus, LLMBackend, LLMError
 from batchrag.settings import Settings
-from batchrag.types import Message
 
 
 class OpenAICompatBackend(LLMBackend):
@@ -19,13 +19,13 @@ class OpenAICompatBackend(LLMBackend):
     name = "openai"
 
     def __init__(self, settings: Settings) -> None:
-        base = (settings.openai_base_url or "").rstrip("/")
+        base = (settings.llm.openai_base_url or "").rstrip("/")
         self.base = base if not base or base.startswith(("http://", "https://")) else "http://" + base
-        self.model = settings.openai_model
-        self.context_tokens = settings.llm_ctx
-        self.timeout_s = settings.ollama_timeout_s
-        self.vision = settings.openai_vision
-        self._headers = {"Authorization": f"Bearer {settings.openai_api_key}"} if settings.openai_api_key else {}
+        self.model = settings.llm.openai_model
+        self.context_tokens = settings.llm.ctx
+        self.timeout_s = settings.llm.ollama_timeout_s
+        self.vision = settings.llm.openai_vision
+        self._headers = {"Authorization": f"Bearer {settings.llm.openai_api_key}"} if settings.llm.openai_api_key else {}
 
     def _unset(self) -> str:
         return "no OpenAI-compatible server configured — set BATCHRAG_OPENAI_BASE_URL (e.g. http://127.0.0.1:8000/v1)"

@@ -3,7 +3,7 @@ few-shot), digest summary, timeline period, picture caption."""
 
 from __future__ import annotations
 
-from batchrag.types import Hit, Message
+from batchrag.domain.types import Hit, Message
 
 NOT_FOUND_UK = "У джерелах немає відповіді на це питання."
 # Under a refusal: the stories that came closest, so the reader can see what the archive does hold.

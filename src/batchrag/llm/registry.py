@@ -21,5 +21,5 @@ BACKENDS: Registry[LLMBackend] = Registry(
 
 
 def get_backend(settings: Settings, name: str | None = None) -> LLMBackend:
-    """The backend `name` (default: settings.llm_backend) names; `auto` picks the first healthy one."""
-    return BACKENDS.create(name or settings.llm_backend, settings)
+    """The backend `name` (default: settings.llm.backend) names; `auto` picks the first healthy one."""
+    return BACKENDS.create(name or settings.llm.backend, settings)

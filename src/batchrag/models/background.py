@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, Generic, TypeVar
 
-from batchrag.errors import BatchragError
+from batchrag.domain.errors import BatchragError
 
 S = TypeVar("S")  # a dataclass with at least `running`, `finished_at` and `error`
 

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from batchrag.errors import BatchragError
+from batchrag.domain.errors import BatchragError
 from batchrag.models.local_models import LocalModel
 from batchrag.models.presets import Preset
 from batchrag.settings import Settings
@@ -46,9 +46,9 @@ def remote_file(preset: Preset, settings: Settings) -> tuple[int, str, str]:
     """(size in bytes, sha256, URL to GET) of the preset's file, from the hub's metadata (HEAD, redirects)."""
     from huggingface_hub import get_hf_file_metadata, hf_hub_url
 
-    url = hf_hub_url(preset.repo, preset.filename, endpoint=settings.hf_endpoint)
+    url = hf_hub_url(preset.repo, preset.filename, endpoint=settings.models.hf_endpoint)
     try:
-        meta = get_hf_file_metadata(url, token=settings.hf_token or False, endpoint=settings.hf_endpoint)
+        meta = get_hf_file_metadata(url, token=settings.models.hf_token or False, endpoint=settings.models.hf_endpoint)
     except Exception as e:  # connection refused, DNS, 404, 401: all one line for the reader
         raise DownloadError(_hub_error(e, preset, settings)) from e
     if not meta.size:
@@ -63,10 +63,10 @@ def _hub_error(e: BaseException, preset: Preset, settings: Settings) -> str:
     if isinstance(e, GatedRepoError):
         return f"{preset.repo} is gated: accept its licence on the hub and set HF_TOKEN"
     if isinstance(e, EntryNotFoundError):
-        return f"no file {preset.filename} in {preset.repo} on {settings.hf_endpoint}"
+        return f"no file {preset.filename} in {preset.repo} on {settings.models.hf_endpoint}"
     if isinstance(e, RepositoryNotFoundError):
-        return f"no repository {preset.repo} on {settings.hf_endpoint}"
-    return f"cannot download {where} from {settings.hf_endpoint}: {_first_line(e)}"
+        return f"no repository {preset.repo} on {settings.models.hf_endpoint}"
+    return f"cannot download {where} from {settings.models.hf_endpoint}: {_first_line(e)}"
 
 
 def _fetch(url: str, part: Path, name: str, size: int, settings: Settings, progress: Progress | None) -> None:
@@ -74,10 +74,10 @@ def _fetch(url: str, part: Path, name: str, size: int, settings: Settings, progr
     import httpx
     from huggingface_hub.utils import build_hf_headers
 
-    headers = build_hf_headers(token=settings.hf_token or False)
+    headers = build_hf_headers(token=settings.models.hf_token or False)
     headers["Accept-Encoding"] = "identity"
-    timeout = httpx.Timeout(settings.request_timeout_s, connect=10.0)
-    for attempt in range(settings.max_retries + 1):
+    timeout = httpx.Timeout(settings.crawl.request_timeout_s, connect=10.0)
+    for attempt in range(settings.crawl.max_retries + 1):
         have = part.stat().st_size if part.exists() else 0
         if have >= size:
             return
@@ -100,15 +100,15 @@ def _fetch(url: str, part: Path, name: str, size: int, settings: Settings, progr
             if part.stat().st_size >= size:
                 return
         except (httpx.TransportError, OSError) as e:
-            if attempt == settings.max_retries:
+            if attempt == settings.crawl.max_retries:
                 raise DownloadError(f"the download broke off ({_first_line(e)})") from e
-        time.sleep(min(settings.backoff_base_s * 2**attempt, 10.0))
-    raise DownloadError(f"the download of {name} broke off {settings.max_retries + 1} times")
+        time.sleep(min(settings.crawl.backoff_base_s * 2**attempt, 10.0))
+    raise DownloadError(f"the download of {name} broke off {settings.crawl.max_retries + 1} times")
 
 
 def download(preset: Preset, settings: Settings, progress: Progress | None = None) -> LocalModel:
     """Download the preset's GGUF into data/models/ (resuming a kept partial file) and verify it against the hub."""
-    dest = settings.models_dir
+    dest = settings.store.models_dir
     dest.mkdir(parents=True, exist_ok=True)
     size, sha, url = remote_file(preset, settings)
     final, part = dest / preset.filename, part_path(dest, preset.filename)

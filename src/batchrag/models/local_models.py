@@ -24,11 +24,11 @@ class LocalModel:
     size: int
 
     def path(self, settings: Settings) -> Path:
-        return settings.models_dir / self.file
+        return settings.store.models_dir / self.file
 
 
 def _manifest(settings: Settings) -> Path:
-    return settings.models_dir / MANIFEST
+    return settings.store.models_dir / MANIFEST
 
 
 def load(settings: Settings) -> dict[str, LocalModel]:

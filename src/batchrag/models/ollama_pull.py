@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import httpx
 
-from batchrag.errors import BatchragError
+from batchrag.domain.errors import BatchragError
 from batchrag.settings import Settings
 
 PullProgress = Callable[[str, int, int], None]  # (status, bytes done, bytes in all: 0 when unknown)
@@ -20,7 +20,7 @@ class PullError(BatchragError):
 
 def host_of(settings: Settings) -> str:
     """The configured Ollama's base URL; OLLAMA_HOST is often given as host:port."""
-    host = settings.ollama_host.rstrip("/")
+    host = settings.llm.ollama_host.rstrip("/")
     return host if host.startswith(("http://", "https://")) else "http://" + host
 
 

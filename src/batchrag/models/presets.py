@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from batchrag.errors import BatchragError
+from batchrag.domain.errors import BatchragError
 
 Role = Literal["answer", "rewrite"]
 

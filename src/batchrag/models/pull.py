@@ -7,12 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from batchrag.domain.types import JsonMixin
 from batchrag.models import hub, local_models
 from batchrag.models.ollama_pull import has_model, host_of, pulled_models
 from batchrag.models.ollama_pull import pull as ollama_pull
 from batchrag.models.presets import DEFAULT_ANSWER, DEFAULT_REWRITE, PRESETS, Preset, resolve
 from batchrag.settings import Settings
-from batchrag.types import JsonMixin
 
 Via = Literal["auto", "ollama", "hub"]
 Progress = Callable[[str, int, int], None]  # (what is happening, bytes done, bytes in all: 0 when unknown)
@@ -47,7 +47,7 @@ class Offer(JsonMixin):
 
 def ollama_pulled(settings: Settings) -> set[str] | None:
     """Models the configured Ollama has, or None when no Ollama answers."""
-    return pulled_models(host_of(settings), min(3.0, settings.ollama_timeout_s))
+    return pulled_models(host_of(settings), min(3.0, settings.llm.ollama_timeout_s))
 
 
 def _via(settings: Settings, via: Via, preset: Preset | None) -> str:
@@ -79,11 +79,11 @@ def pull_model(
         way = "hub"  # a GGUF of the hub's with no Ollama tag
     if way == "ollama":
         tag = name if preset is None or name == preset.ollama else preset.ollama
-        tag = tag or settings.ollama_model
+        tag = tag or settings.llm.ollama_model
         ollama_pull(host_of(settings), tag, progress)
         role = preset.role if preset else "answer"
         hint = ""
-        if role == "answer" and tag != settings.ollama_model:
+        if role == "answer" and tag != settings.llm.ollama_model:
             hint = f"set BATCHRAG_OLLAMA_MODEL={tag} for it to answer"
         return PullResult(
             preset.name if preset else tag,
@@ -104,8 +104,8 @@ def pull_model(
     model = hub.download(preset, settings, report)
     local_models.record(settings, model)
     hint = ""
-    if preset.role == "answer" and settings.gguf_path:
-        hint = f"BATCHRAG_GGUF_PATH={settings.gguf_path} wins over it: unset it for this model to answer"
+    if preset.role == "answer" and settings.llm.gguf_path:
+        hint = f"BATCHRAG_GGUF_PATH={settings.llm.gguf_path} wins over it: unset it for this model to answer"
     return PullResult(
         preset.name,
         preset.role,
@@ -132,11 +132,11 @@ def offers(settings: Settings) -> list[Offer]:
                     rewriter.ollama, "rewrite", rewriter.title, "ollama", rewriter.size_label, rewriter.note
                 )
             )
-        if not has_model(settings.ollama_model, pulled):
-            known = next((p for p in PRESETS.values() if p.ollama == settings.ollama_model), None)
+        if not has_model(settings.llm.ollama_model, pulled):
+            known = next((p for p in PRESETS.values() if p.ollama == settings.llm.ollama_model), None)
             size = known.size_label if known else ""
             out.append(
-                Offer(settings.ollama_model, "answer", settings.ollama_model, "ollama", size, "answers")
+                Offer(settings.llm.ollama_model, "answer", settings.llm.ollama_model, "ollama", size, "answers")
             )
         return out
     have = local_models.load(settings)

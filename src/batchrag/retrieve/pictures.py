@@ -6,13 +6,13 @@ from collections import OrderedDict
 
 import numpy as np
 
+from batchrag.domain.types import ImageHit
 from batchrag.index.image_embedders.registry import IMAGE_EMBEDDERS
 from batchrag.index.tables import check_image_embedder
 from batchrag.retrieve.fusion import DEPTH
 from batchrag.retrieve.query import fts_query, remembered
 from batchrag.retrieve.snapshot import Snapshot, column, vectors
 from batchrag.settings import Settings
-from batchrag.types import ImageHit
 
 
 class Pixels:
@@ -44,9 +44,9 @@ def pixels_of(snap: Snapshot, settings: Settings, cached: Pixels | None) -> Pixe
 
     Settings saying image_embedder=none keep the pixel signal off (no torch at search time); another
     image embedder than the index's is the same mismatch error as at index time."""
-    if snap.meta.get("image_embedder", "none") == "none" or settings.image_embedder == "none":
+    if snap.meta.get("image_embedder", "none") == "none" or settings.index.image_embedder == "none":
         return None
-    check_image_embedder(snap.meta, settings.image_embedder)
+    check_image_embedder(snap.meta, settings.index.image_embedder)
     if cached is not None and cached.stamp == snap.stamp:
         return cached
     return Pixels(snap, IMAGE_EMBEDDERS.create(snap.meta["image_embedder"], settings))

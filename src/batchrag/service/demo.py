@@ -7,10 +7,10 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from batchrag.errors import BatchragError
+from batchrag.domain.errors import BatchragError
+from batchrag.domain.types import JsonMixin
 from batchrag.service.library import Library
 from batchrag.settings import Settings, get_settings
-from batchrag.types import JsonMixin
 
 # The port is remembered so a second run crawls the same URLs (article URLs include it) and stays idempotent.
 _PORT_KEY = "demo_site_port"
@@ -49,7 +49,7 @@ class DemoSummary(JsonMixin):
 
 
 def build_demo_library(settings: Settings | None = None) -> DemoSummary:
-    """Crawl the packaged fixture site into settings.data_dir and index it; safe to run again."""
+    """Crawl the packaged fixture site into settings.store.data_dir and index it; safe to run again."""
     from batchrag.crawl.fixture_server import start_fixture_site
 
     settings = settings or get_settings()
@@ -65,10 +65,10 @@ def build_demo_library(settings: Settings | None = None) -> DemoSummary:
         host = urlsplit(site.base_url).hostname or "127.0.0.1"
         store.set_meta(_PORT_KEY, str(urlsplit(site.base_url).port))
         # The local site is ours: no politeness delay, and its images count as the site's own.
-        s = settings.model_copy(update={
+        s = settings.with_changes(**{
             "base_url": site.base_url,
             "rate_limit_per_host": 1000.0,
-            "image_hosts": [*settings.image_hosts, host],
+            "image_hosts": [*settings.crawl.image_hosts, host],
         })
         crawl = Library(s).crawl()
         if crawl.aborted:
@@ -77,7 +77,7 @@ def build_demo_library(settings: Settings | None = None) -> DemoSummary:
         site.stop()
     index = library.index()
     return DemoSummary(
-        data_dir=str(settings.data_dir),
+        data_dir=str(settings.store.data_dir),
         base_url=site.base_url,
         crawl=_counts(crawl.to_json()),
         index=_counts(index.to_json()),
@@ -89,10 +89,10 @@ def build_demo_library(settings: Settings | None = None) -> DemoSummary:
 def network_available(settings: Settings | None = None, timeout_s: float = 1.5) -> bool:
     """Whether the real site's host answers a TCP connect (no HTTP request is made)."""
     settings = settings or get_settings()
-    host = urlsplit(settings.base_url).hostname
+    host = urlsplit(settings.crawl.base_url).hostname
     if not host or host in ("127.0.0.1", "localhost"):
         return True
-    return host_answers(settings.base_url, timeout_s)
+    return host_answers(settings.crawl.base_url, timeout_s)
 
 
 def host_answers(url: str, timeout_s: float = 1.0) -> bool:

@@ -11,12 +11,12 @@ from pathlib import Path
 
 from batchrag.answer.checked import CheckedWriter, Sources
 from batchrag.answer.citations import strip_markup
-from batchrag.errors import BatchragError
+from batchrag.domain.errors import BatchragError
+from batchrag.domain.types import JsonMixin, StoredArticle
 from batchrag.llm.base import LLMBackend
 from batchrag.llm.prompts import DIGEST_PROMPT_VERSION, build_digest_messages
 from batchrag.llm.registry import get_backend
 from batchrag.settings import Settings, get_settings
-from batchrag.types import JsonMixin, StoredArticle
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +176,7 @@ class Digester:
     def _story(self, art: StoredArticle, writer: str | None, d: Digest) -> DigestStory:
         story = DigestStory(
             art.id, art.title, art.section, art.date, art.url, lead_of(art.text), "lead", "en",
-            picture=picture_of(art, self.settings.images_dir),
+            picture=picture_of(art, self.settings.store.images_dir),
         )
         if writer is None:
             return story
@@ -201,7 +201,7 @@ class Digester:
         # No quotes instead of a failed summary: the story's own lead is the fallback, and the caller shows it.
         written = CheckedWriter(self.settings, self.backend).write_all(
             build_digest_messages(art.title, art.text), Sources(art.text, 1, need_citation=False),
-            max_tokens=220, temperature=self.settings.llm_temperature, tidy=tidy_summary,
+            max_tokens=220, temperature=self.settings.llm.temperature, tidy=tidy_summary,
         )
         if written.error is not None:
             d.notes.append(f"model failed: {written.error}")

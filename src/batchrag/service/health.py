@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from batchrag.domain.types import JsonMixin
 from batchrag.service.library import Library
-from batchrag.types import JsonMixin
 
 
 @dataclass
@@ -45,7 +45,7 @@ def check_health(library: Library, backend=None) -> Health:
         if backend is None:
             from batchrag.llm.registry import BACKENDS
 
-            backend = BACKENDS.create(library.settings.llm_backend, library.settings)
+            backend = BACKENDS.create(library.settings.llm.backend, library.settings)
         h = backend.health()
         llm = Part("ok" if h.ok else "error", f"{backend.name} ({backend.model}): {h.detail}")
     except Exception as exc:

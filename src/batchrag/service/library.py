@@ -96,7 +96,7 @@ class Library:
         """The downloaded picture `name` (an image's `local_path`, `<sha256>.<ext>`), or None: never a path outside."""
         if not IMAGE_NAME.fullmatch(name):
             return None
-        path = self.settings.images_dir / name
+        path = self.settings.store.images_dir / name
         return path if path.is_file() else None
 
     def tags(self) -> list[str]:
@@ -105,7 +105,7 @@ class Library:
 
     # -- filling it ---------------------------------------------------------------
     def crawl(self, **options):
-        """Crawl settings.base_url into the store (crawl.runner.run_crawl's options); returns its CrawlSummary."""
+        """Crawl settings.crawl.base_url into the store (crawl.runner.run_crawl's options); returns its CrawlSummary."""
         from batchrag.crawl.runner import run_crawl
 
         options.setdefault("progress", False)
@@ -125,7 +125,7 @@ class Library:
 
     def quick_start(self) -> dict:
         """An empty library online: the newest issues first, indexed, so the app answers within minutes."""
-        crawl = self.crawl(limit=self.settings.quick_start_pages, newest_first=True, progress=True)
+        crawl = self.crawl(limit=self.settings.serve.quick_start_pages, newest_first=True, progress=True)
         return {"crawl": crawl.to_json(), "index": self.index().to_json() if crawl.new else {}}
 
     def export(self, fp: IO[str]) -> int:

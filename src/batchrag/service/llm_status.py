@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from batchrag.domain.types import JsonMixin
 from batchrag.llm.registry import BACKENDS
 from batchrag.settings import Settings
-from batchrag.types import JsonMixin
 
 
 @dataclass
@@ -70,7 +70,7 @@ def pull_hint(settings: Settings, ollama_up: bool) -> str:
     from batchrag.models.presets import DEFAULT_ANSWER, PRESETS
 
     if ollama_up:
-        how = f"Ollama pulls {settings.ollama_model}"
+        how = f"Ollama pulls {settings.llm.ollama_model}"
     else:
         p = PRESETS[DEFAULT_ANSWER]
         how = f"the {p.name} GGUF, {p.size_label}, from the Hugging Face Hub"
@@ -79,19 +79,19 @@ def pull_hint(settings: Settings, ollama_up: bool) -> str:
 
 def quotes_chosen(settings: Settings) -> bool:
     """Whether the reader chose the quote-only backend by name (`auto` falling back to quotes is no choice)."""
-    if settings.llm_backend == "auto":
+    if settings.llm.backend == "auto":
         return False
     try:
-        return BACKENDS.create(settings.llm_backend, settings).quotes_only
+        return BACKENDS.create(settings.llm.backend, settings).quotes_only
     except Exception:  # a name no backend answers to: it is not the quotes either
         return False
 
 
 def model_status(settings: Settings) -> ModelStatus:
-    """The backend settings.llm_backend resolves to now; the demo model and quotes are not capable of answers."""
-    backend = BACKENDS.create(settings.llm_backend, settings)
+    """The backend settings.llm.backend resolves to now; the demo model and quotes are not capable of answers."""
+    backend = BACKENDS.create(settings.llm.backend, settings)
     capable = backend.writes_answers
-    why = backend.fallback_reason or ("chosen by name" if settings.llm_backend != "auto" else "the first that answers")
+    why = backend.fallback_reason or ("chosen by name" if settings.llm.backend != "auto" else "the first that answers")
     lines = llm_status(settings)
     ollama_up = any(b.name == "ollama" and (b.ok or "not pulled" in b.detail) for b in lines)
     hint = "" if capable else pull_hint(settings, ollama_up)

@@ -11,11 +11,11 @@ from functools import partial
 from batchrag.answer.checked import CheckedWriter, Sources
 from batchrag.answer.citations import filter_citations, strip_markup
 from batchrag.answer.question import prepare_question
-from batchrag.errors import BatchragError
+from batchrag.domain.errors import BatchragError
+from batchrag.domain.types import Hit, JsonMixin
 from batchrag.llm.prompts import PERIOD_PROMPT_VERSION, build_period_messages
 from batchrag.retrieve.rewrite.standalone import Rewrite, rewrite_question
 from batchrag.service.digest import lead_of
-from batchrag.types import Hit, JsonMixin
 
 PERIODS = ("auto", "quarter", "year")
 QUARTERS_UP_TO_YEARS = 3  # auto: quarters when the stories span this many years or fewer, else years
@@ -91,7 +91,7 @@ def build_timeline(assistant, topic: str, *, date_from: date | None = None, date
     The topic is rewritten into English when a model can, unless `english` gives the rewrite (as `search` takes it)."""
     if by not in PERIODS:
         raise BatchragError(f"unknown period {by!r}; use one of {', '.join(PERIODS)}")
-    text = prepare_question(topic, assistant.settings.max_question_chars).text
+    text = prepare_question(topic, assistant.settings.answer.max_question_chars).text
     rw = Rewrite(english, "given") if english else rewrite_question(text, [], assistant.settings)
     retriever = assistant.retriever
     match = retriever.topic(text, english_query=rw.query, date_from=date_from, date_to=date_to)
@@ -144,7 +144,7 @@ def _explain(assistant, t: Timeline) -> None:
             # A sentence that fails is kept as "": the period then shows its stories alone, and no quotes.
             written = writer.write_all(
                 build_period_messages(t.topic, p.label, hits), Sources("\n".join(h.text for h in hits), len(hits)),
-                max_tokens=160, temperature=assistant.settings.llm_temperature, tidy=partial(_one_line, n=len(hits)),
+                max_tokens=160, temperature=assistant.settings.llm.temperature, tidy=partial(_one_line, n=len(hits)),
             )
             if written.error is not None:
                 t.notes.append(f"model failed: {written.error}")

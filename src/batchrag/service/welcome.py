@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from batchrag.domain.types import JsonMixin, StoredArticle
 from batchrag.service.library import Library
 from batchrag.settings import Settings
-from batchrag.types import JsonMixin, StoredArticle
 
 EXAMPLE_KINDS = ("text", "image", "english")  # a question, a picture request, an English question
 

@@ -10,12 +10,12 @@ from typing import IO
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from batchrag.domain.types import ImageRef, ParsedArticle, ParsedPage, StoredArticle
 from batchrag.settings import Settings, get_settings
 from batchrag.store import interchange
 from batchrag.store.engine import open_database
 from batchrag.store.models import ArticleRow, ImageRow, IssueRow, Meta, SummaryRow
 from batchrag.store.pages import PageCache
-from batchrag.types import ImageRef, ParsedArticle, ParsedPage, StoredArticle
 
 
 class Store(PageCache):
@@ -256,5 +256,5 @@ def _to_stored(row: ArticleRow) -> StoredArticle:
 
 def open_store(settings: Settings | None = None) -> Store:
     s = settings or get_settings()
-    s.data_dir.mkdir(parents=True, exist_ok=True)
-    return Store(s.db_url)
+    s.store.data_dir.mkdir(parents=True, exist_ok=True)
+    return Store(s.store.db_url)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 
-from batchrag.errors import BatchragError
+from batchrag.domain.errors import BatchragError
 from batchrag.store.models import SCHEMA_VERSION, Base, Meta
 
 

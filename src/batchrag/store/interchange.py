@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from datetime import date
 from typing import IO
 
-from batchrag.crawl.site import LETTER, STORY, is_issue_url, slugify
-from batchrag.types import ImageRef, ParsedArticle, StoredArticle, to_jsonable
+from batchrag.domain.site import LETTER, STORY, is_issue_url, slugify
+from batchrag.domain.types import ImageRef, ParsedArticle, StoredArticle, to_jsonable
 
 # What a line holds (docs/contracts.md#export-and-import): the store's own ids, hashes and file paths stay out.
 ARTICLE_KEYS = ("issue", "date", "url", "section", "title", "text", "tags", "alt_urls")

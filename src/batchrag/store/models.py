@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from batchrag.crawl.site import STORY
+from batchrag.domain.site import STORY
 
 SCHEMA_VERSION = 2  # 2: summaries
 

@@ -8,11 +8,11 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-from batchrag.errors import BatchragError
+from batchrag.domain.errors import BatchragError
+from batchrag.domain.types import Answer, ImageHit, Message
 from batchrag.service import EmptyQuestion, Filters, IndexMissingError
 from batchrag.service.llm_status import quotes_chosen
 from batchrag.settings import Settings
-from batchrag.types import Answer, ImageHit, Message
 from batchrag.ui import cached
 from batchrag.ui.render import escape_md
 from batchrag.ui.sidebar import Options

@@ -34,7 +34,7 @@ def model_notice(ms, settings: Settings, on_ready) -> None:
 
     `on_ready` is called once after a download finishes (the page drops its cached backends and reruns).
     """
-    puller = _puller(str(settings.data_dir), settings)
+    puller = _puller(str(settings.store.data_dir), settings)
     state = puller.state()
     if ms.capable and not state.running:
         return

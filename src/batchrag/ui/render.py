@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from batchrag.domain.types import Answer, ImageHit, Source
 from batchrag.service.wording import citation_spans, parse_citations
-from batchrag.types import Answer, ImageHit, Source
 
 # Characters that would let scraped or generated text become links, images, HTML, LaTeX or colour directives.
 _MD_SPECIAL = re.compile(r"([\\\[\]<>$`|])")

@@ -47,18 +47,18 @@ def sidebar(base: Settings) -> tuple[Options, Settings]:
     date_from = c1.date_input("Від дати", value=None, key="date_from", **span)
     date_to = c2.date_input("До дати", value=None, key="date_to", **span)
     chosen_tags = sb.multiselect("Теми", tags, key="tags", placeholder="усі теми")
-    k = sb.slider("Кількість джерел", 1, 10, base.top_k, key="k")
+    k = sb.slider("Кількість джерел", 1, 10, base.retrieve.top_k, key="k")
     mode = sb.radio("Пошук", list(MODES), format_func=MODES.get, key="mode",
-                    index=list(MODES).index(base.search_mode) if base.search_mode in MODES else 0)
+                    index=list(MODES).index(base.retrieve.search_mode) if base.retrieve.search_mode in MODES else 0)
     rerankers = reranker_choices(base, status.index_embedder)
     reranker = sb.selectbox("Переранжування", rerankers, format_func=_reranker_label, key="reranker",
-                            index=rerankers.index(base.reranker) if base.reranker in rerankers else 0)
+                            index=rerankers.index(base.retrieve.reranker) if base.retrieve.reranker in rerankers else 0)
     backends = backend_choices()
     backend = sb.selectbox("Мовна модель (LLM)", backends, key="backend",
-                           index=backends.index(base.llm_backend) if base.llm_backend in backends else 0)
-    model = sb.text_input("Модель Ollama", base.ollama_model, key="ollama_model")
-    opts = Options(k, mode, reranker, backend, model.strip() or base.ollama_model, date_from, date_to, chosen_tags)
-    settings = base.model_copy(update={"top_k": k, "search_mode": mode, "reranker": reranker,
+                           index=backends.index(base.llm.backend) if base.llm.backend in backends else 0)
+    model = sb.text_input("Модель Ollama", base.llm.ollama_model, key="ollama_model")
+    opts = Options(k, mode, reranker, backend, model.strip() or base.llm.ollama_model, date_from, date_to, chosen_tags)
+    settings = base.with_changes(**{"top_k": k, "search_mode": mode, "reranker": reranker,
                                        "llm_backend": backend, "ollama_model": opts.model})
     with sb.expander("Стан мовних моделей", expanded=False):
         for line in cached.model_status(settings.model_dump_json()).backends:

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
+from batchrag.domain.types import Answer, ImageHit
 from batchrag.settings import Settings
-from batchrag.types import Answer, ImageHit
 from batchrag.ui import cached
 from batchrag.ui.render import (
     answer_notes,
@@ -58,7 +58,7 @@ def render_answer(turn: Turn, idx: int, settings: Settings) -> None:
     if a.bridge:
         searched.append(escape_md(bridge_label(a.bridge)))
     st.caption(" · ".join(searched + [f"{turn.seconds:.1f} с"]))
-    for note in answer_notes(a, settings.gguf_path):
+    for note in answer_notes(a, settings.llm.gguf_path):
         st.caption(escape_md(note))
     cards = source_cards(a, idx)
     if cards:
@@ -78,7 +78,7 @@ def render_answer(turn: Turn, idx: int, settings: Settings) -> None:
 
 def render_gallery(turn: Turn, idx: int, settings: Settings) -> None:
     """The turn's pictures, three a row, each with its story's link and the «what is in it» button."""
-    views = [image_view(i, settings.images_dir, settings.image_hosts, online=cached.url_loads) for i in turn.images]
+    views = [image_view(i, settings.store.images_dir, settings.crawl.image_hosts, online=cached.url_loads) for i in turn.images]
     shown = [(img, v) for img, v in zip(turn.images, views, strict=True) if v][:9]
     if shown:
         st.markdown("**Зображення**")

@@ -12,7 +12,7 @@ pytest.importorskip("transformers")
 from PIL import Image, ImageDraw  # noqa: E402
 
 from batchrag.crawl.images import store_image  # noqa: E402
-from batchrag.errors import UnknownComponent  # noqa: E402
+from batchrag.domain.errors import UnknownComponent  # noqa: E402
 from batchrag.index.embedders.base import EmbedderError  # noqa: E402
 from batchrag.index.image_embedders.registry import IMAGE_EMBEDDERS  # noqa: E402
 from batchrag.index.sync import sync  # noqa: E402
@@ -147,7 +147,7 @@ def _give_files(settings) -> dict[str, str]:
             kinds[url] = "missing"
             continue
         if url.endswith("chess.png"):
-            bad = settings.images_dir / "chess-corrupt.png"
+            bad = settings.store.images_dir / "chess-corrupt.png"
             bad.parent.mkdir(parents=True, exist_ok=True)
             bad.write_bytes(b"\x89PNG\r\n\x1a\n truncated")
             store.set_image_file(url, bad.name, None, None, None)
@@ -158,7 +158,7 @@ def _give_files(settings) -> dict[str, str]:
             if url.endswith("storm.jpg")
             else _png(colours[i % len(colours)], mark=(i * 20, 0, 0))
         )
-        res = store_image(data, url, settings.images_dir)
+        res = store_image(data, url, settings.store.images_dir)
         assert res.local_path, res
         store.set_image_file(url, res.local_path, res.width, res.height, None)
         kinds[url] = "file"
@@ -169,7 +169,7 @@ def test_index_with_pixel_vectors_and_pixel_signal_in_image_search(corpus, tmp_p
     text_only = corpus.build(tmp_path / "d", "use-m3")
     assert read_meta(text_only)["image_embedder"] == "none"
     kinds = _give_files(text_only)
-    s = text_only.model_copy(update={"image_embedder": tiny_clip})
+    s = text_only.with_changes(**{"image_embedder": tiny_clip})
     store = open_store(s)
     with pytest.raises(IndexMismatchError, match=r"image embedder none, settings ask for clip:.*--rebuild"):
         sync(store, s)
@@ -190,7 +190,7 @@ def test_index_with_pixel_vectors_and_pixel_signal_in_image_search(corpus, tmp_p
     again = sync(store, s)  # nothing changed: nothing embedded, the failed file is not retried
     assert (again.embedded, again.pixels_embedded, again.updated) == (0, 0, 0) and again.pixels == 8
     drone = next(u for u, k in kinds.items() if k == "missing")
-    res = store_image(_png((10, 250, 10)), drone, s.images_dir)
+    res = store_image(_png((10, 250, 10)), drone, s.store.images_dir)
     store.set_image_file(drone, res.local_path, res.width, res.height, None)
     late = sync(store, s)  # a picture downloaded after its story was indexed gets its vector
     assert (late.updated, late.embedded, late.pixels_embedded, late.pixels) == (1, 0, 1, 9)
@@ -198,10 +198,10 @@ def test_index_with_pixel_vectors_and_pixel_signal_in_image_search(corpus, tmp_p
     r = Retriever(s)
     en = "A drone photographs a wheat field"
     plan = {n: (t, w) for n, t, w in r.image_plan("Як дрони виявляють хвороби пшениці?", en)}
-    assert plan["pixels"] == (en, s.image_pixel_weight)  # CLIP reads the English rewrite
-    assert dict((n, (t, w)) for n, t, w in r.image_plan("drones over wheat"))["pixels"] == ("drones over wheat", s.image_pixel_weight)
+    assert plan["pixels"] == (en, s.retrieve.image_pixel_weight)  # CLIP reads the English rewrite
+    assert dict((n, (t, w)) for n, t, w in r.image_plan("drones over wheat"))["pixels"] == ("drones over wheat", s.retrieve.image_pixel_weight)
     with_px = {h.url: h.score for h in r.search_images("drones over wheat fields", k=20)}
-    off = Retriever(s.model_copy(update={"image_pixel_weight": 0.0}))
+    off = Retriever(s.with_changes(**{"image_pixel_weight": 0.0}))
     assert all(n != "pixels" for n, *_ in off.image_plan("drones over wheat"))
     without = {h.url: h.score for h in off.search_images("drones over wheat fields", k=20)}
     assert with_px.keys() == without.keys() and len(with_px) == 10
@@ -212,7 +212,7 @@ def test_index_with_pixel_vectors_and_pixel_signal_in_image_search(corpus, tmp_p
     # settings without an image embedder search without pixels; another one is the mismatch error
     plain = Retriever(text_only)
     assert all(n != "pixels" for n, *_ in plain.image_plan("drones")) and plain.search_images("drones", k=2)
-    other = s.model_copy(update={"image_embedder": tiny_clip + "/"})
+    other = s.with_changes(**{"image_embedder": tiny_clip + "/"})
     with pytest.raises(IndexMismatchError, match="--rebuild"):
         Retriever(other).search_images("drones")
     with pytest.raises(IndexMismatchError, match=r"built with image embedder clip:.*--rebuild"):

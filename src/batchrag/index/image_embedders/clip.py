@@ -45,7 +45,7 @@ class HFImageEmbedder(ImageEmbedder):
         self._max_len = int(getattr(tcfg, "max_position_embeddings", 77))
         # SigLIP was trained on texts padded to full length: shorter padding shifts its text vectors.
         self._padding = "max_length" if "siglip" in getattr(cfg, "model_type", "") else True
-        self.batch_size = settings.image_batch_size
+        self.batch_size = settings.index.image_batch_size
         self.failures = {}
         self.dim = int(self.embed_texts(["a picture"]).shape[1])
 

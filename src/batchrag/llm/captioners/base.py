@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from batchrag.errors import BatchragError
+from batchrag.domain.errors import BatchragError
 
 MAX_CAPTION_CHARS = 500
 

@@ -15,7 +15,7 @@ class OllamaCaptioner(Captioner):
 
         self.host = OllamaBackend(settings).host
         self.name, self.model = f"ollama:{model}", model
-        self.timeout_s = settings.caption_timeout_s
+        self.timeout_s = settings.captions.timeout_s
 
     def describe(self, image: bytes, mime: str, story_title: str) -> str:
         body = {

@@ -11,12 +11,12 @@ from batchrag.settings import Settings
 
 class OpenAICaptioner(Captioner):
     def __init__(self, settings: Settings, model: str) -> None:
-        if not settings.openai_base_url:
+        if not settings.llm.openai_base_url:
             raise CaptionError("openai:<model> captions need BATCHRAG_OPENAI_BASE_URL")
-        self.base = settings.openai_base_url.rstrip("/")
+        self.base = settings.llm.openai_base_url.rstrip("/")
         self.name, self.model = f"openai:{model}", model
-        self.timeout_s = settings.caption_timeout_s
-        self.headers = {"Authorization": f"Bearer {settings.openai_api_key}"} if settings.openai_api_key else {}
+        self.timeout_s = settings.captions.timeout_s
+        self.headers = {"Authorization": f"Bearer {settings.llm.openai_api_key}"} if settings.llm.openai_api_key else {}
 
     def describe(self, image: bytes, mime: str, story_title: str) -> str:
         url = f"data:{mime};base64,{base64.b64encode(image).decode()}"

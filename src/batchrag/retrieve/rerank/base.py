@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from batchrag.errors import BatchragError
+from batchrag.domain.errors import BatchragError
 
 
 class RerankerError(BatchragError, ValueError):

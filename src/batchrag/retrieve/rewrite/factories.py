@@ -13,9 +13,9 @@ from batchrag.settings import Settings
 def _ollama(settings: Settings, model: str | None = None) -> QueryRewriter:
     from batchrag.llm.ollama import OllamaBackend
 
-    s = settings.model_copy(update={"ollama_model": model}) if model else settings
+    s = settings.with_changes(**{"ollama_model": model}) if model else settings
     # The HTTP timeout doubles as the budget so a hung server is dropped, not just abandoned.
-    return LLMRewriter(settings, OllamaBackend(s, timeout_s=settings.rewrite_budget_s))
+    return LLMRewriter(settings, OllamaBackend(s, timeout_s=settings.retrieve.rewrite_budget_s))
 
 
 def _embedded(settings: Settings) -> QueryRewriter:
@@ -31,13 +31,13 @@ def _gguf(settings: Settings, path: str) -> QueryRewriter:
 
 
 def _openai(settings: Settings, model: str) -> QueryRewriter:
-    s = settings.model_copy(update={"openai_model": model, "ollama_timeout_s": settings.rewrite_budget_s})
+    s = settings.with_changes(**{"openai_model": model, "ollama_timeout_s": settings.retrieve.rewrite_budget_s})
     return LLMRewriter(settings, BACKENDS.create("openai", s))
 
 
 def _auto(registry, settings: Settings) -> QueryRewriter:
-    """settings.rewrite_model when set; else the model llm.auto picks for rewriting (docs/models.md)."""
-    chosen = settings.rewrite_model.strip()
+    """settings.retrieve.rewrite_model when set; else the model llm.auto picks for rewriting (docs/models.md)."""
+    chosen = settings.retrieve.rewrite_model.strip()
     if chosen == "none":
         return NoRewriter("rewriting is off (BATCHRAG_REWRITE_MODEL=none)")
     if chosen not in ("", "auto"):

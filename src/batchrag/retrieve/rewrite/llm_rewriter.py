@@ -5,12 +5,12 @@ from __future__ import annotations
 import threading
 import time
 
+from batchrag.domain.types import Message
 from batchrag.llm.base import LLMError
 from batchrag.llm.prompts import build_rewrite_completion, build_rewrite_messages
 from batchrag.retrieve.rewrite.base import QueryRewriter, clean_query
 from batchrag.retrieve.rewrite.rewrite_cache import RewriteCache
 from batchrag.settings import Settings
-from batchrag.types import Message
 
 
 class LLMRewriter(QueryRewriter):
@@ -25,7 +25,7 @@ class LLMRewriter(QueryRewriter):
         self.backend = backend
         self.name = backend.name  # the registry renames it to what was asked for ("ollama:qwen2.5:1.5b")
         self.model = backend.model
-        self.budget_s = settings.rewrite_budget_s
+        self.budget_s = settings.retrieve.rewrite_budget_s
         self.cache = RewriteCache(settings)
 
     def _call(self, question: str, history: list[Message]) -> str:

@@ -14,7 +14,7 @@ REWRITERS: Registry[QueryRewriter] = Registry(
         "embedded": "batchrag.retrieve.rewrite.factories:_embedded",
         "ollama:": "batchrag.retrieve.rewrite.factories:_ollama",  # ollama:<tag>
         "gguf:": "batchrag.retrieve.rewrite.factories:_gguf",  # gguf:<path>
-        "openai:": "batchrag.retrieve.rewrite.factories:_openai",  # openai:<model> at settings.openai_base_url
+        "openai:": "batchrag.retrieve.rewrite.factories:_openai",  # openai:<model> at settings.llm.openai_base_url
     },
     group="batchrag.rewriters",
     none=True,

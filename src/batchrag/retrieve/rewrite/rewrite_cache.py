@@ -6,15 +6,15 @@ import hashlib
 import json
 import sqlite3
 
+from batchrag.domain.types import Message
 from batchrag.settings import Settings
-from batchrag.types import Message
 
 
 class RewriteCache:
     """SQLite table of finished rewrites keyed by model + question + history."""
 
     def __init__(self, settings: Settings) -> None:
-        d = settings.cache_dir
+        d = settings.store.cache_dir
         d.mkdir(parents=True, exist_ok=True)
         self.path = d / "rewrites.db"
         with sqlite3.connect(self.path) as db:

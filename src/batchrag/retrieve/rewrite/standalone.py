@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from batchrag.domain.types import Message
 from batchrag.retrieve.query import is_follow_up, question_language
 from batchrag.retrieve.rewrite.registry import REWRITERS
 from batchrag.settings import Settings
-from batchrag.types import Message
 
 
 def needs_rewrite(question: str, history: list[Message] = ()) -> bool:
@@ -45,7 +45,7 @@ def rewrite_question(
     from batchrag.settings import get_settings
 
     settings = settings or get_settings()
-    name = rewriter or ("none" if settings.rewrite == "off" else "auto")
+    name = rewriter or ("none" if settings.retrieve.rewrite == "off" else "auto")
     if name == "none":
         return Rewrite(None, "none")
     if not needs_rewrite(question, history):

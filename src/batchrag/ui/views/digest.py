@@ -6,11 +6,11 @@ import json
 
 import streamlit as st
 
-from batchrag.errors import BatchragError
+from batchrag.domain.errors import BatchragError
+from batchrag.domain.types import to_jsonable
 from batchrag.service.digest import Digester
 from batchrag.service.digest_export import SECTION_UK, heading, inline_markdown, summary_label, to_html
 from batchrag.settings import Settings
-from batchrag.types import to_jsonable
 from batchrag.ui.render import escape_md
 
 

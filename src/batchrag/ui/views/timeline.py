@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from batchrag.errors import BatchragError
+from batchrag.domain.errors import BatchragError
 from batchrag.service.timeline import build_timeline
 from batchrag.settings import Settings
 from batchrag.ui.render import escape_md

@@ -6,7 +6,7 @@ import json
 from datetime import date
 from pathlib import Path
 
-from batchrag.types import Answer, Hit, ImageHit, ImageRef, Source, to_jsonable
+from batchrag.domain.types import Answer, Hit, ImageHit, ImageRef, Source, to_jsonable
 
 
 def test_dataclasses_dates_and_paths():

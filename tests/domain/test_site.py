@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from batchrag.crawl.site import (
+from batchrag.domain.site import (
     IssueStories,
     is_issue_url,
     issue_number,
@@ -16,7 +16,7 @@ from batchrag.crawl.site import (
     slugify,
     twin_title,
 )
-from batchrag.types import ParsedArticle
+from batchrag.domain.types import ParsedArticle
 
 BASE = "https://www.deeplearning.ai/the-batch"
 

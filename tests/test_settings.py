@@ -1,0 +1,106 @@
+"""The grouped settings: every old BATCHRAG_* name still works, parts win over flat names, docs/settings.md is fresh."""
+
+from __future__ import annotations
+
+import json
+import re
+import typing
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from batchrag.settings import FOREIGN_ENV, Settings, flat_names
+from batchrag.settings_doc import settings_markdown
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _other_value(info) -> tuple[str, object]:
+    """A valid value unlike the default, as the environment gives it and as the field then holds it."""
+    default = info.get_default(call_default_factory=True)
+    ann = info.annotation
+    if typing.get_origin(ann) is typing.Literal:
+        other = next(c for c in typing.get_args(ann) if c != default)
+        return other, other
+    if isinstance(default, bool):
+        return str(not default).lower(), not default
+    if isinstance(default, int):
+        return str(default + 1), default + 1
+    if isinstance(default, float):
+        return str(default + 0.5), default + 0.5
+    if isinstance(default, Path):
+        return "/tmp/elsewhere", Path("/tmp/elsewhere")
+    if isinstance(default, list):
+        return '["example.org"]', ["example.org"]
+    if isinstance(default, dict):
+        value = next(iter(default.values()))  # another embedder's entry, shaped like the default's
+        return json.dumps({"e5": value}), {"e5": value}
+    return "http://127.0.0.1:9/x", "http://127.0.0.1:9/x"
+
+
+def _places():
+    for old, places in flat_names().items():
+        for part, name in places:
+            yield old, part, name
+
+
+@pytest.mark.parametrize("old,part,name", list(_places()))
+def test_every_flat_name_still_sets_its_field(monkeypatch, old, part, name):
+    info = Settings.model_fields[part].annotation.model_fields[name]
+    raw, want = _other_value(info)
+    monkeypatch.setenv(f"BATCHRAG_{old.upper()}", raw)
+    got = getattr(getattr(Settings(), part), name)
+    assert got == (tuple(want) if isinstance(got, tuple) else want)
+    assert getattr(getattr(Settings(**{old: want}), part), name) == got  # and as a keyword
+
+
+def test_the_readme_names_are_all_known():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"\bBATCHRAG_([A-Z0-9_]+)", readme)) - {""}
+    known = {o.upper() for o in flat_names()} | {
+        f"{p.upper()}__{n.upper()}" for p, info in Settings.model_fields.items() for n in info.annotation.model_fields
+    }
+    assert named and named <= known, sorted(named - known)
+
+
+def test_the_shared_variables(monkeypatch):
+    for var, (part, name) in FOREIGN_ENV.items():
+        monkeypatch.setenv(var, f"http://127.0.0.1:9/{var}")
+        assert getattr(getattr(Settings(), part), name) == f"http://127.0.0.1:9/{var}"
+
+
+def test_a_part_name_wins_over_a_flat_one(monkeypatch):
+    monkeypatch.setenv("BATCHRAG_TOP_K", "7")
+    monkeypatch.setenv("BATCHRAG_RETRIEVE__TOP_K", "9")
+    assert Settings().retrieve.top_k == 9
+    assert Settings(top_k=3).retrieve.top_k == 3  # a keyword wins over the environment
+
+
+def test_with_changes_keeps_the_rest():
+    s = Settings(top_k=4)
+    t = s.with_changes(llm_backend="extractive", reranker="e5")
+    assert (t.llm.backend, t.retrieve.reranker, t.retrieve.top_k) == ("extractive", "e5", 4)
+    assert (s.llm.backend, s.retrieve.reranker) == ("auto", "none")
+
+
+def test_typos_and_bad_choices_are_errors(monkeypatch):
+    with pytest.raises(ValidationError):
+        Settings(top_kk=3)
+    with pytest.raises(ValidationError):
+        Settings(search_mode="fuzzy")
+    monkeypatch.setenv("BATCHRAG_RETRIEVE__TOPK", "3")
+    with pytest.raises(ValidationError):
+        Settings()
+
+
+def test_every_field_is_described():
+    for part, info in Settings.model_fields.items():
+        assert info.description, part
+        for name, field in info.annotation.model_fields.items():
+            assert field.description, f"{part}.{name}"
+
+
+def test_docs_settings_md_is_fresh():
+    page = (ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
+    assert page == settings_markdown(), "stale: python -m batchrag.settings_doc > docs/settings.md"
