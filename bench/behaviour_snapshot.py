@@ -48,7 +48,7 @@ def cli(*args: str) -> object:
 def api() -> dict:
     from fastapi.testclient import TestClient
 
-    from batchrag.api.app import create_app
+    from batchrag.api.routes import create_app
 
     got: dict = {}
     with TestClient(create_app()) as client:

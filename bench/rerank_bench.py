@@ -16,8 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from batchrag.evaluate.metrics import percentile
 from batchrag.evaluate.run import load_questions
+from batchrag.evaluate.scoring import percentile
 from batchrag.index.tables import read_meta
 from batchrag.retrieve.rerank.base import RerankerError
 from batchrag.retrieve.search import Retriever

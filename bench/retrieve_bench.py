@@ -11,8 +11,8 @@ import json
 import time
 from pathlib import Path
 
-from batchrag.evaluate.metrics import percentile
 from batchrag.evaluate.run import load_questions
+from batchrag.evaluate.scoring import percentile
 from batchrag.index.tables import read_meta
 from batchrag.retrieve.search import Retriever
 from batchrag.settings import Settings

@@ -62,7 +62,7 @@ def main() -> None:
 
     from batchrag.service.demo import build_demo_library
     from batchrag.settings import Settings
-    from batchrag.ui.app import APP_PATH
+    from batchrag.ui.page import APP_PATH
 
     data = args.data_dir or Path(tempfile.mkdtemp(prefix="ui_bench_")) / "data"
     if args.data_dir is None:

@@ -71,7 +71,7 @@ def start_app(data: Path, base_url: str, port: int, log_path: Path, timeout_s: f
     import httpx
 
     # The page's path without importing it (importing a Streamlit page outside `streamlit run` only warns).
-    app_path = importlib.util.find_spec("batchrag.ui.app").origin
+    app_path = importlib.util.find_spec("batchrag.ui.page").origin
 
     env = {**os.environ, "BATCHRAG_DATA_DIR": str(data), "BATCHRAG_LLM_BACKEND": "extractive",
            "BATCHRAG_BASE_URL": base_url, "OLLAMA_HOST": f"http://127.0.0.1:{free_port()}",  # nothing listens

@@ -1,5 +1,5 @@
-"""Thin entry point: `streamlit run app/ui/app.py` starts the packaged app (batchrag.ui.app)."""
+"""Thin entry point: `streamlit run app/ui/app.py` starts the packaged app (batchrag.ui.page)."""
 
-from batchrag.ui.app import main
+from batchrag.ui.page import main
 
 main()

@@ -89,7 +89,7 @@ class Registry(Generic[T]):
         if self._none and name == "none":
             return None
         if self._auto and name == "auto":
-            return self._auto(self, settings)
+            return self._auto(self, settings, **context)
         if self._cache is not None and name in self._cache:
             return self._cache[name]
         factory, args = self._factory(name)

@@ -237,7 +237,9 @@ class LLMSettings(_Part):
         "http://127.0.0.1:11434", description="Ollama server URL."
     )
     ollama_model: str = Field("llama3.1:8b", description="Ollama model name.")
-    ollama_timeout_s: float = Field(120.0, description="Timeout waiting for Ollama tokens, seconds.")
+    timeout_s: float = Field(
+        120.0, description="Timeout waiting for a chat server's tokens (Ollama, OpenAI-compatible), seconds."
+    )
     openai_base_url: str | None = Field(
         None,
         description="Base URL of an OpenAI-compatible chat server (…/v1: vLLM, llama.cpp's server, LM Studio, "
@@ -303,11 +305,8 @@ class ServeSettings(_Part):
 
 
 class Settings(BaseSettings):
-    """All tunables of batchrag, one part per concern; each stage is handed its own part (docs/settings.md).
-
-    Environment: BATCHRAG_<PART>__<FIELD> (BATCHRAG_RETRIEVE__TOP_K=8), and every name from before the parts
-    (BATCHRAG_TOP_K, BATCHRAG_LLM_BACKEND, DATABASE_URL, OLLAMA_HOST, HF_ENDPOINT, HF_TOKEN) still works.
-    """
+    """All tunables, one part per concern, each stage reading its own; from BATCHRAG_<PART>__<FIELD> and every
+    flat name from before the parts (BATCHRAG_TOP_K, DATABASE_URL, OLLAMA_HOST, …): docs/settings.md."""
 
     model_config = SettingsConfigDict(env_prefix="BATCHRAG_", env_nested_delimiter="__", extra="forbid")
 
@@ -350,9 +349,10 @@ class Settings(BaseSettings):
 
 # The fields whose flat name was not their name in their part (docs/settings.md).
 _RENAMED = {
-    ("llm", "backend"): "llm_backend", ("llm", "ctx"): "llm_ctx", ("llm", "max_tokens"): "llm_max_tokens",
-    ("llm", "temperature"): "llm_temperature", ("captions", "model"): "caption_model",
-    ("captions", "timeout_s"): "caption_timeout_s", ("captions", "max_px"): "caption_max_px",
+    ("llm", "backend"): "llm_backend", ("llm", "ctx"): "llm_ctx", ("llm", "timeout_s"): "ollama_timeout_s",
+    ("llm", "max_tokens"): "llm_max_tokens", ("llm", "temperature"): "llm_temperature",
+    ("captions", "model"): "caption_model", ("captions", "timeout_s"): "caption_timeout_s",
+    ("captions", "max_px"): "caption_max_px",
 }
 # Variables without the BATCHRAG_ prefix, shared with other tools (psql, the ollama CLI, huggingface_hub).
 FOREIGN_ENV = {

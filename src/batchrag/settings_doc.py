@@ -15,7 +15,7 @@ HEAD = """# Settings
 <!-- Generated from src/batchrag/settings.py by `python -m batchrag.settings_doc > docs/settings.md`;
 tests/test_settings.py fails when this file is stale. -->
 
-The settings are one pydantic model with a part per concern; each stage is handed its own part (the crawler
+The settings are one pydantic model with a part per concern; each stage reads its own part (the crawler
 `settings.crawl`, the index `settings.index`, …). Every field can be set from the environment by its part and name,
 `BATCHRAG_<PART>__<FIELD>` (`BATCHRAG_RETRIEVE__TOP_K=8`), or by the flat name it had before the parts,
 `BATCHRAG_<NAME>` (`BATCHRAG_TOP_K=8`: every name the README gives keeps working). When both are set, the part's

@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from batchrag.cli import app
-from batchrag.evaluate.metrics import aggregate, is_relevant, norm_title, percentile, score_ranking
+from batchrag.evaluate.scoring import aggregate, is_relevant, norm_title, percentile, score_ranking
 from batchrag.settings import get_settings
 
 M_KEYS = {"n", "recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10", "p50_ms", "p95_ms"}

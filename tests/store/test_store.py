@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from batchrag.domain.types import ImageRef, ParsedArticle, ParsedPage
+from batchrag.settings import get_settings
 from batchrag.store import Store, StoreError, open_store
 
 
@@ -24,7 +25,7 @@ def _page():
 
 
 def test_upsert_is_idempotent_and_detects_changes(any_db):
-    store = open_store()
+    store = open_store(get_settings())
     assert store.save_page(_page()) == {"new": 2, "updated": 0, "unchanged": 0}
     assert store.save_page(_page()) == {"new": 0, "updated": 0, "unchanged": 2}
     page = _page()
@@ -36,7 +37,7 @@ def test_upsert_is_idempotent_and_detects_changes(any_db):
 
 
 def test_export_import_round_trip(tmp_path, any_db):
-    store = open_store()
+    store = open_store(get_settings())
     store.save_page(_page())
     buf = io.StringIO()
     assert store.export_jsonl(buf) == 2
@@ -49,14 +50,14 @@ def test_export_import_round_trip(tmp_path, any_db):
 
 
 def test_import_bad_line_keeps_good_ones(any_db):
-    store = open_store()
+    store = open_store(get_settings())
     good = json.dumps({"url": "u1", "title": "T", "text": "x", "issue": 3, "date": "2021-02-03"})
     counts = store.import_jsonl([good, "{not json", json.dumps({"title": "no url"})])
     assert counts["new"] == 1 and counts["failed"] == 2
 
 
 def test_import_shared_corpus(shared_dir):
-    store = open_store()
+    store = open_store(get_settings())
     with (shared_dir / "corpus" / "batch-issues-290-298.jsonl").open() as fp:
         counts = store.import_jsonl(fp)
     assert counts["new"] == 45 and counts["failed"] == 0

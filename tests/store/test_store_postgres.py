@@ -14,7 +14,7 @@ from tests.support.corpus import ARTICLES
 
 def test_export_from_sqlite_import_into_postgres_moves_the_library(tmp_path, postgres, monkeypatch):
     run = CliRunner()
-    sqlite = open_store()
+    sqlite = open_store(get_settings())
     with ARTICLES.open(encoding="utf-8") as fp:
         assert sqlite.import_jsonl(fp)["failed"] == 0
     dump = tmp_path / "library.jsonl"

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from batchrag.ui.app import APP_PATH
+from batchrag.ui.page import APP_PATH
 from tests.support.net import free_port
 
 

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from batchrag.settings import Settings, get_settings
 from batchrag.store import open_store
-from batchrag.ui.app import APP_PATH
+from batchrag.ui.page import APP_PATH
 from batchrag.ui.render import DEMO_NOTE
 
 QUESTION = "Що нового у відкритих моделях?"

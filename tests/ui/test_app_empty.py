@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from batchrag.ui.app import APP_PATH
+from batchrag.ui.page import APP_PATH
 
 
 def _texts(at) -> str:

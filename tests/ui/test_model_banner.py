@@ -8,8 +8,8 @@ from streamlit.testing.v1 import AppTest
 from batchrag.llm.embedded import packaged_model_path
 from batchrag.service.llm_status import model_status
 from batchrag.settings import get_settings
-from batchrag.ui.app import APP_PATH
 from batchrag.ui.model_banner import _puller
+from batchrag.ui.page import APP_PATH
 from tests.support.hub_wire import FakeHub, HubFile
 from tests.support.net import closed_port_url
 

@@ -29,7 +29,8 @@ def _answer(text="Відповідь [1].", backend="embedded", cited=(1,), lang
                290 + n, f"Passage <b>{n}</b> $x$", 0.016393 / n, cited=n in cited, relevance=notes[n])
         for n in (1, 2, 3)
     ]
-    return Answer(text, sources, [], backend, "gemma-3-270m", "uk", language_ok, "open models", "none")
+    return Answer(text, sources, [], backend, "gemma-3-270m", "uk", language_ok, "open models", "none",
+                  writes_answers=backend != "embedded")  # the packaged demo model
 
 
 def test_escape_md_neutralises_links_html_and_latex():
@@ -144,9 +145,9 @@ def test_rewrite_label_and_notes():
     assert bridge_label("") == "" and bridge_label("robots laundry") == "англійські слова зі словника: «robots laundry»"
     assert "timeout" in rewrite_label("skipped: timeout")
     assert "ollama" in rewrite_label("ollama")
-    notes = answer_notes(_answer(language_ok=False), gguf_path=None)
+    notes = answer_notes(_answer(language_ok=False))
     assert DEMO_NOTE in notes and any("не українською" in n for n in notes)
-    assert DEMO_NOTE not in answer_notes(_answer(backend="ollama"), gguf_path=None)
+    assert DEMO_NOTE not in answer_notes(_answer(backend="ollama"))
 
 
 def test_line_breaks_survive_markdown():
@@ -168,7 +169,7 @@ def test_the_gates_verdict_and_skip_reasons_are_ukrainian():
 
 
 def test_the_picture_warnings_are_ukrainian(tmp_path):
-    from batchrag.answer.pictures import picture_sources
+    from batchrag.answer.picture_sources import picture_sources
     from batchrag.settings import Settings
     from batchrag.ui.render import warning_note
 

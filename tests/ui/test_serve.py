@@ -50,7 +50,7 @@ def test_every_way_of_starting_the_app_hides_the_developer_chrome():
     from pathlib import Path
 
     from batchrag.cli.server_cmds import streamlit_command
-    from batchrag.ui.app import CHROME_CONFIG
+    from batchrag.ui.page import CHROME_CONFIG
 
     cmd = streamlit_command(Settings(), port=8600)
     assert cmd[cmd.index("--client.toolbarMode") + 1] == "minimal"  # batchrag serve, make run

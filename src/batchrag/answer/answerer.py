@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from batchrag.answer.checked import CheckedWriter, LanguageCheck, Sources, Written
 from batchrag.answer.language import detect_language
-from batchrag.answer.pictures import is_picture, picture_sources
+from batchrag.answer.picture_sources import is_picture, picture_sources
 from batchrag.answer.question import AnswerError, Question
 from batchrag.answer.refusal import put_refusal_first
 from batchrag.answer.relevance import relevance_note
@@ -15,7 +15,7 @@ from batchrag.domain.types import Answer, Hit, ImageHit, Message, SearchResult, 
 from batchrag.llm.base import LLMBackend, LLMError
 from batchrag.llm.prompts import build_messages, messages_tokens
 from batchrag.llm.registry import get_backend
-from batchrag.settings import Settings, get_settings
+from batchrag.settings import Settings
 
 DEMO_MAX_TOKENS = 160
 STOP = ["<<<"]  # a model starting a fence marker is echoing its sources, never answering
@@ -54,8 +54,8 @@ def _images(result: SearchResult, sources: list[Source]) -> list[ImageHit]:
 class Answerer:
     """Answers Ukrainian questions over retrieved sources with a local LLM (or quotes, when none runs)."""
 
-    def __init__(self, settings: Settings | None = None, backend: LLMBackend | None = None) -> None:
-        self.settings = settings or get_settings()
+    def __init__(self, settings: Settings, backend: LLMBackend | None = None) -> None:
+        self.settings = settings
         self._backend = backend
         self._writer: CheckedWriter | None = None
 

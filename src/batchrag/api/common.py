@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from batchrag.api.metrics import Metrics
+from batchrag.api.prometheus import Metrics
 from batchrag.domain.types import Answer
 from batchrag.service import Assistant, Library
 from batchrag.settings import Settings

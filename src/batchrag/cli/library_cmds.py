@@ -15,7 +15,7 @@ from batchrag.settings import Settings, get_settings
 
 def export_cmd(file: Path | None = typer.Argument(None, help="Output JSONL file; stdout when omitted.")) -> None:
     """Write every stored article as one JSON line (a backup, or a corpus for an offline machine)."""
-    library = Library()
+    library = Library(get_settings())
     if file is None:
         n = library.export(sys.stdout)
     else:
@@ -31,7 +31,7 @@ def import_cmd(file: Path = typer.Argument(..., help="JSONL written by `export` 
     if not file.exists():
         fail(f"no such file: {file}")
     with errors(), file.open(encoding="utf-8") as fp:
-        counts = Library().import_(fp)
+        counts = Library(get_settings()).import_(fp)
     typer.echo(json.dumps(counts, ensure_ascii=False))
     if counts["failed"]:
         raise typer.Exit(1)
@@ -39,7 +39,7 @@ def import_cmd(file: Path = typer.Argument(..., help="JSONL written by `export` 
 
 def stats_cmd() -> None:
     """Show what the library holds."""
-    typer.echo(dump(Library().stats(), indent=2))
+    typer.echo(dump(Library(get_settings()).stats(), indent=2))
 
 
 def crawl_cmd(
@@ -168,7 +168,7 @@ def caption_cmd(
 def demo_cmd(as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON.")) -> None:
     """Build the offline demo library: serve the invented fixture site on 127.0.0.1, crawl it, index it."""
     try:
-        summary = build_demo_library()
+        summary = build_demo_library(get_settings())
     except Exception as exc:  # any failure of the whole pipeline on our own site: say where, one line
         fail(f"demo library not built: {exc}")
     if as_json:

@@ -16,7 +16,7 @@ def streamlit_command(settings: Settings, host: str | None = None, port: int | N
     from importlib.util import find_spec
 
     # The page is started by path, not imported: the CLI never loads the UI (docs/ARCHITECTURE.md).
-    page = find_spec("batchrag.ui.app").origin
+    page = find_spec("batchrag.ui.page").origin
     return [sys.executable, "-m", "streamlit", "run", page,
             "--server.address", host or settings.serve.ui_host, "--server.port", str(port or settings.serve.ui_port),
             "--server.headless", "true", "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"]
@@ -65,7 +65,7 @@ def api_cmd(
     settings = get_settings()
     # By import string, like the page by path: the CLI never imports a sibling front end (docs/ARCHITECTURE.md),
     # and each worker builds its own app (its own retriever) from the environment.
-    uvicorn.run("batchrag.api.app:create_app", factory=True, host=host or settings.serve.api_host,
+    uvicorn.run("batchrag.api.routes:create_app", factory=True, host=host or settings.serve.api_host,
                 port=port or settings.serve.api_port, workers=workers, log_level="warning", timeout_graceful_shutdown=5,
                 timeout_keep_alive=settings.serve.api_keep_alive_s)
 

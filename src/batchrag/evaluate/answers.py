@@ -8,9 +8,9 @@ from collections.abc import Callable
 
 from batchrag.answer.gate import is_refusal
 from batchrag.domain.types import Answer, SearchResult
-from batchrag.evaluate.metrics import is_relevant, percentile
+from batchrag.evaluate.scoring import is_relevant, percentile
 from batchrag.service import Assistant
-from batchrag.settings import Settings, get_settings
+from batchrag.settings import Settings
 
 SHARES = ("language_ok", "citations_valid", "cited_relevant", "hint_overlap", "refused", "false_refusals", "gated")
 _NAME_OR_NUMBER = re.compile(r"\d+(?:[.,]\d+)*|\b[A-ZА-ЯІЇЄҐ][\w-]*[A-Z0-9][\w-]*\b|\b[A-Z][\w-]+\b")
@@ -58,13 +58,12 @@ def _block(rows: list[dict]) -> dict:
 
 def run_answers(
     questions: list[dict],
-    settings: Settings | None = None,
+    settings: Settings,
     *,
     backend: str | None = None,
     on_answer: Callable[[dict], None] | None = None,
 ) -> dict:
     """Answers per language: {"config": {…, "backend", "model"}, "answers": {"uk": A, "en": A, "all": A}}."""
-    settings = settings or get_settings()
     if backend:
         settings = settings.with_changes(**{"llm_backend": backend})
     assistant = Assistant(settings)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from batchrag.domain.errors import BatchragError
 from batchrag.domain.site import LETTER
-from batchrag.evaluate.metrics import aggregate, is_relevant, norm_title, percentile, score_ranking
-from batchrag.settings import Settings, get_settings
+from batchrag.evaluate.scoring import aggregate, is_relevant, norm_title, percentile, score_ranking
+from batchrag.settings import Settings
 
 TOP_SHOWN = 5  # hits written per question by --per-question
 SECTIONS = (LETTER, "story")  # always in by_section, with n 0 when no question has that section
@@ -95,7 +95,7 @@ class _Tally:
 
 def run_eval(
     questions: list[dict],
-    settings: Settings | None = None,
+    settings: Settings,
     *,
     k: int = 10,
     mode: str | None = None,
@@ -108,7 +108,6 @@ def run_eval(
     after a warm-up. `on_question` gets each answerable question's row (`question_row`: its rank and top hits)."""
     from batchrag.retrieve.search import Retriever
 
-    settings = settings or get_settings()
     r = Retriever(settings)
     depth = max(k, 10)
     mode = mode or settings.retrieve.search_mode
@@ -154,7 +153,7 @@ def run_eval(
 
 def _english_query(question: str, rewrites: dict[str, str] | None, rewriter, tally: _Tally) -> str | None:
     """The English rewrite of a question: from the rewrites file, else from the rewriter (its cost tallied)."""
-    from batchrag.retrieve.rewrite import needs_rewrite
+    from batchrag.retrieve.rewrite.standalone import needs_rewrite
 
     en = None
     if rewrites is not None:

@@ -15,17 +15,19 @@ if TYPE_CHECKING:
     from batchrag.registry import Registry
 
 
-def answer_backend(registry: Registry[LLMBackend], settings: Settings) -> LLMBackend:
-    """The first healthy of (openai, when configured) ollama and embedded, else extractive; says what it skipped."""
+def answer_backend(registry: Registry[LLMBackend], settings: Settings, *, timeout_s: float | None = None) -> LLMBackend:
+    """The first healthy of (openai, when configured) ollama and embedded, else extractive; says what it skipped.
+
+    `timeout_s` bounds a chat server's reply (the rewriter's time budget), instead of settings.llm.timeout_s."""
     skipped: list[str] = []
     for candidate in ("openai",) * bool(settings.llm.openai_base_url) + ("ollama", "embedded"):
-        backend = registry.create(candidate, settings)
+        backend = registry.create(candidate, settings, timeout_s=timeout_s)
         status = backend.health()
         if status.ok:
             break
         skipped.append(f"{candidate}: {status.detail}")
     else:
-        backend = registry.create("extractive", settings)
+        backend = registry.create("extractive", settings, timeout_s=timeout_s)
     backend.fallback_reason = "; ".join(skipped) or None
     return backend
 
@@ -45,8 +47,7 @@ def rewrite_backend(settings: Settings) -> tuple[LLMBackend | None, str]:
     for tag in SMALL_OLLAMA_REWRITERS:
         if ollama.has(tag, pulled):
             # The HTTP timeout doubles as the budget so a hung server is dropped, not just abandoned.
-            tagged = settings.with_changes(**{"ollama_model": tag})
-            return OllamaBackend(tagged, timeout_s=settings.retrieve.rewrite_budget_s), ""
+            return OllamaBackend(settings, timeout_s=settings.retrieve.rewrite_budget_s, model=tag), ""
     gguf = local_models.for_role(settings, "rewrite")
     if gguf is not None:
         return EmbeddedBackend(settings, path=Path(str(gguf)).expanduser()), ""
@@ -57,7 +58,7 @@ def _answer_model_for_rewrite(settings: Settings, demo_ok: bool) -> tuple[LLMBac
     """The LLM backends' own `auto` choice, less the quote-only fallback (and the demo model unless demo_ok)."""
     from batchrag.llm.registry import BACKENDS
 
-    backend = BACKENDS.create("auto", settings.with_changes(**{"ollama_timeout_s": settings.retrieve.rewrite_budget_s}))
+    backend = BACKENDS.create("auto", settings, timeout_s=settings.retrieve.rewrite_budget_s)
     if backend.quotes_only or (not backend.writes_answers and not demo_ok):
         # The packaged 270M model's translations lower recall (docs/decisions/0003-english-rewrite-weights.md).
         return None, "no rewriting model (Ollama down, only the demo model)"

@@ -35,6 +35,7 @@ class LLMBackend:
     quotes_only: bool = False  # it quotes the sources, no model writes: the fallback every checked path ends in
     writes_answers: bool = True  # its text is worth showing, retrying and keeping (not quotes, not a demo model)
     sees_images: bool = False  # the model reads the pictures a message carries (`Message.images`)
+    in_process: bool = False  # the model is held in this process's memory (`is_loaded` says whether it is yet)
     context_tokens: int = 0  # the model's context window; 0: unknown, nothing is checked
     context_label: str = "context"  # what the server calls it (num_ctx, n_ctx), for the error message
 
@@ -63,6 +64,10 @@ class LLMBackend:
     def complete(self, prompt: str, *, max_tokens: int = 64, stop: list[str] | None = None) -> str:
         """Raw text completion (few-shot prompts); default: a one-message chat."""
         return "".join(self.generate([Message("user", prompt)], max_tokens=max_tokens, temperature=0.0, stop=stop))
+
+    def is_loaded(self) -> bool:
+        """For an in-process model: whether it is in memory already (the next answer starts without a load)."""
+        return False
 
     def health(self) -> BackendStatus:
         return BackendStatus(True, "ok")

@@ -54,9 +54,10 @@ class EmbeddedBackend(LLMBackend):
     name = "embedded"
     context_label = "n_ctx"
 
-    def __init__(self, settings: Settings, *, path: Path | None = None) -> None:
+    def __init__(self, settings: Settings, *, path: Path | None = None, timeout_s: float | None = None) -> None:
+        # timeout_s: what `auto` hands every candidate; an in-process model has no server to wait for.
         self.context_tokens = settings.llm.ctx
-        self.threads = settings.index.threads
+        self.threads = settings.llm.threads
         if path is None and settings.llm.gguf_path:
             path = Path(settings.llm.gguf_path).expanduser()
         if path is None:
@@ -64,7 +65,12 @@ class EmbeddedBackend(LLMBackend):
         self._path: Path | None = path
         self.is_demo_model = path is None  # the packaged 270M model: it echoes and drifts, its text is no answer
         self.writes_answers = not self.is_demo_model
+        self.in_process = True
         self.model = path.name if path else "gemma-3-270m-q4_k_m (packaged demo)"
+
+    def is_loaded(self) -> bool:
+        info = getattr(_load, "cache_info", None)
+        return bool(info and info().currsize)
 
     def path(self) -> Path:
         if self._path is None:

@@ -58,8 +58,8 @@ class ExtractiveBackend(LLMBackend):
     quotes_only = True
     writes_answers = False
 
-    def __init__(self, settings: Settings | None = None) -> None:
-        pass
+    def __init__(self, settings: Settings | None = None, *, timeout_s: float | None = None) -> None:
+        pass  # nothing to load or wait for: the quotes come from the sources
 
     def stream(self, messages, *, max_tokens=512, temperature=0.2, stop=None) -> Iterator[str]:
         user = next((m.content for m in reversed(messages) if m.role == "user"), "")

@@ -23,11 +23,11 @@ class OllamaBackend(LLMBackend):
     name = "ollama"
     context_label = "num_ctx"
 
-    def __init__(self, settings: Settings, *, timeout_s: float | None = None) -> None:
+    def __init__(self, settings: Settings, *, timeout_s: float | None = None, model: str | None = None) -> None:
         self.host = host_of(settings)
-        self.model = settings.llm.ollama_model
+        self.model = model or settings.llm.ollama_model
         self.context_tokens = settings.llm.ctx
-        self.timeout_s = timeout_s if timeout_s is not None else settings.llm.ollama_timeout_s
+        self.timeout_s = timeout_s if timeout_s is not None else settings.llm.timeout_s
         self._sees: bool | None = None
 
     def _down(self) -> str:

@@ -18,12 +18,12 @@ class OpenAICompatBackend(LLMBackend):
 
     name = "openai"
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, timeout_s: float | None = None, model: str | None = None) -> None:
         base = (settings.llm.openai_base_url or "").rstrip("/")
         self.base = base if not base or base.startswith(("http://", "https://")) else "http://" + base
-        self.model = settings.llm.openai_model
+        self.model = model or settings.llm.openai_model
         self.context_tokens = settings.llm.ctx
-        self.timeout_s = settings.llm.ollama_timeout_s
+        self.timeout_s = timeout_s if timeout_s is not None else settings.llm.timeout_s
         self.vision = settings.llm.openai_vision
         self._headers = {"Authorization": f"Bearer {settings.llm.openai_api_key}"} if settings.llm.openai_api_key else {}
 

@@ -31,7 +31,7 @@ def _fence(text: str) -> str:
     return text.replace("<<<", "‹‹‹").replace(">>>", "›››")
 
 
-# A source that is a picture (answer/pictures.py builds it as a Hit of this section): the model sees it when it can.
+# A source that is a picture (answer/picture_sources.py builds it as a Hit of this section): the model sees it when it can.
 PICTURE_SECTION = "picture"
 PICTURE_SEEN_UK = "тип: зображення, додане до цього повідомлення"
 PICTURE_UNSEEN_UK = "тип: зображення; саму картинку не додано, лише її опис"

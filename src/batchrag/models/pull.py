@@ -47,7 +47,7 @@ class Offer(JsonMixin):
 
 def ollama_pulled(settings: Settings) -> set[str] | None:
     """Models the configured Ollama has, or None when no Ollama answers."""
-    return pulled_models(host_of(settings), min(3.0, settings.llm.ollama_timeout_s))
+    return pulled_models(host_of(settings), min(3.0, settings.llm.timeout_s))
 
 
 def _via(settings: Settings, via: Via, preset: Preset | None) -> str:

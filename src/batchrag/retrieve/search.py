@@ -12,14 +12,14 @@ import numpy as np
 from batchrag.domain.errors import UnknownComponent
 from batchrag.domain.types import Hit, ImageHit, SearchResult
 from batchrag.index.embedders.registry import TEXT_EMBEDDERS
-from batchrag.retrieve import bridge, passages, pictures, query
+from batchrag.retrieve import bridge, passages, picture_search, query
 from batchrag.retrieve import topic as topics
 from batchrag.retrieve.fusion import boost_recent, rrf, score_fusion
 from batchrag.retrieve.query import question_language
 from batchrag.retrieve.rerank.base import Reranker
 from batchrag.retrieve.rerank.registry import RERANKERS
 from batchrag.retrieve.snapshot import Snapshot
-from batchrag.settings import Settings, get_settings
+from batchrag.settings import Settings
 
 __all__ = ["Retriever", "question_language"]  # question_language is imported from here by rewrite and tests
 
@@ -27,11 +27,11 @@ __all__ = ["Retriever", "question_language"]  # question_language is imported fr
 class Retriever:
     """Loads the published index once (and again when it changes) and answers searches from memory + FTS."""
 
-    def __init__(self, settings: Settings | None = None):
-        self.settings = settings or get_settings()
+    def __init__(self, settings: Settings):
+        self.settings = settings
         self.embedder = TEXT_EMBEDDERS.create(self.settings.index.embedder, self.settings)
         self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._pix: pictures.Pixels | None = None
+        self._pix: picture_search.Pixels | None = None
         self._reload_lock = threading.Lock()
         self._load()
         # Built up front so a reranker that cannot load, or cannot add anything to this index, fails at once.
@@ -251,8 +251,8 @@ class Retriever:
         return topics.cut(self._texts, scores, names, covered, topics.cyrillic_words(text))
 
     # --- pictures -------------------------------------------------------------------
-    def _pixels(self) -> pictures.Pixels | None:
-        self._pix = pictures.pixels_of(self.snap, self.settings, self._pix)
+    def _pixels(self) -> picture_search.Pixels | None:
+        self._pix = picture_search.pixels_of(self.snap, self.settings, self._pix)
         return self._pix
 
     def image_plan(self, question: str, english_query: str | None = None) -> list[tuple[str, str, float]]:
@@ -265,11 +265,11 @@ class Retriever:
         if name in ("dense", "dense_en"):
             return np.argsort(-(self.snap.I @ self._qvec(text))).tolist()
         if name in ("bm25", "bm25_mix"):
-            return pictures.bm25_images(self.snap, text)
+            return picture_search.bm25_images(self.snap, text)
         if name == "pixels":
             return self._pixels().order(text)
         story_order, *_ = self._rank(question, None, None, None, None, english_query, False, {}, None)
-        return pictures.by_story(self.snap, story_order)
+        return picture_search.by_story(self.snap, story_order)
 
     def search_images(self, question: str, k: int = 5, english_query: str | None = None) -> list[ImageHit]:
         """Pictures ranked by their own record (caption + story context) and, over an index built with an image
@@ -283,4 +283,4 @@ class Retriever:
             (self._picture_ranking(name, text, question, english_query), w)
             for name, text, w in self.image_plan(question, english_query)
         )
-        return pictures.image_hits(self.snap, rrf(rankings, self.settings.retrieve.rrf_k), k)
+        return picture_search.image_hits(self.snap, rrf(rankings, self.settings.retrieve.rrf_k), k)

@@ -12,14 +12,14 @@ from urllib.parse import urlsplit
 
 from batchrag.answer import Answerer, Question, prepare_question
 from batchrag.answer.answerer import final_answer
-from batchrag.answer.pictures import MAX_REQUEST_PICTURES, picture_file
+from batchrag.answer.picture_sources import MAX_REQUEST_PICTURES, picture_file
 from batchrag.domain.errors import BatchragError
 from batchrag.domain.types import Answer, Hit, ImageHit, Message, SearchResult
 from batchrag.llm.base import LLMBackend
 from batchrag.llm.prompts import picture_question
 from batchrag.retrieve.query import is_picture_request
 from batchrag.retrieve.rewrite.standalone import rewrite_question, standalone_question
-from batchrag.settings import Settings, get_settings
+from batchrag.settings import Settings
 from batchrag.store import open_store
 
 PICTURE_QUESTION_UK = "Що показує це зображення?"  # what a picture card's button asks
@@ -53,8 +53,8 @@ def load_retriever(settings: Settings):
 class Assistant:
     """Answers a reader's questions over the library: one retriever (loaded once) and one LLM backend."""
 
-    def __init__(self, settings: Settings | None = None, *, retriever=None, backend: LLMBackend | None = None):
-        self.settings = settings or get_settings()
+    def __init__(self, settings: Settings, *, retriever=None, backend: LLMBackend | None = None):
+        self.settings = settings
         self._retriever = retriever
         self.answerer = Answerer(self.settings, backend=backend)
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from batchrag.domain.errors import BatchragError
 from batchrag.domain.types import JsonMixin
 from batchrag.service.library import Library
-from batchrag.settings import Settings, get_settings
+from batchrag.settings import Settings
 
 # The port is remembered so a second run crawls the same URLs (article URLs include it) and stays idempotent.
 _PORT_KEY = "demo_site_port"
@@ -48,11 +48,10 @@ class DemoSummary(JsonMixin):
         return out
 
 
-def build_demo_library(settings: Settings | None = None) -> DemoSummary:
+def build_demo_library(settings: Settings) -> DemoSummary:
     """Crawl the packaged fixture site into settings.store.data_dir and index it; safe to run again."""
     from batchrag.crawl.fixture_server import start_fixture_site
 
-    settings = settings or get_settings()
     t0 = time.perf_counter()
     library = Library(settings)
     store = library.store
@@ -86,9 +85,8 @@ def build_demo_library(settings: Settings | None = None) -> DemoSummary:
     )
 
 
-def network_available(settings: Settings | None = None, timeout_s: float = 1.5) -> bool:
+def network_available(settings: Settings, timeout_s: float = 1.5) -> bool:
     """Whether the real site's host answers a TCP connect (no HTTP request is made)."""
-    settings = settings or get_settings()
     host = urlsplit(settings.crawl.base_url).hostname
     if not host or host in ("127.0.0.1", "localhost"):
         return True

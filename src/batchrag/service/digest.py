@@ -16,7 +16,7 @@ from batchrag.domain.types import JsonMixin, StoredArticle
 from batchrag.llm.base import LLMBackend
 from batchrag.llm.prompts import DIGEST_PROMPT_VERSION, build_digest_messages
 from batchrag.llm.registry import get_backend
-from batchrag.settings import Settings, get_settings
+from batchrag.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -104,8 +104,8 @@ def picture_of(art: StoredArticle, images_dir: Path) -> DigestPicture | None:
 class Digester:
     """Builds digests from the store; summaries by a capable model, each written once and kept in the store."""
 
-    def __init__(self, settings: Settings | None = None, *, backend: LLMBackend | None = None):
-        self.settings = settings or get_settings()
+    def __init__(self, settings: Settings, *, backend: LLMBackend | None = None):
+        self.settings = settings
         self._backend = backend
         self.llm_calls = 0
 

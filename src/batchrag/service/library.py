@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import IO
 
-from batchrag.settings import Settings, get_settings
+from batchrag.settings import Settings
 
 COUNTS = ("issues", "articles", "images", "images_downloaded")
 FACTS = ("newest_issue", "newest_date", "last_crawl")
@@ -44,8 +44,8 @@ class LibraryStatus:
 class Library:
     """The store (source of truth) and its index, for one settings object."""
 
-    def __init__(self, settings: Settings | None = None) -> None:
-        self.settings = settings or get_settings()
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
 
     @cached_property
     def store(self):

@@ -30,21 +30,13 @@ def llm_status(settings: Settings) -> list[BackendLine]:
                 continue
             h = backend.health()
             detail = h.detail
-            if name == "embedded" and h.ok:
-                detail = f"{backend.model}; " + ("завантажена в пам'ять" if embedded_loaded() else "ще не завантажена")
+            if backend.in_process and h.ok:
+                detail = f"{backend.model}; " + ("завантажена в пам'ять" if backend.is_loaded() else "ще не завантажена")
             lines.append(BackendLine(name, h.ok, detail))
         except Exception as exc:  # a plugin that cannot even be built is a status, not a crash
             lines.append(BackendLine(name, False, str(exc)))
     lines.append(BackendLine("extractive", True, "без моделі: цитує знайдені уривки"))
     return lines
-
-
-def embedded_loaded() -> bool:
-    """Whether the embedded model is already in memory (the first answer then starts without a load)."""
-    from batchrag.llm import embedded
-
-    info = getattr(getattr(embedded, "_load", None), "cache_info", None)
-    return bool(info and info().currsize)
 
 
 @dataclass
@@ -57,6 +49,7 @@ class ModelStatus(JsonMixin):
     why: str  # what `auto` passed over, or that the backend was chosen by name
     hint: str  # the one thing to do for real answers ("" when capable)
     backends: list[BackendLine]
+    quotes_only: bool = False  # no model at all answers (not even the demo model): the quotes do
 
 
 NO_CAPABLE_MODEL = (
@@ -93,6 +86,11 @@ def model_status(settings: Settings) -> ModelStatus:
     capable = backend.writes_answers
     why = backend.fallback_reason or ("chosen by name" if settings.llm.backend != "auto" else "the first that answers")
     lines = llm_status(settings)
-    ollama_up = any(b.name == "ollama" and (b.ok or "not pulled" in b.detail) for b in lines)
-    hint = "" if capable else pull_hint(settings, ollama_up)
-    return ModelStatus(backend.name, backend.model, capable, why, hint, lines)
+    hint = "" if capable else pull_hint(settings, _ollama_up(settings))
+    return ModelStatus(backend.name, backend.model, capable, why, hint, lines, backend.quotes_only)
+
+
+def _ollama_up(settings: Settings) -> bool:
+    """Whether an Ollama server answers (its models may be missing): then `ollama pull` is the way to a model."""
+    status = BACKENDS.create("ollama", settings).health()
+    return status.ok or "not pulled" in status.detail

@@ -11,11 +11,11 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from batchrag.domain.types import ImageRef, ParsedArticle, ParsedPage, StoredArticle
-from batchrag.settings import Settings, get_settings
+from batchrag.settings import Settings
 from batchrag.store import interchange
 from batchrag.store.engine import open_database
-from batchrag.store.models import ArticleRow, ImageRow, IssueRow, Meta, SummaryRow
 from batchrag.store.pages import PageCache
+from batchrag.store.schema import ArticleRow, ImageRow, IssueRow, Meta, SummaryRow
 
 
 class Store(PageCache):
@@ -254,7 +254,7 @@ def _to_stored(row: ArticleRow) -> StoredArticle:
     )
 
 
-def open_store(settings: Settings | None = None) -> Store:
-    s = settings or get_settings()
+def open_store(settings: Settings) -> Store:
+    s = settings
     s.store.data_dir.mkdir(parents=True, exist_ok=True)
     return Store(s.store.db_url)

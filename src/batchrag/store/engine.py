@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 
 from batchrag.domain.errors import BatchragError
-from batchrag.store.models import SCHEMA_VERSION, Base, Meta
+from batchrag.store.schema import SCHEMA_VERSION, Base, Meta
 
 
 class StoreError(BatchragError):

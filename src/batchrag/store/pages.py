@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from batchrag.store.models import PageRow
+from batchrag.store.schema import PageRow
 
 
 @dataclass

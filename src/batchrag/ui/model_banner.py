@@ -39,7 +39,7 @@ def model_notice(ms, settings: Settings, on_ready) -> None:
     if ms.capable and not state.running:
         return
     if not ms.capable:
-        now = "лише демо-модель (Gemma 3 270M)" if ms.backend == "embedded" else "жодної мовної моделі"
+        now = "жодної мовної моделі" if ms.quotes_only else "лише демо-модель (Gemma 3 270M)"
         st.info(
             f"Зараз працює {now}: справжніх відповідей вона не пише, тож ви побачите дослівні цитати з джерел. "
             "Завантажте модель кнопкою нижче (один раз; далі все працює без мережі), або в терміналі: "

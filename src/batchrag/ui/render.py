@@ -217,17 +217,17 @@ def warning_note(warning: str) -> str:
     return "Відповідь моделі не показано, бо " + ", ".join(dict.fromkeys(reasons)) + "; нижче — цитати з джерел."
 
 
-def is_demo_answer(answer: Answer, gguf_path: str | None) -> bool:
+def is_demo_answer(answer: Answer) -> bool:
     """True when the packaged demo model (Gemma 3 270M) wrote the answer."""
     if any("demo model" in w for w in answer.warnings):
         return True  # the demo model answered, and its uncited text was replaced by quotes
-    return answer.backend == "embedded" and (gguf_path is None or "270m" in (answer.model or "").lower())
+    return not answer.writes_answers and not answer.quotes_only
 
 
-def answer_notes(answer: Answer, gguf_path: str | None) -> list[str]:
+def answer_notes(answer: Answer) -> list[str]:
     """Short lines shown under an answer: backend, demo-model caveat, language flag, warnings."""
     notes = [f"Модель: {answer.backend}" + (f" · {answer.model}" if answer.model else "")]
-    if is_demo_answer(answer, gguf_path):
+    if is_demo_answer(answer):
         notes.append(DEMO_NOTE)
     if not answer.language_ok:
         notes.append(f"Увага: відповідь не українською (мова: {answer.language or 'невідома'}).")

@@ -58,7 +58,7 @@ def render_answer(turn: Turn, idx: int, settings: Settings) -> None:
     if a.bridge:
         searched.append(escape_md(bridge_label(a.bridge)))
     st.caption(" · ".join(searched + [f"{turn.seconds:.1f} с"]))
-    for note in answer_notes(a, settings.llm.gguf_path):
+    for note in answer_notes(a):
         st.caption(escape_md(note))
     cards = source_cards(a, idx)
     if cards:

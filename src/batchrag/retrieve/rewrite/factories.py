@@ -13,9 +13,8 @@ from batchrag.settings import Settings
 def _ollama(settings: Settings, model: str | None = None) -> QueryRewriter:
     from batchrag.llm.ollama import OllamaBackend
 
-    s = settings.with_changes(**{"ollama_model": model}) if model else settings
     # The HTTP timeout doubles as the budget so a hung server is dropped, not just abandoned.
-    return LLMRewriter(settings, OllamaBackend(s, timeout_s=settings.retrieve.rewrite_budget_s))
+    return LLMRewriter(settings, OllamaBackend(settings, timeout_s=settings.retrieve.rewrite_budget_s, model=model))
 
 
 def _embedded(settings: Settings) -> QueryRewriter:
@@ -31,8 +30,8 @@ def _gguf(settings: Settings, path: str) -> QueryRewriter:
 
 
 def _openai(settings: Settings, model: str) -> QueryRewriter:
-    s = settings.with_changes(**{"openai_model": model, "ollama_timeout_s": settings.retrieve.rewrite_budget_s})
-    return LLMRewriter(settings, BACKENDS.create("openai", s))
+    budget = settings.retrieve.rewrite_budget_s
+    return LLMRewriter(settings, BACKENDS.create("openai", settings, model=model, timeout_s=budget))
 
 
 def _auto(registry, settings: Settings) -> QueryRewriter:

@@ -35,16 +35,13 @@ class Rewrite:
 
 
 def rewrite_question(
-    question: str, history: list[Message] = (), settings: Settings | None = None, *, rewriter: str | None = None
+    question: str, history: list[Message], settings: Settings, *, rewriter: str | None = None
 ) -> Rewrite:
     """Rewrite a question for search (docs/contracts.md, `rewrite`).
 
     `rewriter` (eval's --rewriter: a REWRITERS name) wins over the settings: rewrite (auto | on | off) and
     rewrite_model (auto | none | ollama:<tag> | gguf:<path> | openai:<model>).
     """
-    from batchrag.settings import get_settings
-
-    settings = settings or get_settings()
     name = rewriter or ("none" if settings.retrieve.rewrite == "off" else "auto")
     if name == "none":
         return Rewrite(None, "none")
@@ -62,8 +59,8 @@ def rewrite_question(
 
 def rewrite_query(
     question: str,
-    history: list[Message] = (),
-    settings: Settings | None = None,
+    history: list[Message],
+    settings: Settings,
     *,
     rewriter: str | None = None,
 ) -> tuple[str | None, str]:

@@ -110,7 +110,7 @@ def ask_page(base: Settings, settings: Settings, opts: Options) -> None:
 
 def main() -> None:
     """Three pages («Запитати», «Дайджест», «Хронологія»), each at its own URL, sharing the sidebar."""
-    from batchrag.ui.views import digest, timeline
+    from batchrag.ui.views import digest_view, timeline_view
 
     st.set_page_config(page_title="The Batch українською", page_icon="📰", layout="wide")
     base = get_settings()
@@ -118,9 +118,9 @@ def main() -> None:
     pages = {
         "ask": st.Page(lambda: ask_page(base, chosen["settings"], chosen["opts"]), title="Запитати", icon="💬",
                        url_path="ask", default=True),
-        "digest": st.Page(lambda: digest.render(chosen["settings"]), title="Дайджест", icon="📰", url_path="digest"),
+        "digest": st.Page(lambda: digest_view.render(chosen["settings"]), title="Дайджест", icon="📰", url_path="digest"),
         "timeline": st.Page(
-            lambda: timeline.render(chosen["settings"], cached.assistant(chosen["settings"].model_dump_json())),
+            lambda: timeline_view.render(chosen["settings"], cached.assistant(chosen["settings"].model_dump_json())),
             title="Хронологія", icon="📈", url_path="timeline"),
     }
     page = st.navigation(list(pages.values()))

@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from batchrag.api.common import CLIENT_GONE, ApiState, drain, one_line, only, state
-from batchrag.api.metrics import Metrics
+from batchrag.api.prometheus import Metrics
 from batchrag.domain.errors import BatchragError
 from batchrag.domain.types import Answer, Message, to_jsonable
 from batchrag.service import Assistant, EmptyQuestion
