@@ -19,7 +19,7 @@ def test_only_the_front_ends_read_the_process_settings():
     callers = []
     for p in _modules():
         rel = p.relative_to(SRC)
-        if rel.parts[0] in FRONT_ENDS or rel.name == "settings.py":
+        if rel.parts[0] in (*FRONT_ENDS, "settings"):
             continue
         if re.search(r"\bget_settings\(\)", p.read_text(encoding="utf-8")):
             callers.append(str(rel))

@@ -11,7 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from batchrag.settings import FOREIGN_ENV, Settings, flat_names
-from batchrag.settings_doc import settings_markdown
+from batchrag.settings.doc import settings_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -103,4 +103,24 @@ def test_every_field_is_described():
 
 def test_docs_settings_md_is_fresh():
     page = (ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
-    assert page == settings_markdown(), "stale: python -m batchrag.settings_doc > docs/settings.md"
+    assert page == settings_markdown(), "stale: python -m batchrag.settings.doc > docs/settings.md"
+
+
+def test_a_bad_value_is_one_line_naming_the_variable(monkeypatch):
+    from typer.testing import CliRunner
+
+    from batchrag.cli import app
+    from batchrag.settings import get_settings
+
+    monkeypatch.setenv("BATCHRAG_TOP_K", "many")
+    get_settings.cache_clear()
+    res = CliRunner().invoke(app, ["stats"])
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    line = res.output.strip()
+    assert "\n" not in line and line.startswith("error: bad value 'many' for retrieve.top_k")
+    assert "BATCHRAG_RETRIEVE__TOP_K / BATCHRAG_TOP_K" in line
+    monkeypatch.delenv("BATCHRAG_TOP_K")
+    monkeypatch.setenv("BATCHRAG_RETRIEVE__TOPK", "3")
+    get_settings.cache_clear()
+    res = CliRunner().invoke(app, ["stats"])
+    assert res.exit_code == 1 and "unknown setting retrieve.topk" in res.output.lower()

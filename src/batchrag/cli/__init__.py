@@ -9,8 +9,17 @@ from __future__ import annotations
 import typer
 
 from batchrag.cli import ask_cmds, eval_cmds, issue_cmds, library_cmds, model_cmds, server_cmds
+from batchrag.cli.shell import errors
+from batchrag.settings import get_settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Question answering over The Batch, locally.")
+
+
+@app.callback()
+def _read_settings() -> None:
+    # Before any command: a bad BATCHRAG_* value is one `error: …` line naming the variable, not a traceback.
+    with errors():
+        get_settings()
 
 for _name, _command in [
     ("export", library_cmds.export_cmd), ("import", library_cmds.import_cmd), ("stats", library_cmds.stats_cmd),

@@ -1,4 +1,4 @@
-"""docs/settings.md, written from the settings model: `python -m batchrag.settings_doc > docs/settings.md`."""
+"""docs/settings.md, written from the settings model: `python -m batchrag.settings.doc > docs/settings.md`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from batchrag.settings import FOREIGN_ENV, Settings, flat_names
 
 HEAD = """# Settings
 
-<!-- Generated from src/batchrag/settings.py by `python -m batchrag.settings_doc > docs/settings.md`;
+<!-- Generated from src/batchrag/settings/ by `python -m batchrag.settings.doc > docs/settings.md`;
 tests/test_settings.py fails when this file is stale. -->
 
 The settings are one pydantic model with a part per concern; each stage reads its own part (the crawler
