@@ -65,7 +65,7 @@ def run_answers(
 ) -> dict:
     """Answers per language: {"config": {…, "backend", "model"}, "answers": {"uk": A, "en": A, "all": A}}."""
     if backend:
-        settings = settings.with_changes(**{"llm_backend": backend})
+        settings = settings.with_changes(llm_backend=backend)
     assistant = Assistant(settings)
     rows: list[dict] = []
     for q in questions:

@@ -64,11 +64,9 @@ def build_demo_library(settings: Settings) -> DemoSummary:
         host = urlsplit(site.base_url).hostname or "127.0.0.1"
         store.set_meta(_PORT_KEY, str(urlsplit(site.base_url).port))
         # The local site is ours: no politeness delay, and its images count as the site's own.
-        s = settings.with_changes(**{
-            "base_url": site.base_url,
-            "rate_limit_per_host": 1000.0,
-            "image_hosts": [*settings.crawl.image_hosts, host],
-        })
+        s = settings.with_changes(
+            base_url=site.base_url, rate_limit_per_host=1000.0, image_hosts=[*settings.crawl.image_hosts, host]
+        )
         crawl = Library(s).crawl()
         if crawl.aborted:
             raise DemoError(f"crawl of the fixture site aborted: {crawl.aborted}")

@@ -58,8 +58,8 @@ def sidebar(base: Settings) -> tuple[Options, Settings]:
                            index=backends.index(base.llm.backend) if base.llm.backend in backends else 0)
     model = sb.text_input("Модель Ollama", base.llm.ollama_model, key="ollama_model")
     opts = Options(k, mode, reranker, backend, model.strip() or base.llm.ollama_model, date_from, date_to, chosen_tags)
-    settings = base.with_changes(**{"top_k": k, "search_mode": mode, "reranker": reranker,
-                                       "llm_backend": backend, "ollama_model": opts.model})
+    settings = base.with_changes(top_k=k, search_mode=mode, reranker=reranker, llm_backend=backend,
+                                 ollama_model=opts.model)
     with sb.expander("Стан мовних моделей", expanded=False):
         for line in cached.model_status(settings.model_dump_json()).backends:
             mark = "✅" if line.ok else "⚠️"
