@@ -36,6 +36,7 @@ class LLMBackend:
     writes_answers: bool = True  # its text is worth showing, retrying and keeping (not quotes, not a demo model)
     sees_images: bool = False  # the model reads the pictures a message carries (`Message.images`)
     in_process: bool = False  # the model is held in this process's memory (`is_loaded` says whether it is yet)
+    pulls_models: bool = False  # its server fetches a missing model itself (`ollama pull`)
     context_tokens: int = 0  # the model's context window; 0: unknown, nothing is checked
     context_label: str = "context"  # what the server calls it (num_ctx, n_ctx), for the error message
 

@@ -69,8 +69,7 @@ class EmbeddedBackend(LLMBackend):
         self.model = path.name if path else "gemma-3-270m-q4_k_m (packaged demo)"
 
     def is_loaded(self) -> bool:
-        info = getattr(_load, "cache_info", None)
-        return bool(info and info().currsize)
+        return _load.cache_info().currsize > 0
 
     def path(self) -> Path:
         if self._path is None:

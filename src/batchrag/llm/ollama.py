@@ -21,6 +21,7 @@ OLLAMA_VISION = ("gemma3:4b", "gemma3:12b", "gemma3:27b", "qwen2.5vl:3b", "qwen2
 
 class OllamaBackend(LLMBackend):
     name = "ollama"
+    pulls_models = True
     context_label = "num_ctx"
 
     def __init__(self, settings: Settings, *, timeout_s: float | None = None, model: str | None = None) -> None:

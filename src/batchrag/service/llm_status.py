@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from batchrag.domain.types import JsonMixin
+from batchrag.llm.base import LLMBackend
 from batchrag.llm.registry import BACKENDS
 from batchrag.settings import Settings
 
@@ -20,22 +21,29 @@ class BackendLine(JsonMixin):
 
 def llm_status(settings: Settings) -> list[BackendLine]:
     """Each backend's health: Ollama reachable and model pulled? embedded model present, loaded?"""
-    lines: list[BackendLine] = []
+    return [line for _, line in _checked(settings)] + [QUOTES_LINE]
+
+
+QUOTES_LINE = BackendLine("extractive", True, "без моделі: цитує знайдені уривки")  # it always works
+
+
+def _checked(settings: Settings) -> list[tuple[LLMBackend | None, BackendLine]]:
+    """Each backend that needs a model (None: a plugin that cannot be built) with its status line."""
+    lines: list[tuple[LLMBackend | None, BackendLine]] = []
     for name in BACKENDS.names():
         if name == "auto":  # the chooser, not a backend of its own
             continue
         try:
             backend = BACKENDS.create(name, settings)
-            if backend.quotes_only:  # it always works: its line closes the panel
+            if backend.quotes_only:  # it always works: QUOTES_LINE closes the panel
                 continue
             h = backend.health()
             detail = h.detail
             if backend.in_process and h.ok:
                 detail = f"{backend.model}; " + ("завантажена в пам'ять" if backend.is_loaded() else "ще не завантажена")
-            lines.append(BackendLine(name, h.ok, detail))
+            lines.append((backend, BackendLine(name, h.ok, detail)))
         except Exception as exc:  # a plugin that cannot even be built is a status, not a crash
-            lines.append(BackendLine(name, False, str(exc)))
-    lines.append(BackendLine("extractive", True, "без моделі: цитує знайдені уривки"))
+            lines.append((None, BackendLine(name, False, str(exc))))
     return lines
 
 
@@ -85,12 +93,9 @@ def model_status(settings: Settings) -> ModelStatus:
     backend = BACKENDS.create(settings.llm.backend, settings)
     capable = backend.writes_answers
     why = backend.fallback_reason or ("chosen by name" if settings.llm.backend != "auto" else "the first that answers")
-    lines = llm_status(settings)
-    hint = "" if capable else pull_hint(settings, _ollama_up(settings))
+    checked = _checked(settings)
+    # A server that pulls models answers (its model may be missing): then `ollama pull` is the way to a model.
+    puller_up = any(b is not None and b.pulls_models and (line.ok or "not pulled" in line.detail) for b, line in checked)
+    hint = "" if capable else pull_hint(settings, puller_up)
+    lines = [line for _, line in checked] + [QUOTES_LINE]
     return ModelStatus(backend.name, backend.model, capable, why, hint, lines, backend.quotes_only)
-
-
-def _ollama_up(settings: Settings) -> bool:
-    """Whether an Ollama server answers (its models may be missing): then `ollama pull` is the way to a model."""
-    status = BACKENDS.create("ollama", settings).health()
-    return status.ok or "not pulled" in status.detail
