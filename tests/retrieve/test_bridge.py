@@ -70,7 +70,28 @@ def test_each_word_can_add_its_nearest_two_that_the_archive_uses(small):
 
     vocab = vocabulary(["Robots fold LAUNDRY.", "A robot-arm folds linen", "robotic underwear"])
     en = english_words("робот складає білизну", 0.0, small, vocab, per_word=2)
-    # "robot" and "composes" are not in the archive; "складає" has only "folds" left in it.
-    assert en.split() == ["robots", "robotic", "folds", "laundry", "linen"]
-    assert english_words("робот складає білизну", 0.86, small, vocab, per_word=2).split() == ["robots", "robotic",
-                                                                                                "laundry", "linen"]
+    # "robot" and "composes" are not in the archive; "складає" has only "folds" left in it; "robotic" shares a passage
+    # only with "underwear", which is not one of «білизну»'s two nearest: out of context, it gives way.
+    assert en.split() == ["robots", "folds", "laundry", "linen"]
+    # Above 0.86 "складає" keeps nothing, and of the rest only "robots" and "laundry" share a passage: "robotic" and
+    # "linen" fit no other word of the question and give way to them.
+    assert english_words("робот складає білизну", 0.86, small, vocab, per_word=2).split() == ["robots", "laundry"]
+
+
+def test_a_neighbour_counts_in_the_context_of_the_other_words(tmp_path):
+    p = tmp_path / "lex.tsv.gz"
+    with gzip.open(p, "wt", encoding="utf-8") as fp:
+        fp.write("складають\tfolding:0.900 folds:0.850\n")
+        fp.write("білизну\tlaundry:0.870\n")
+        fp.write("іспит\texam:0.880\n")
+    lex = Lexicon(p)
+    from batchrag.retrieve.bridge import vocabulary
+
+    vocab = vocabulary(["Protein folding with AlphaFold", "A robot that folds laundry", "Models pass the bar exam"])
+    # Without the archive's context the nearest neighbour wins: protein folding
+    assert english_words("складають білизну", 0.0, lex, frozenset(vocab)).split() == ["folding", "laundry"]
+    assert english_words("складають білизну", 0.0, lex, vocab).split() == ["folds", "laundry"]
+    # No neighbour of «складають» fits «іспит»: the word keeps its nearest rather than nothing
+    assert english_words("складають іспит", 0.0, lex, vocab).split() == ["folding", "exam"]
+    # A name of the question is context too
+    assert english_words("AlphaFold складають", 0.0, lex, vocab).split() == ["AlphaFold", "folding"]

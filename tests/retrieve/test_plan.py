@@ -60,6 +60,7 @@ def test_picture_plan_weights_with_a_rewrite(s):
         "dense": (UK, 1.0),
         "dense_en": (EN, s.retrieve.rewrite_image_weight),
         "bm25_mix": (with_question(UK, EN), s.retrieve.rewrite_bm25_weight),
+        "story": (UK, s.retrieve.image_story_weight),  # the story search takes the rewrite itself
     }
     assert s.retrieve.rewrite_image_weight < 2.0  # 2.0 let rough rewrites lower dev picture recall@5 1.00 → 0.96
     with_pixels = {n: (text, w) for n, text, w in picture_plan(UK, EN, s, has_pixels=True)}
@@ -67,12 +68,16 @@ def test_picture_plan_weights_with_a_rewrite(s):
 
 
 def test_picture_plan_without_a_rewrite(s):
-    assert picture_plan(UK, None, s, has_pixels=False) == [("dense", UK, 1.0)]
-    assert picture_plan(EN, None, s, has_pixels=False) == [("dense", EN, 1.0), ("bm25", EN, s.retrieve.bm25_weight_en)]
+    story = ("story", UK, s.retrieve.image_story_weight)
+    assert picture_plan(UK, None, s, has_pixels=False) == [("dense", UK, 1.0), story]
+    assert picture_plan(EN, None, s, has_pixels=False) == [
+        ("dense", EN, 1.0), ("bm25", EN, s.retrieve.bm25_weight_en), ("story", EN, s.retrieve.image_story_weight)
+    ]
+    assert 0 < s.retrieve.image_story_weight < 1  # the story decides less than the picture's own record
 
 
 def test_picture_plan_follows_the_settings():
-    s = Settings(_env_file=None, rewrite_image_weight=0.5, rewrite_bm25_weight=3.0)
+    s = Settings(_env_file=None, rewrite_image_weight=0.5, rewrite_bm25_weight=3.0, image_story_weight=0)
     plan = {n: w for n, _, w in picture_plan(UK, EN, s, has_pixels=False)}
     assert plan == {"dense": 1.0, "dense_en": 0.5, "bm25_mix": 3.0}
 

@@ -176,3 +176,27 @@ def test_a_ukrainian_question_is_bridged_by_the_lexicon_unless_rewritten(setting
     assert off.search(q, k=3).rewrite == "none"
     assert {"drones", "farmers"} <= set(res.searched_query.split())
     assert "Drone" in res.hits[0].title  # the bridged search still finds the drone story first
+
+
+def test_a_picture_is_found_through_its_story(settings):
+    # Remembered by what the story said (a 50-million-parameter transformer trained on game transcripts), not by what
+    # the picture shows: its own record barely knows it, its story does (docs/decisions/0015).
+    q = "Покажи ілюстрацію до історії, де трансформер на 50 мільйонів параметрів вчився лише на текстових записах партій"
+    story = Retriever(settings).search(q, k=1).hits[0]
+    assert story.title == "Language Model Learns Chess Without a Board"
+    found = Retriever(settings).search_images(q, k=3)
+    assert found[0].url.endswith("chess.png") and found[0].article_title == story.title
+    by_record = Retriever(settings.with_changes(image_story_weight=0)).search_images(q, k=3)
+    assert not by_record[0].url.endswith("chess.png")
+
+
+def test_standardised_scores():
+    import numpy as np
+
+    from batchrag.retrieve.fusion import standardised
+
+    z = standardised(np.array([1.0, 2.0, 3.0]))
+    assert abs(z.mean()) < 1e-9 and abs(z.std() - 1) < 1e-9
+    assert standardised(np.array([5.0, 5.0])).tolist() == [0.0, 0.0]  # a flat signal says nothing
+    assert standardised(np.array([2.0]), np.array([0.0, 4.0])).tolist() == [0.0]  # by another sample's spread
+    assert standardised(np.array([]), np.array([])).tolist() == []

@@ -1,9 +1,12 @@
-"""Reciprocal rank fusion of several rankings into one score, and the recency boost of a fused score."""
+"""Fusion of several rankings into one score (reciprocal rank, min-max scores, standardised scores) and the recency
+boost of a fused score."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import TypeVar
+
+import numpy as np
 
 K = TypeVar("K", bound=Hashable)
 
@@ -51,3 +54,13 @@ def boost_recent(fused: dict[K, float], newness: Callable[[K], float], weight: f
     """Scale each score by up to 1 + weight for the newest item (newness in [0, 1])."""
     for key in fused:
         fused[key] *= 1 + weight * newness(key)
+
+
+def standardised(values: np.ndarray, sample: np.ndarray | None = None) -> np.ndarray:
+    """`values` in standard deviations from the mean of `sample` (values itself when None): a signal calibrated by
+    its own distribution, so that signals of different scales add up (docs/decisions/0015). A flat sample gives 0."""
+    sample = values if sample is None else sample
+    if not len(sample):
+        return np.zeros_like(values, dtype=np.float64)
+    sd = float(np.std(sample))
+    return (values - float(np.mean(sample))) / sd if sd > 0 else np.zeros_like(values, dtype=np.float64)

@@ -1,4 +1,5 @@
-"""The picture signals (record text by BM25, pixels by an image embedder, the story's rank) and picture hits."""
+"""The picture signals (record text by BM25, pixels by an image embedder, the story's score), each calibrated by its
+own distribution, and picture hits."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import numpy as np
 from batchrag.domain.types import ImageHit
 from batchrag.index.image_embedders.registry import IMAGE_EMBEDDERS
 from batchrag.index.tables import check_image_embedder
-from batchrag.retrieve.fusion import DEPTH
+from batchrag.retrieve.fusion import DEPTH, standardised
 from batchrag.retrieve.query import fts_query, remembered
 from batchrag.retrieve.snapshot import Snapshot, column, vectors
 from batchrag.settings import Settings
@@ -32,11 +33,13 @@ class Pixels:
                 self.P[i], self.has[i] = flat[j], True
         self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()  # text vectors of recent queries
 
-    def order(self, text: str) -> list[int]:
-        """Rows of the pictures that have a vector, best match to `text` first (CLIP text-to-image)."""
+    def scores(self, text: str) -> np.ndarray:
+        """Each picture's match to `text` (CLIP text-to-image) in standard deviations over the pictures that have a
+        vector; those without one get the lowest."""
         q = remembered(self._qcache, text, lambda t: self.img.embed_texts([t])[0])
-        rows = np.flatnonzero(self.has)
-        return rows[np.argsort(-(self.P[rows] @ q), kind="stable")].tolist()
+        raw = self.P @ q
+        z = standardised(raw, raw[self.has])
+        return np.where(self.has, z, z[self.has].min() if self.has.any() else 0.0)
 
 
 def pixels_of(snap: Snapshot, settings: Settings, cached: Pixels | None) -> Pixels | None:
@@ -52,28 +55,41 @@ def pixels_of(snap: Snapshot, settings: Settings, cached: Pixels | None) -> Pixe
     return Pixels(snap, IMAGE_EMBEDDERS.create(snap.meta["image_embedder"], settings))
 
 
-def bm25_images(snap: Snapshot, text: str) -> list[int]:
+def record_scores(snap: Snapshot, qvec: np.ndarray) -> np.ndarray:
+    """Each picture record's dense similarity to the query, in standard deviations over all the pictures."""
+    return standardised(snap.I @ qvec)
+
+
+def bm25_scores(snap: Snapshot, text: str) -> np.ndarray:
+    """Each picture record's BM25 score for `text`, in standard deviations over all the pictures (0 for the records
+    that match no word); all 0 when BM25 abstains."""
+    raw = np.zeros(len(snap.images))
     q = fts_query(text)
     if not q:
-        return []
+        return raw
     try:
         res = snap.image_table.search(q, query_type="fts").limit(DEPTH).select(["id", "_score"]).to_arrow()
     except Exception:  # no FTS index (no images) or an odd query: BM25 abstains
-        return []
-    return [snap.image_row[i] for i in res.column("id").to_pylist() if i in snap.image_row]
+        return raw
+    for i, sc in zip(res.column("id").to_pylist(), res.column("_score").to_pylist(), strict=True):
+        if i in snap.image_row:
+            raw[snap.image_row[i]] = sc
+    return standardised(raw)
 
 
-def by_story(snap: Snapshot, story_order: list[int]) -> dict[int, int]:
-    """Picture row -> the rank of its story among the first DEPTH stories (pictures of a story share it)."""
-    story_rank = {aid: r for r, aid in enumerate(story_order[:DEPTH])}
-    return {i: story_rank[r["article_id"]] for i, r in enumerate(snap.images) if r["article_id"] in story_rank}
+def story_scores(snap: Snapshot, fused: dict[int, float], story_order: list[int]) -> np.ndarray:
+    """Each picture's story's fused score, in standard deviations over the first DEPTH stories' scores; the pictures
+    of the other stories get the lowest of them. A story's pictures share it (their records order them)."""
+    top = np.array([fused[a] for a in story_order[:DEPTH]], dtype=np.float64)
+    if not len(top):
+        return np.zeros(len(snap.images))
+    z = dict(zip(story_order[:DEPTH], standardised(top).tolist(), strict=True))
+    floor = min(z.values())
+    return np.array([z.get(r["article_id"], floor) for r in snap.images])
 
 
-def image_hits(snap: Snapshot, fused: dict[int, float], k: int) -> list[ImageHit]:
+def image_hits(snap: Snapshot, scores: np.ndarray, k: int) -> list[ImageHit]:
     """The k best pictures by fused score, one per URL (a picture in two stories counts once)."""
-    scores = np.zeros(len(snap.images))
-    for i, v in fused.items():
-        scores[i] = v
     out: list[ImageHit] = []
     seen: set[str] = set()
     for i in np.argsort(-scores):

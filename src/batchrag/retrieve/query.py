@@ -25,7 +25,7 @@ def question_language(q: str) -> str:
 
 # A question that asks for a picture, or about one (Ukrainian and English stems).
 _PICTURE_REQUEST = re.compile(
-    r"зображен|фото|світлин|картин|малюн|діаграм|графік|схем[аиоуі]|ілюстрац|інфографік|скриншот"
+    r"зображен|фото|світлин|картин|малюн|діаграм|графік|схем[аиоуі]|ілюстрац|інфографік|скриншот|скрін|анімаці|гіфк"
     r"|\b(?:pictures?|images?|photos?|charts?|diagrams?|graphs?|figures?|illustrations?|screenshots?)\b",
     re.I,
 )

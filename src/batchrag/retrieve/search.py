@@ -19,6 +19,7 @@ from batchrag.retrieve.query import question_language
 from batchrag.retrieve.rerank.base import Reranker
 from batchrag.retrieve.rerank.registry import RERANKERS
 from batchrag.retrieve.snapshot import Snapshot
+from batchrag.retrieve.understand import understand
 from batchrag.settings import Settings
 
 __all__ = ["Retriever", "question_language"]  # question_language is imported from here by rewrite and tests
@@ -189,6 +190,9 @@ class Retriever:
         t0 = time.perf_counter()
         self._maybe_reload()
         timings: dict[str, float] = {}
+        # Every signal reads the question without its framing (retrieve/understand.py); recency is its intent.
+        read = understand(question)
+        question, recent = read.text, recent or read.recent
         english_query, how = self.bridged(question, english_query)
         order, fused, best, raw = self._rank(
             question, mode, date_from, date_to, tags, english_query, recent, timings, how == "lexicon"
@@ -237,6 +241,7 @@ class Retriever:
     ) -> topics.TopicMatch:
         """Every story about a topic, however many (retrieve/topic.py's cut-off, not a top k)."""
         self._maybe_reload()
+        text = understand(text).text
         snap = self.snap
         if getattr(self, "_texts_of", None) is not snap:
             self._texts, self._texts_of = topics.ArticleTexts(snap), snap
@@ -260,27 +265,29 @@ class Retriever:
         has_pixels = self.settings.retrieve.image_pixel_weight > 0 and self._pixels() is not None
         return query.picture_plan(question, english_query, self.settings, has_pixels)
 
-    def _picture_ranking(self, name: str, text: str, question: str, english_query: str | None):
-        """One picture signal: picture rows best first, or for "story" row -> its story's rank."""
+    def _picture_scores(self, name: str, text: str, question: str, english_query: str | None) -> np.ndarray:
+        """One picture signal: every picture's score, calibrated by the signal's own distribution."""
+        snap = self.snap
         if name in ("dense", "dense_en"):
-            return np.argsort(-(self.snap.I @ self._qvec(text))).tolist()
+            return picture_search.record_scores(snap, self._qvec(text))
         if name in ("bm25", "bm25_mix"):
-            return picture_search.bm25_images(self.snap, text)
+            return picture_search.bm25_scores(snap, text)
         if name == "pixels":
-            return self._pixels().order(text)
-        story_order, *_ = self._rank(question, None, None, None, None, english_query, False, {}, None)
-        return picture_search.by_story(self.snap, story_order)
+            return self._pixels().scores(text)
+        story_order, fused, *_ = self._rank(question, None, None, None, None, english_query, False, {}, None)
+        return picture_search.story_scores(snap, fused, story_order)
 
     def search_images(self, question: str, k: int = 5, english_query: str | None = None) -> list[ImageHit]:
-        """Pictures ranked by their own record (caption + story context) and, over an index built with an image
-        embedder, by their pixels, fused with their story's rank."""
+        """Pictures ranked by their own record (caption + story context), over an index built with an image
+        embedder by their pixels too, and by their story's score in the story search: a weighted sum of the
+        signals, each in standard deviations of its own distribution (docs/decisions/0015)."""
         self._maybe_reload()
         if not self.snap.images:
             return []
-        # No lexical bridge here: a picture record is a few words, and one noisy neighbour («пташки» → "patches")
-        # outweighs them (docs/decisions/0014).
-        rankings = (
-            (self._picture_ranking(name, text, question, english_query), w)
-            for name, text, w in self.image_plan(question, english_query)
-        )
-        return picture_search.image_hits(self.snap, rrf(rankings, self.settings.retrieve.rrf_k), k)
+        question = understand(question).text
+        # No lexical bridge on the records: a picture record is a few words, and one noisy neighbour («пташки» →
+        # "patches") outweighs them (docs/decisions/0014); the story signal has it.
+        total = np.zeros(len(self.snap.images))
+        for name, text, w in self.image_plan(question, english_query):
+            total += w * self._picture_scores(name, text, question, english_query)
+        return picture_search.image_hits(self.snap, total, k)

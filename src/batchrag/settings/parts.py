@@ -145,7 +145,7 @@ class RetrieveSettings(_Part):
         "score",
         description="How story signals are fused: score (sum of weight × the signal's score min-max normalised over "
         "its top articles; keeps how far ahead a confident match is, docs/decisions/0010) or rrf (weighted "
-        "reciprocal rank fusion). Picture signals are always fused by RRF.",
+        "reciprocal rank fusion). Picture signals are added as standardised scores (docs/decisions/0015).",
     )
     rrf_k: int = Field(
         60,
@@ -174,7 +174,10 @@ class RetrieveSettings(_Part):
         "(2.0 let a rough rewrite lower dev picture recall@5 1.00 → 0.96).",
     )
     image_story_weight: float = Field(
-        0.0, description="Weight of the story ranking when ranking pictures (0: a picture ranks by its own record, which already holds its story's title; eval: 1.0 lowered picture recall@1 1.00 → 0.61).",
+        0.43,
+        description="Weight of the picture's story's score in the story search when ranking pictures, vs its own "
+        "record's 1.0, each in standard deviations of its own distribution (0: a picture ranks by its record only; "
+        "chosen on half of dev, dev-hard and dev-reader, docs/decisions/0015).",
     )
     image_pixel_weight: float = Field(
         1.0,
