@@ -67,7 +67,9 @@ def test_cli_ask_streams_text_and_sources(library, ollama, monkeypatch):
     r = CliRunner().invoke(app, ["ask", "Який мікрочип розпізнає голосові команди?"])
     assert r.exit_code == 0, r.output
     assert r.stdout.startswith("Murmur Silicon [1].") and "Джерела:" in r.stdout and f"*[1] {CHIP}" in r.stdout
-    assert "backend: ollama (llama3.1:8b)" in r.stderr
+    assert r.stderr == ""  # one voice: the diagnostics come with --verbose
+    r = CliRunner().invoke(app, ["ask", "Який мікрочип розпізнає голосові команди?", "--verbose"])
+    assert r.exit_code == 0 and "backend: ollama (llama3.1:8b)" in r.stderr
 
 
 def test_cli_says_how_close_a_source_is_in_words_not_its_fused_score(library, ollama, monkeypatch):
@@ -137,5 +139,41 @@ def test_cli_auto_with_ollama_down_says_so_and_falls_back(library, monkeypatch):
     r = CliRunner().invoke(app, ["ask", "Який мікрочип розпізнає голосові команди?", "--json"])
     assert r.exit_code == 0, r.output
     j = json.loads(r.stdout)
-    assert j["backend"] in ("embedded", "extractive") and j["sources"] and j["rewrite"] != "ollama"
-    assert "ollama" in r.stderr.lower() and "ollama serve" in r.stderr
+    # The packaged demo model is passed over (its answers are never shown): the quotes answer at once.
+    assert j["backend"] == "extractive" and j["sources"] and j["rewrite"] != "ollama"
+    assert "ollama" in r.stderr.lower() and "ollama serve" in r.stderr and "demo model" in r.stderr
+
+
+def english_outside_quotes(text: str, titles: list[str]) -> list[str]:
+    """The Latin-script words left once quotes «…», code `…`, URLs and the sources' titles are taken out."""
+    import re
+
+    for t in sorted(titles, key=len, reverse=True):
+        text = text.replace(t, " ")
+    text = re.sub(r"«[^»]*»|`[^`]*`|https?://\S+", " ", text)
+    return re.findall(r"[A-Za-z]{2,}", text)
+
+
+@pytest.mark.parametrize("demo_model_by_name", [False, True])
+def test_cli_ask_speaks_one_language(library, monkeypatch, demo_model_by_name):
+    """Without --json, what a reader sees is Ukrainian (and the sources' own words); --verbose adds diagnostics."""
+    pytest.importorskip("llama_cpp")
+    monkeypatch.setenv("BATCHRAG_DATA_DIR", str(library))
+    monkeypatch.setenv("OLLAMA_HOST", "http://127.0.0.1:9")  # nothing listens: auto passes Ollama over
+    monkeypatch.setenv("BATCHRAG_REWRITE", "off")
+    if demo_model_by_name:  # its text is gated: the reader sees the quotes only, never the demo model's text first
+        monkeypatch.setenv("BATCHRAG_LLM_BACKEND", "embedded")
+        monkeypatch.setenv("BATCHRAG_LLM_MAX_TOKENS", "32")
+    get_settings.cache_clear()
+    q = "Який мікрочип розпізнає голосові команди?"
+    titles = [s["title"] for s in json.loads(CliRunner().invoke(app, ["ask", q, "--json"]).stdout)["sources"]]
+    r = CliRunner().invoke(app, ["ask", q])
+    assert r.exit_code == 0, r.output
+    assert "Джерела:" in r.stdout and "[1]" in r.stdout
+    assert english_outside_quotes(r.stdout + r.stderr, titles) == []
+    if demo_model_by_name:
+        assert r.stdout.startswith("Мовна модель не дала відповіді") and "демо-модель" in r.stderr
+    else:
+        assert r.stdout.startswith("Дослівні цитати") and r.stderr == ""
+    verbose = CliRunner().invoke(app, ["ask", q, "--verbose"])
+    assert "backend: " in verbose.stderr and english_outside_quotes(verbose.stderr, titles)

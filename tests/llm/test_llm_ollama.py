@@ -79,10 +79,22 @@ def test_auto_picks_ollama_when_it_has_the_model(ollama):
     assert b.name == "ollama" and b.model == "llama3.1:8b"
 
 
-def test_auto_falls_back_to_embedded_when_down():
+def test_auto_falls_back_to_a_users_gguf_when_down():
+    pytest.importorskip("llama_cpp")
+    from batchrag.llm.embedded import packaged_model_path
+
+    b = get_backend(Settings(ollama_host=closed_port_url(), gguf_path=str(packaged_model_path())))
+    assert b.name == "embedded" and not b.is_demo_model and b.writes_answers
+
+
+def test_auto_never_answers_with_the_demo_model():
+    # Its every answer is gated (docs/decisions/0016): quotes at once instead of quotes after seconds of waiting.
     pytest.importorskip("llama_cpp")
     b = get_backend(Settings(ollama_host=closed_port_url()))
-    assert b.name == "embedded" and b.is_demo_model
+    assert b.name == "extractive" and b.quotes_only
+    assert "embedded: only the packaged demo model" in b.fallback_reason and "ollama: " in b.fallback_reason
+    demo = get_backend(Settings(ollama_host=closed_port_url(), llm_backend="embedded"))  # by name it still answers
+    assert demo.name == "embedded" and demo.is_demo_model
 
 
 def test_auto_falls_back_to_extractive_when_nothing_runs(tmp_path):

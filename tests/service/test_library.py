@@ -5,7 +5,7 @@ from __future__ import annotations
 from batchrag.domain.types import ParsedArticle
 from batchrag.service import Library, LibraryUpdater
 from batchrag.service.llm_status import llm_status
-from batchrag.settings import get_settings
+from batchrag.settings import Settings, get_settings
 from batchrag.store import open_store
 
 
@@ -107,3 +107,24 @@ def test_update_that_finds_nothing_new_says_so():
     up.start()
     up.join(10)
     assert up.state().stage == "unchanged" and "Нових статей на сайті немає" in up.progress_text()
+
+
+def test_an_import_of_saved_pages_is_an_update_and_the_newest_issue_has_its_own_date(tmp_path):
+    from pathlib import Path
+
+    from batchrag.service.library import Library
+    from batchrag.ui.render import newest_text
+
+    pages = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
+    library = Library(Settings(data_dir=tmp_path / "data"))
+    assert library.status().last_crawl is None  # «Останнє оновлення: ще ніколи» is true here
+    library.ingest_dir(pages)
+    st = library.status()
+    assert st.last_crawl is not None  # and no longer after the import
+    assert st.newest_issue == max(library.store.issue_numbers()) and st.first_issue <= st.newest_issue
+    assert st.newest_issue_date == library.store.issue_info(st.newest_issue)["date"].isoformat()
+    # The page writes the issue's own date, and a newer standalone post's beside it, dd.mm.yyyy.
+    st.newest_issue, st.newest_issue_date, st.newest_date = 304, "2025-06-04", "2025-06-11"
+    assert newest_text(st) == "Найновіший випуск: **№304** (04.06.2025), найновіша стаття — 11.06.2025"
+    st.newest_date = "2025-06-04"
+    assert newest_text(st) == "Найновіший випуск: **№304** (04.06.2025)"

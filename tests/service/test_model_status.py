@@ -13,10 +13,11 @@ from tests.support.net import closed_port_url
 from tests.support.ollama_wire import ScriptedOllama
 
 
-def test_without_ollama_the_demo_model_answers_and_is_said_not_capable():
+def test_without_ollama_the_quotes_answer_and_the_download_is_offered():
+    # The packaged demo model is passed over by `auto` (docs/decisions/0016): the quotes answer, at once.
     st = model_status(Settings(ollama_host=closed_port_url()))
-    assert (st.backend, st.capable) == ("embedded", False) and "packaged demo" in st.model
-    assert "Ollama is not reachable" in st.why and "batchrag model pull` (the gemma-3-4b GGUF, 2.5 GB" in st.hint
+    assert (st.backend, st.capable, st.quotes_only) == ("extractive", False, True)
+    assert "Ollama is not reachable" in st.why and "only the packaged demo model" in st.why and "batchrag model pull` (the gemma-3-4b GGUF, 2.5 GB" in st.hint
     assert {b.name for b in st.backends} >= {"ollama", "embedded", "extractive"}
 
 
@@ -35,9 +36,9 @@ def test_cli_json_and_the_hint_line(monkeypatch):
     r = CliRunner().invoke(app, ["model", "status", "--json"])
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
-    assert out["backend"] == "embedded" and out["capable"] is False and out["backends"][0]["name"] == "ollama"
+    assert out["backend"] == "extractive" and out["capable"] is False and out["backends"][0]["name"] == "ollama"
     r = CliRunner().invoke(app, ["model", "status"])
-    assert r.exit_code == 0 and "answers: embedded" in r.stdout and "batchrag model pull" in r.stderr
+    assert r.exit_code == 0 and "answers: extractive" in r.stdout and "batchrag model pull" in r.stderr
 
 
 def test_with_ollama_up_but_the_model_missing_the_hint_is_to_pull_it_through_ollama():

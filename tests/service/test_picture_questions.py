@@ -109,6 +109,8 @@ def test_without_a_model_that_sees_the_answer_uses_the_pictures_words_and_says_s
     r = CliRunner().invoke(app, ["ask", "--picture", _gif(get_settings()).url, "Що робить цей робот?"])
     assert r.exit_code == 0, r.output
     assert "[1]" in r.stdout and "robot-dog.gif" in r.stdout  # the picture is source [1], listed with its URL
+    assert "Відповідь написано за підписом і описом зображення" in r.stderr and "warning:" not in r.stderr
+    r = CliRunner().invoke(app, ["ask", "--picture", _gif(get_settings()).url, "Що робить цей робот?", "--verbose"])
     assert "warning: extractive (quotes) cannot look at pictures" in r.stderr
     r = CliRunner().invoke(app, ["ask"])
     assert r.exit_code == 1 and "give a question (or --picture" in r.stderr

@@ -52,8 +52,12 @@ def test_question_in_real_browser(served_app, tmp_path):
             expect(page.get_by_text("Випусків:")).to_be_visible(timeout=30_000)
             box.fill("Що нового у відкритих моделях?")
             box.press("Enter")
-            # The finished answer carries the backend line; sources and pictures are rendered with it.
-            expect(page.get_by_text("Модель: embedded").first).to_be_visible(timeout=240_000)
+            # The finished answer carries its «Подробиці», collapsed: the backend line is inside.
+            details = page.get_by_test_id("stExpander").filter(has_text="Подробиці").first
+            expect(details).to_be_visible(timeout=240_000)
+            expect(page.get_by_text("Модель: embedded").first).to_be_hidden()
+            details.get_by_text("Подробиці").click()
+            expect(page.get_by_text("Модель: embedded").first).to_be_visible()
             expect(page.get_by_text("Джерела", exact=True).first).to_be_visible()
             cards = page.locator("h3[id^='a0-src-']")
             assert cards.count() >= 1

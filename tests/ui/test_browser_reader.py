@@ -1,7 +1,8 @@
 """Real Chromium, one app start, what a reader trips over: the site down, the empty page, the chrome, lost pictures.
 
-The demo library with its fixture site stopped (the site is "unreachable"), the quote-only backend (no model
-needed), and the picture files of every story but one deleted (as in an archive built from saved pages).
+The demo library with its fixture site stopped (the site is "unreachable"), no model that writes answers (no Ollama,
+no pulled GGUF: `auto` answers with the quotes), and the picture files of every story but one deleted (as in an
+archive built from saved pages).
 The app is started the plain way (`streamlit run <page>`, no flags) from a folder of its own: what hides the developer
 chrome is the page's own .streamlit/config.toml.
 """
@@ -9,6 +10,7 @@ chrome is the page's own .streamlit/config.toml.
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 
@@ -18,6 +20,24 @@ from batchrag.settings import Settings
 from tests.support.streamlit_app import running_app
 
 CHROMIUM = Path("/usr/bin/chromium")
+# The visible text of an element that is not the sources' own words: quotes stay in the text (taken out below), card
+# titles (h3), passages (blockquote), links, code, picture captions and icons (their names are ligatures) are skipped.
+VISIBLE_OWN_TEXT = """el => {
+  const out = [];
+  const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  while (walk.nextNode()) {
+    const p = walk.currentNode.parentElement;
+    if (!p || !p.checkVisibility()) continue;
+    if (p.closest('blockquote, h3, a, code, [data-testid="stImageCaption"], [data-testid="stIconMaterial"]')) continue;
+    out.push(walk.currentNode.textContent);
+  }
+  return out.join(' ');
+}"""
+
+
+def english_words(text: str) -> list[str]:
+    """Latin-script words outside «…» quotes."""
+    return re.findall(r"[A-Za-z]{2,}", re.sub(r"«[^»]*»", " ", text))
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
@@ -42,9 +62,8 @@ def reader_app(tmp_path_factory):
             f.unlink()
             removed += 1
     assert keep and removed
-    env = {**os.environ, "BATCHRAG_DATA_DIR": str(data), "BATCHRAG_LLM_BACKEND": "extractive",
-           "BATCHRAG_BASE_URL": demo.base_url}
-    env.pop("OLLAMA_HOST", None)
+    env = {**os.environ, "BATCHRAG_DATA_DIR": str(data), "BATCHRAG_LLM_BACKEND": "auto",
+           "BATCHRAG_BASE_URL": demo.base_url, "OLLAMA_HOST": "http://127.0.0.1:9", "BATCHRAG_REWRITE": "auto"}
     with running_app(env, root / "streamlit.log", cwd=root) as url:  # no .streamlit/config.toml in root
         yield url, pictured
 
@@ -86,7 +105,7 @@ def test_what_a_reader_sees_with_the_site_down(reader_app):
 
             # The picture example asks its question; the pictures without files are counted, none shows broken.
             page.get_by_role("button", name="Зображення:").click()
-            expect(page.get_by_text("Модель: extractive").first).to_be_visible(timeout=120_000)
+            expect(page.get_by_text("Дослівні цитати").first).to_be_visible(timeout=120_000)
             expect(page.get_by_text("У бібліотеці")).to_have_count(0)  # the welcome gives way to the conversation
             user = page.get_by_test_id("stChatMessage").first.inner_text()
             assert pictured.question.split("«")[1].rstrip("»") in user
@@ -96,6 +115,16 @@ def test_what_a_reader_sees_with_the_site_down(reader_app):
                 page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=handle)
             expect(page.get_by_text("Не показано зображень:")).to_be_visible()
             assert "batchrag crawl --images-only" in page.get_by_test_id("stMainBlockContainer").inner_text()
+
+            # One Ukrainian voice: what the answer shows is Ukrainian but for the sources' own words (quotes «…», the
+            # cards' titles and passages, the pictures' captions, links); the diagnostics wait under «Подробиці».
+            answer = page.get_by_test_id("stChatMessage").nth(1)
+            expect(answer.get_by_text("Подробиці")).to_be_visible()
+            shown = answer.evaluate(VISIBLE_OWN_TEXT)
+            assert "Джерела" in shown and english_words(shown) == [], shown
+            assert "extractive" not in answer.inner_text()  # «Модель: extractive» is collapsed
+            answer.get_by_text("Подробиці").click()
+            expect(answer.get_by_text("Модель: extractive")).to_be_visible()
             if os.environ.get("BATCHRAG_SCREENSHOT"):
                 page.screenshot(path=os.environ["BATCHRAG_SCREENSHOT"], full_page=True)
         finally:

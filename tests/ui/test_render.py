@@ -176,8 +176,8 @@ def test_the_picture_warnings_are_ukrainian(tmp_path):
     s = Settings(data_dir=tmp_path)
     pic = ImageHit("https://x/i.png", "alt", "", 1, "https://x/a", "T", 0.5, "gone.png")
     (blind,) = picture_sources([pic], s, False, "ollama (llama3.1:8b)").warnings
-    assert warning_note(blind) == ("Модель ollama (llama3.1:8b) не бачить зображень: вона відповіла за підписом і "
-                                   "описом зображення, а не за ним самим.")
+    assert warning_note(blind) == ("Відповідь написано за підписом і описом зображення: модель, що відповідала, не "
+                                   "бачить зображень.")
     (gone,) = picture_sources([pic], s, True, "ollama (gemma3:4b)").warnings
     assert warning_note(gone).startswith("Зображення не вдалося показати моделі (файлу немає в бібліотеці)")
     (never,) = picture_sources([replace(pic, local_path=None)], s, True, "m").warnings

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
+from batchrag.answer.archive_dates import after_archive, archive_end, span_for_prompt
 from batchrag.answer.checked import CheckedWriter, LanguageCheck, Sources, Written
+from batchrag.answer.gate import is_refusal
 from batchrag.answer.language import detect_language
 from batchrag.answer.picture_sources import is_picture, picture_sources
 from batchrag.answer.question import AnswerError, Question
-from batchrag.answer.refusal import put_refusal_first
+from batchrag.answer.refusal import put_refusal_first, refusal
 from batchrag.answer.relevance import relevance_note
-from batchrag.domain.types import Answer, Hit, ImageHit, Message, SearchResult, Source
+from batchrag.domain.types import Answer, ArchiveSpan, Hit, ImageHit, Message, SearchResult, Source
 from batchrag.llm.base import LLMBackend, LLMError
 from batchrag.llm.prompts import build_messages, messages_tokens
 from batchrag.llm.registry import get_backend
@@ -73,25 +75,27 @@ class Answerer:
         return self._writer
 
     # -- steps ---------------------------------------------------------------
-    def _fit(self, question: str, hits: list[Hit], images: list[bytes] = ()) -> tuple[list[Message], list[Hit]]:
+    def _fit(
+        self, question: str, hits: list[Hit], images: list[bytes] = (), archive: str = ""
+    ) -> tuple[list[Message], list[Hit]]:
         """Shorten sources, then drop the last ones, until the prompt fits the context window.
 
         `images` belong to the first picture sources (which come first, so they are dropped last)."""
         budget = self.settings.llm.ctx - self.settings.llm.max_tokens
         for chars in (1500, 900, 500):
-            msgs = build_messages(question, hits, max_source_chars=chars, images=images)
+            msgs = build_messages(question, hits, max_source_chars=chars, images=images, archive=archive)
             if messages_tokens(msgs) <= budget:
                 return msgs, hits
         while hits:
             hits = hits[:-1]
             msgs = build_messages(question, hits, max_source_chars=500,
-                                  images=images[: sum(map(is_picture, hits))])
+                                  images=images[: sum(map(is_picture, hits))], archive=archive)
             if messages_tokens(msgs) <= budget:
                 return msgs, hits
         raise AnswerError(f"the question alone does not fit the model's context ({self.settings.llm.ctx} tokens)")
 
     def _prompt(
-        self, question: str, result: SearchResult, pictures: list[ImageHit], warnings: list[str]
+        self, question: str, result: SearchResult, pictures: list[ImageHit], warnings: list[str], archive: str = ""
     ) -> tuple[list[Message], SearchResult]:
         """The prompt: pictures as sources [1]… before the stories, then as many sources as the context holds."""
         backend = self.backend
@@ -104,7 +108,7 @@ class Answerer:
             known = {ih.url for ih in pictures}
             result = replace(result, hits=pics.hits + list(result.hits),
                              image_hits=list(pictures) + [ih for ih in result.image_hits if ih.url not in known])
-        msgs, hits = self._fit(question, list(result.hits), images)
+        msgs, hits = self._fit(question, list(result.hits), images, archive)
         if len(hits) < len(result.hits):
             warnings.append(f"{len(result.hits) - len(hits)} sources dropped to fit the context window")
             result = replace(result, hits=hits)
@@ -116,20 +120,28 @@ class Answerer:
         return self.backend.sees_images
 
     def stream(
-        self, question: Question | str, result: SearchResult, pictures: list[ImageHit] = ()
+        self, question: Question | str, result: SearchResult, pictures: list[ImageHit] = (),
+        span: ArchiveSpan | None = None,
     ) -> Iterator[str | Answer]:
         """Yield text pieces as they come, then the finished Answer last (sources: what retrieval found).
 
         `question` comes tidied (the assistant's `prepare`); a plain string is asked as it is. `pictures` become
         sources [1]… before the stories: shown to a model that can see (their files, first frame, downscaled), else
-        given by their alt text and captions, with a warning that says so."""
+        given by their alt text and captions, with a warning that says so. `span`: what time the library covers; a
+        question about a time after it is refused with where the archive ends, and a model is told the span."""
         if isinstance(question, str):
             question = Question(question)
         warnings: list[str] = []
         if question.trimmed_from:
             limit = self.settings.answer.max_question_chars
             warnings.append(f"the question was longer than {limit} characters and was trimmed")
-        msgs, result = self._prompt(question.text, result, list(pictures), warnings)
+        if after_archive(question.text, span, list(result.hits)):
+            text = refusal(list(result.hits), archive_end(span))
+            warnings.append("the question asks about a time after the archive's end: refused without a model")
+            yield text
+            yield self.finish(text, result, self.writer.fallback, "uk", True, warnings)
+            return
+        msgs, result = self._prompt(question.text, result, list(pictures), warnings, span_for_prompt(span))
         hits = list(result.hits)
         backend = self.backend
         if backend.fallback_reason:
@@ -237,6 +249,7 @@ class Answerer:
             bridge=result.bridge,
             quotes_only=backend.quotes_only,
             writes_answers=backend.writes_answers,
+            refused=is_refusal(done.text),
         )
 
     def ask(self, question: Question | str, result: SearchResult, pictures: list[ImageHit] = ()) -> Answer:

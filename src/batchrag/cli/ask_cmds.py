@@ -8,7 +8,7 @@ from batchrag.cli.shell import EMBEDDER_HELP, RERANKER_HELP, choices, dump, erro
 from batchrag.domain.types import Answer
 from batchrag.service import Assistant
 from batchrag.service.choices import backend_choices, build_backend
-from batchrag.service.wording import relevance_note
+from batchrag.service.wording import day, reader_notes, relevance_note
 
 
 def search_cmd(
@@ -38,8 +38,8 @@ def search_cmd(
             typer.echo(f"{n}. {h.url}\n   {h.alt[:100]}\n   from: {h.article_title}")
         else:
             note = relevance_note(h.scores, assistant.settings)
-            when = h.date.isoformat() if h.date else None
-            typer.echo(f"{n}. [{h.issue}] {h.title}  {when}" + (f"  ({note})" if note else "") + f"\n   {h.url}")
+            typer.echo(f"{n}. [{h.issue}] {h.title}  {day(h.date)}" + (f"  ({note})" if note else "")
+                       + f"\n   {h.url}")
 
 
 def ask_cmd(
@@ -52,6 +52,9 @@ def ask_cmd(
     picture: str | None = typer.Option(
         None, "--picture", help="Ask about this picture (its URL, or its file under data/images/): a model that can "
         "see is shown it, beside its story."),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="Also print the diagnostics (which backend answered and why, the searched "
+        "query, the gate's reasons) to stderr."),
 ) -> None:
     """Answer a question from the library (or about one picture of it), in Ukrainian, with numbered citations to its
     sources."""
@@ -61,12 +64,14 @@ def ask_cmd(
         settings = settings_with(llm_backend=backend)
         # A backend named on the command line is built first, so a wrong name fails before any search.
         assistant = Assistant(settings, backend=build_backend(backend, settings) if backend else None)
+        # A model whose text is no answer (the demo model) is not streamed: only what passes is printed.
+        stream = not as_json and assistant.writes_answers
         final = None
         items = assistant.picture_stream(picture, question) if picture else assistant.stream(question, k=k)
         for item in items:
             if isinstance(item, Answer):
                 final = item
-            elif not as_json:
+            elif stream:
                 typer.echo(item, nl=False)
     if as_json:
         typer.echo(dump(final, indent=2))
@@ -74,17 +79,25 @@ def ask_cmd(
             if w.startswith("auto: "):  # the one line that says why another backend answered
                 typer.secho(f"warning: {w}", fg=typer.colors.YELLOW, err=True)
         return
+    if not stream:
+        typer.echo(final.answer, nl=False)
+    print_sources(final)
+    for note in reader_notes(final):
+        typer.secho(note, fg=typer.colors.YELLOW, err=True)
+    if verbose:
+        for w in final.warnings:
+            typer.secho(f"warning: {w}", fg=typer.colors.YELLOW, err=True)
+        line = f"backend: {final.backend} ({final.model}); query: {final.searched_query!r}; rewrite: {final.rewrite}"
+        typer.secho(line, dim=True, err=True)
+
+
+def print_sources(final: Answer) -> None:
+    """The numbered sources under an answer, in the reader's language (titles and links as the site has them)."""
     typer.echo("\n\nДжерела:")
     for s in final.sources:
         mark = "*" if s.cited else " "
-        when = f" ({s.date.isoformat()}, issue {s.issue})" if s.date else ""
+        meta = ", ".join(x for x in (day(s.date), f"випуск №{s.issue}" if s.issue is not None else "") if x)
         note = f" · {s.relevance}" if s.relevance else ""
-        typer.echo(f"{mark}[{s.n}] {s.title}{when}{note}\n     {s.url}")
+        typer.echo(f"{mark}[{s.n}] {s.title}" + (f" ({meta})" if meta else "") + f"{note}\n     {s.url}")
         if s.picture:
             typer.echo(f"     {s.picture}")
-    for w in final.warnings:
-        typer.secho(f"warning: {w}", fg=typer.colors.YELLOW, err=True)
-    line = f"backend: {final.backend} ({final.model}); query: {final.searched_query!r}; rewrite: {final.rewrite}"
-    if not final.writes_answers and not final.quotes_only:  # the demo model wrote it, not the quotes
-        line += "\ndemo model: its answers are not shown as answers; for real ones: `batchrag model pull`"
-    typer.secho(line, dim=True, err=True)

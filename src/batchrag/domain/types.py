@@ -163,6 +163,23 @@ class ImageHit(JsonMixin):
     machine_caption: str = ""  # what a vision model wrote about it (`batchrag caption`), "" when none did
 
 
+@dataclass(frozen=True)
+class ArchiveSpan:
+    """What time the library covers: its first and newest numbered issues with their own dates, and the newest
+    article's date (a standalone post may be newer than the newest issue)."""
+
+    first_issue: int | None = None
+    first_date: date | None = None
+    last_issue: int | None = None
+    last_date: date | None = None
+    newest: date | None = None
+
+    @property
+    def end(self) -> date | None:
+        """The last day the archive has anything from."""
+        return max((d for d in (self.last_date, self.newest) if d), default=None)
+
+
 @dataclass
 class SearchResult(JsonMixin):
     """What retrieval returns for a question."""
@@ -219,6 +236,9 @@ class Answer:
     # The answering backend's capabilities (llm/base.py), for the page and the CLI; not part of `ask --json`.
     quotes_only: bool = False  # the text is the sources' own quotes, no model wrote it
     writes_answers: bool = True  # False: quotes, or the packaged demo model
+    # The answer says the archive has no answer (then lists the closest stories); not a key of `ask --json`, whose
+    # answer starts with the refusal sentence.
+    refused: bool = False
 
     def to_json(self) -> dict:
         """The `ask --json` object, exactly: sources[n-1] is [n] (a picture source adds `picture`); images as

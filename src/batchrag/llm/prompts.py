@@ -107,12 +107,15 @@ def build_messages(
     retry: bool = False,
     max_source_chars: int = 1500,
     images: tuple[bytes, ...] | list[bytes] = (),
+    archive: str = "",
 ) -> list[Message]:
     """System prompt first, then the fenced sources with the question (and the firmer retry rule if asked).
 
-    `images` are the pictures of the picture sources, in order: they ride on the user message (vision models)."""
+    `images` are the pictures of the picture sources, in order: they ride on the user message (vision models);
+    `archive` says what time the archive covers (answer/archive_dates.py)."""
     images = tuple(images)
-    system = SYSTEM_UK + ("\n" + PICTURE_RULE_UK if images else "") + ("\n\n" + RETRY_UK if retry else "")
+    system = (SYSTEM_UK + ("\n" + PICTURE_RULE_UK if images else "") + ("\n" + archive if archive else "")
+              + ("\n\n" + RETRY_UK if retry else ""))
     user = build_user_prompt(question, hits, max_source_chars, n_images=len(images))
     return [Message("system", system), Message("user", user, images)]
 

@@ -4,6 +4,7 @@ question about one picture (the picture itself beside its story, for a model tha
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -14,7 +15,7 @@ from batchrag.answer import Answerer, Question, prepare_question
 from batchrag.answer.answerer import final_answer
 from batchrag.answer.picture_sources import MAX_REQUEST_PICTURES, picture_file
 from batchrag.domain.errors import BatchragError
-from batchrag.domain.types import Answer, Hit, ImageHit, Message, SearchResult
+from batchrag.domain.types import Answer, ArchiveSpan, Hit, ImageHit, Message, SearchResult
 from batchrag.llm.base import LLMBackend
 from batchrag.llm.prompts import picture_question
 from batchrag.retrieve.query import is_picture_request
@@ -23,6 +24,7 @@ from batchrag.settings import Settings
 from batchrag.store import open_store
 
 PICTURE_QUESTION_UK = "Що показує це зображення?"  # what a picture card's button asks
+SPAN_TTL_S = 60.0  # how long the archive's span is reused before the store is asked again
 
 
 class PictureNotFound(BatchragError):
@@ -57,6 +59,7 @@ class Assistant:
         self.settings = settings
         self._retriever = retriever
         self.answerer = Answerer(self.settings, backend=backend)
+        self._span: tuple[float, ArchiveSpan | None] | None = None
 
     @property
     def retriever(self):
@@ -136,7 +139,27 @@ class Assistant:
         q = question if isinstance(question, Question) else self.prepare(question)
         if pictures is None:
             pictures = self.request_pictures(q.text, result)
-        return self.answerer.stream(q, result, pictures)
+        return self.answerer.stream(q, result, pictures, self.archive_span())
+
+    def archive_span(self) -> ArchiveSpan | None:
+        """What time the library covers, read from the store at most once a minute (a sync may add an issue)."""
+        now = time.monotonic()
+        if self._span is None or now - self._span[0] > SPAN_TTL_S:
+            self._span = (now, self._read_span())
+        return self._span[1]
+
+    def _read_span(self) -> ArchiveSpan | None:
+        try:
+            st = open_store(self.settings).stats()
+        except Exception as exc:  # the span only sharpens refusals: an unreadable store must not cost the answer
+            log.warning("archive span unavailable: %s", exc)
+            return None
+
+        def day(key: str) -> date | None:
+            return date.fromisoformat(st[key]) if st.get(key) else None
+
+        return ArchiveSpan(st.get("first_issue"), day("first_issue_date"), st.get("newest_issue"),
+                           day("newest_issue_date"), day("newest_date"))
 
     @property
     def writes_answers(self) -> bool:

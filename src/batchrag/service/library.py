@@ -11,7 +11,7 @@ from typing import IO
 from batchrag.settings import Settings
 
 COUNTS = ("issues", "articles", "images", "images_downloaded")
-FACTS = ("newest_issue", "newest_date", "last_crawl")
+FACTS = ("newest_issue", "newest_issue_date", "first_issue", "first_issue_date", "newest_date", "last_crawl")
 IMAGE_NAME = re.compile(r"[0-9a-f]{16,64}(\.still)?\.[a-z0-9]{2,5}")
 
 
@@ -24,7 +24,10 @@ class LibraryStatus:
     images: int = 0
     images_downloaded: int = 0
     newest_issue: int | None = None
-    newest_date: str | None = None
+    newest_issue_date: str | None = None  # ISO, the newest numbered issue's own date
+    first_issue: int | None = None
+    first_issue_date: str | None = None
+    newest_date: str | None = None  # ISO, the newest article's (a standalone post may be newer than any issue)
     last_crawl: str | None = None
     indexed_articles: int | None = None  # None: no index yet
     indexed_passages: int | None = None
@@ -112,10 +115,15 @@ class Library:
         return run_crawl(self.store, self.settings, **options)
 
     def ingest_dir(self, folder: Path, progress: bool = False) -> dict:
-        """Parse a folder of saved pages into the store, offline."""
+        """Parse a folder of saved pages into the store, offline; an import that stored pages is an update."""
+        from datetime import UTC, datetime
+
         from batchrag.crawl.saved import ingest_dir
 
-        return ingest_dir(self.store, folder, progress=progress)
+        summary = ingest_dir(self.store, folder, progress=progress)
+        if summary["pages"]:
+            self.store.set_meta("last_crawl", datetime.now(UTC).isoformat(timespec="seconds"))
+        return summary
 
     def index(self, rebuild: bool = False, progress: bool = False):
         """Bring the index in line with the store (incremental by content hash); returns its IndexSummary."""

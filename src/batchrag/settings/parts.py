@@ -225,6 +225,14 @@ class AnswerSettings(_Part):
     )
 
 
+    quotes: Literal["meaning", "overlap"] = Field(
+        "meaning",
+        description="How the quote-only answer chooses its sentences: meaning (the text embedder's similarity of each "
+        "sentence of the top sources to the question, 1–2 a source, never a heading, byline or interview prompt) or "
+        "overlap (shared 5-letter word prefixes, the choice before docs/decisions/0016).",
+    )
+
+
 class LLMSettings(_Part):
     """Which chat model answers, where it runs and how it generates."""
 

@@ -18,6 +18,9 @@ from batchrag.store.pages import PageCache
 from batchrag.store.schema import ArticleRow, ImageRow, IssueRow, Meta, SummaryRow
 
 
+def _iso(d) -> str | None:
+    return d.isoformat() if d else None
+
 class Store(PageCache):
     """The article store; every write is one transaction, so a killed process loses nothing committed."""
 
@@ -165,6 +168,22 @@ class Store(PageCache):
             named = set(s.scalars(select(ArticleRow.issue).where(ArticleRow.issue.is_not(None)).distinct()))
             return sorted({int(n) for n in crawled | named}, reverse=True)
 
+    @staticmethod
+    def _issue_span(s) -> dict:
+        """The first and newest numbered issues (crawled, or named by imported articles) with their own dates: the
+        issue page's, else its stories' earliest. Standalone posts may be newer than the newest issue."""
+        ends = {}
+        for key, pick in (("first_issue", func.min), ("newest_issue", func.max)):
+            numbers = [n for n in (s.scalar(select(pick(IssueRow.number))), s.scalar(select(pick(ArticleRow.issue))))
+                       if n is not None]
+            n = (min if pick is func.min else max)(numbers, default=None)
+            day = None
+            if n is not None:
+                day = s.scalar(select(IssueRow.date).where(IssueRow.number == n, IssueRow.date.is_not(None)).limit(1))
+                day = day or s.scalar(select(func.min(ArticleRow.date)).where(ArticleRow.issue == n))
+            ends[key], ends[f"{key}_date"] = n, _iso(day)
+        return ends
+
     def issue_info(self, number: int) -> dict | None:
         """{'number', 'slug', 'url', 'title', 'date'} of a numbered issue, None when it is not stored."""
         with self.Session() as s:
@@ -214,8 +233,8 @@ class Store(PageCache):
                 "articles": s.scalar(select(func.count(ArticleRow.id))),
                 "images": s.scalar(select(func.count(ImageRow.id))),
                 "images_downloaded": s.scalar(select(func.count(ImageRow.id)).where(ImageRow.local_path.is_not(None))),
-                "newest_issue": s.scalar(select(func.max(IssueRow.number))),
-                "newest_date": (d.isoformat() if (d := s.scalar(select(func.max(ArticleRow.date)))) else None),
+                **self._issue_span(s),
+                "newest_date": _iso(s.scalar(select(func.max(ArticleRow.date)))),
                 "last_crawl": self.get_meta("last_crawl"),
             }
 

@@ -11,7 +11,6 @@ import streamlit as st
 from batchrag.domain.errors import BatchragError
 from batchrag.domain.types import Answer, ImageHit, Message
 from batchrag.service import EmptyQuestion, Filters, IndexMissingError
-from batchrag.service.llm_status import quotes_chosen
 from batchrag.settings import Settings
 from batchrag.ui import cached
 from batchrag.ui.render import escape_md
@@ -20,11 +19,11 @@ from batchrag.ui.turns import Turn
 
 
 def llm_failure_note(a: Answer, settings: Settings) -> str | None:
-    failed = [w for w in a.warnings if " failed: " in w]
-    if a.quotes_only and (failed or not quotes_chosen(settings)):
-        why = escape_md(failed[0]) if failed else "жодна локальна мовна модель не працює"
-        return (f"Мовна модель недоступна ({why}). Нижче — уривки знайдених джерел без переказу. "
-                "Запустіть Ollama (`ollama serve`) або виберіть вбудовану модель на бічній панелі.")
+    """A Ukrainian line when a model was asked and failed (its English reason is under «Подробиці»). With no model
+    at all the quotes answer by design: the banner at the top offers the download, once, not under every answer."""
+    if a.quotes_only and any(" failed: " in w for w in a.warnings):
+        return ("Мовна модель не відповіла (причина — у «Подробицях»). Нижче — дослівні цитати знайдених джерел. "
+                "Перевірте, чи запущено Ollama (`ollama serve`), або виберіть іншу модель на бічній панелі.")
     return None
 
 

@@ -39,9 +39,12 @@ def model_notice(ms, settings: Settings, on_ready) -> None:
     if ms.capable and not state.running:
         return
     if not ms.capable:
-        now = "жодної мовної моделі" if ms.quotes_only else "лише демо-модель (Gemma 3 270M)"
+        now = ("Мовної моделі, що пише відповіді, немає: на запитання відповідають дослівні цитати з джерел, одразу. "
+               if ms.quotes_only else
+               "Зараз працює лише демо-модель (Gemma 3 270M): справжніх відповідей вона не пише, тож ви побачите "
+               "дослівні цитати з джерел. ")
         st.info(
-            f"Зараз працює {now}: справжніх відповідей вона не пише, тож ви побачите дослівні цитати з джерел. "
+            now +
             "Завантажте модель кнопкою нижче (один раз; далі все працює без мережі), або в терміналі: "
             "`batchrag model pull`. Також підійдуть Ollama, GGUF-файл у `BATCHRAG_GGUF_PATH` або сервер "
             "OpenAI-сумісного API у `BATCHRAG_OPENAI_BASE_URL`."

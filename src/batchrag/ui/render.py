@@ -9,12 +9,19 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from batchrag.domain.types import Answer, ImageHit, Source
-from batchrag.service.wording import citation_spans, parse_citations
+from batchrag.service.wording import (  # noqa: F401  (the page's wording, re-exported for its views)
+    DEMO_NOTE,
+    citation_spans,
+    is_demo_answer,
+    parse_citations,
+    picture_note,
+    reader_notes,
+    warning_note,
+)
 
 # Characters that would let scraped or generated text become links, images, HTML, LaTeX or colour directives.
 _MD_SPECIAL = re.compile(r"([\\\[\]<>$`|])")
 
-DEMO_NOTE = "демо-модель: відповіді приблизні; для справжніх відповідей використовуйте Ollama"
 
 
 def escape_md(text: str) -> str:
@@ -152,16 +159,6 @@ _SKIP_REASONS = {
     "English question": "запитання англійською",
     "rewriting is off": "переклад вимкнено",
 }
-_GATE_REASONS = [
-    (re.compile(r"the answer is empty"), "вона порожня"),
-    (re.compile(r"it repeats itself in a loop"), "вона повторюється по колу"),
-    (re.compile(r"it gives (\d+) web address\(es\) found in no source"), r"у ній вебадрес, яких немає в джерелах: \1"),
-    (re.compile(r"too little of it is in Ukrainian|it is not in Ukrainian"), "вона не українською"),
-    (re.compile(r"it cites no source"), "вона не посилається на джерела"),
-]
-_GATED = re.compile(r"^gated: the model's answer was not shown \((.*)\)$")
-
-
 def rewrite_label(rewrite: str) -> str:
     """The query-rewrite status in words (with the rewriter, `<kind>:<model>`, when one did)."""
     r = (rewrite or "none").strip()
@@ -177,51 +174,6 @@ def rewrite_label(rewrite: str) -> str:
 def bridge_label(bridge: str) -> str:
     """The lexical bridge's English words as the page names them; "" when the question was searched without them."""
     return f"англійські слова зі словника: «{bridge}»" if bridge else ""
-
-
-_BLIND = re.compile(r"^(.+) cannot look at pictures: ")
-_UNSHOWN = re.compile(r"^the picture \S+ could not be shown to the model \((not downloaded|its file is missing|its file "
-                      r"is unreadable)[^)]*\)")
-_UNSHOWN_WHY = {"not downloaded": "його не завантажено", "its file is missing": "файлу немає в бібліотеці",
-                "its file is unreadable": "файл не читається"}
-
-
-def picture_note(warning: str) -> str | None:
-    """A picture question's warning in Ukrainian (the model could not look at the picture), None for others."""
-    if m := _BLIND.match(warning):
-        return (f"Модель {m.group(1)} не бачить зображень: вона відповіла за підписом і описом зображення, "
-                "а не за ним самим.")
-    if m := _UNSHOWN.match(warning):
-        return (f"Зображення не вдалося показати моделі ({_UNSHOWN_WHY[m.group(1)]}): вона відповіла лише за його "
-                "підписом і описом. Завантажити файли: batchrag crawl --images-only.")
-    return None
-
-
-def warning_note(warning: str) -> str:
-    """A warning as the page shows it: the gate's verdict and the picture notes in Ukrainian, anything else as the
-    pipeline wrote it."""
-    picture = picture_note(warning)
-    if picture:
-        return picture
-    m = _GATED.match(warning)
-    if not m:
-        return warning
-    reasons = []
-    for part in m.group(1).split("; "):
-        for rx, uk in _GATE_REASONS:
-            if rx.fullmatch(part):
-                reasons.append(rx.sub(uk, part))
-                break
-        else:
-            reasons.append(part)
-    return "Відповідь моделі не показано, бо " + ", ".join(dict.fromkeys(reasons)) + "; нижче — цитати з джерел."
-
-
-def is_demo_answer(answer: Answer) -> bool:
-    """True when the packaged demo model (Gemma 3 270M) wrote the answer."""
-    if any("demo model" in w for w in answer.warnings):
-        return True  # the demo model answered, and its uncited text was replaced by quotes
-    return not answer.writes_answers and not answer.quotes_only
 
 
 def answer_notes(answer: Answer) -> list[str]:
@@ -240,6 +192,25 @@ EXAMPLE_LABELS = {"text": "Запитання", "image": "Зображення",
 
 def _day(d) -> str:
     return d.strftime("%d.%m.%Y") if d else "—"
+
+
+def iso_day(iso: str | None) -> str:
+    """An ISO date as the page writes every date: 04.06.2025 ("—" for none)."""
+    from datetime import date
+
+    return _day(date.fromisoformat(iso[:10])) if iso else "—"
+
+
+def newest_text(status) -> str:
+    """The library's newest issue with its own date, and a newer standalone post's date when there is one (the
+    newest article may be a letter published after the newest issue)."""
+    if status.newest_issue is None:
+        return "Найновіший випуск: —" + (f" (найновіша стаття — {iso_day(status.newest_date)})"
+                                          if status.newest_date else "")
+    text = f"Найновіший випуск: **№{status.newest_issue}** ({iso_day(status.newest_issue_date)})"
+    if status.newest_date and status.newest_issue_date and status.newest_date > status.newest_issue_date:
+        text += f", найновіша стаття — {iso_day(status.newest_date)}"
+    return text
 
 
 def overview_text(ov) -> str:

