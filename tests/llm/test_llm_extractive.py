@@ -104,3 +104,19 @@ def test_the_overlap_choice_is_still_there_by_setting():
     msgs = build_messages("How many kilograms can the robot lift?", hits)
     out = "".join(ExtractiveBackend(Settings(quotes="overlap")).generate(msgs))
     assert "— «The robot lifts boxes of up to 40 kilograms.» [1]" in out
+
+
+def test_the_quotes_read_a_source_whole_not_as_the_prompt_cut_it():
+    # The prompt keeps a source's first 1,500 characters; the sentence that answers may come after them.
+    from batchrag.answer import Answerer
+    from batchrag.answer.answerer import final_answer
+    from batchrag.domain.types import SearchResult
+    from batchrag.settings import Settings
+
+    filler = " ".join(f"The team also tested variant number {i} of the gripper on a shelf of boxes." for i in range(30))
+    text = "Pallas\n" + filler + " The robot lifts boxes of up to 40 kilograms."
+    hits = [Hit(7, "https://x/pallas", "Pallas", None, 1, "story", text, 1.0, scores={"dense": 0.9})]
+    assert "40 kilograms" not in build_messages("q", hits)[1].content  # cut from the prompt
+    a = final_answer(Answerer(Settings(llm_backend="extractive")).stream("Скільки кілограмів піднімає робот?",
+                                                                       SearchResult(hits, [])))
+    assert "— «The robot lifts boxes of up to 40 kilograms.» [1]" in a.answer

