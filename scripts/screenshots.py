@@ -148,9 +148,13 @@ class Visit:
     def wait_answer(self, timeout_ms: int = 180_000) -> None:
         from playwright.sync_api import expect
 
-        expect(self.page.get_by_text("Модель: extractive").first).to_be_visible(timeout=timeout_ms)
+        expect(self.done()).to_be_visible(timeout=timeout_ms)
         expect(self.page.get_by_text("Джерела", exact=True).first).to_be_visible(timeout=30_000)
         self.idle()
+
+    def done(self):
+        """What a finished answer carries: its collapsed «Подробиці» (the backend line is inside it)."""
+        return self.page.get_by_test_id("stExpander").filter(has_text="Подробиці").first
 
     def show(self, locator, margin: int = 70) -> None:
         """Scroll so that the element stands `margin` px below the top of the view; the mouse out of the way."""
@@ -183,7 +187,7 @@ def ask_and_gif(browser, url: str, out: Path) -> list[tuple[bytes, int]]:
     box.evaluate("e => e.blur()")
     # While the answer appears: the page as it changes (the question posted, the search, the text) until it is
     # done; the faded page of the rerun that posts the question is left out (no chat message in it yet).
-    done = v.page.get_by_text("Модель: extractive").first
+    done = v.done()
     posted = v.page.get_by_test_id("stChatMessage")
     seen: list[bytes] = []
     deadline = time.time() + 180
