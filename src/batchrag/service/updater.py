@@ -123,7 +123,8 @@ class LibraryUpdater:
         if s.stage == "idle":
             return ""
         if s.stage == "unreachable":
-            return f"{s.message} Останнє оновлення: {when_text(s.last_crawl)}. ({s.reason or 'немає з’єднання'})"
+            # The reason itself («cannot reach …: [Errno 111] …») is the pipeline's English: it stays in the state.
+            return f"{s.message} Останнє оновлення: {when_text(s.last_crawl)}. (немає з’єднання з сайтом)"
         elapsed = (s.finished_at or time.time()) - (s.started_at or time.time())
         added = self._articles() - s.articles_before
         line = f"{s.message} ({elapsed:.0f} с; нових статей: {max(added, 0)})"
