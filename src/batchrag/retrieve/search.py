@@ -130,9 +130,22 @@ class Retriever:
         return (en, "lexicon") if en else (None, "none")
 
     def _rank(self, question, mode, date_from, date_to, tags, english_query, recent, timings, bridged=False):
+        """(article order, fused scores, each article's best rank and passages, raw signal scores); the last call's
+        answer is kept, because a reader's question asks it twice: for the stories, then for the pictures' story
+        signal. Copies are returned (the reranker rewrites `best`)."""
         mode = mode or self.settings.retrieve.search_mode
         if mode not in query.MODES:
             raise UnknownComponent(f"unknown search mode {mode!r}; use one of {', '.join(query.MODES)}")
+        key = (id(self.snap), question, mode, date_from, date_to, tuple(tags or ()), english_query, bool(recent),
+               bool(bridged))
+        memo = getattr(self, "_rank_memo", None)
+        if memo is None or memo[0] != key:
+            memo = self._rank_memo = (key, self._rank_now(question, mode, date_from, date_to, tags, english_query,
+                                                          recent, timings, bridged))
+        order, fused, best, raw = memo[1]
+        return list(order), dict(fused), dict(best), {a: dict(r) for a, r in raw.items()}
+
+    def _rank_now(self, question, mode, date_from, date_to, tags, english_query, recent, timings, bridged):
         snap = self.snap
         signals = self.signals(question, mode, english_query, passages.filter_mask(snap, date_from, date_to, tags),
                                timings, bridged)
@@ -274,7 +287,8 @@ class Retriever:
             return picture_search.bm25_scores(snap, text)
         if name == "pixels":
             return self._pixels().scores(text)
-        story_order, fused, *_ = self._rank(question, None, None, None, None, english_query, False, {}, None)
+        english, how = self.bridged(question, english_query)  # as search() reads it, so its ranking is reused
+        story_order, fused, *_ = self._rank(question, None, None, None, None, english, False, {}, how == "lexicon")
         return picture_search.story_scores(snap, fused, story_order)
 
     def search_images(self, question: str, k: int = 5, english_query: str | None = None) -> list[ImageHit]:
