@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException
 from batchrag.api.prometheus import Metrics
 from batchrag.domain.types import Answer
 from batchrag.service import Assistant, Library
+from batchrag.service.keys import Keys
 from batchrag.settings import Settings
 
 CLIENT_GONE = 499  # nginx's "client closed request": the reader left before the answer was finished
@@ -26,6 +27,7 @@ class ApiState:
         self.library = Library(settings)
         self.assistant = assistant or Assistant(settings)
         self.metrics = Metrics()
+        self.keys = Keys(settings)
         self._lock = threading.Lock()
 
     def ready(self) -> Assistant:

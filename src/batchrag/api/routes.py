@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
+from batchrag.api.auth import install_auth
 from batchrag.api.common import CLIENT_GONE, ApiState, drain, one_line, only, state
 from batchrag.api.prometheus import Metrics
 from batchrag.domain.errors import BatchragError
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None, *, assistant: Assistant | None 
     app = FastAPI(title="batchrag", version="1", description="Questions over The Batch archive, answered in Ukrainian.")
     app.state.api = ApiState(settings, assistant)
     install_errors(app)
+    install_auth(app, error_body)  # inside the metrics: a 401 is counted too
     install_metrics(app)
     max_q = settings.answer.max_question_chars
     install_questions(app, max_q)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from batchrag.cli import ask_cmds, eval_cmds, issue_cmds, library_cmds, model_cmds, server_cmds
+from batchrag.cli import ask_cmds, eval_cmds, issue_cmds, keys_cmds, library_cmds, model_cmds, server_cmds
 from batchrag.cli.shell import errors
 from batchrag.settings import get_settings
 
@@ -36,3 +36,9 @@ model_app.command("status")(model_cmds.model_status_cmd)
 model_app.command("list")(model_cmds.model_list_cmd)
 model_app.command("pull")(model_cmds.model_pull_cmd)
 app.add_typer(model_app, name="model")
+
+keys_app = typer.Typer(no_args_is_help=True, help="API keys of a team server: who may call `batchrag api`.")
+keys_app.command("create")(keys_cmds.keys_create_cmd)
+keys_app.command("list")(keys_cmds.keys_list_cmd)
+keys_app.command("revoke")(keys_cmds.keys_revoke_cmd)
+app.add_typer(keys_app, name="keys")

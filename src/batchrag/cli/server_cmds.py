@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from batchrag.cli.shell import errors
+from batchrag.cli.shell import errors, fail
 from batchrag.service import Library, build_demo_library, network_available
 from batchrag.settings import Settings, get_settings
 
@@ -58,14 +58,29 @@ def api_cmd(
     host: str | None = typer.Option(None, help="Bind address (default: settings.serve.api_host, 127.0.0.1)."),
     port: int | None = typer.Option(None, help="Port (default: settings.serve.api_port, 8000)."),
     workers: int = typer.Option(1, min=1, max=64, help="API processes sharing the library (one index load each)."),
+    no_auth: bool = typer.Option(False, "--no-auth", help="Bind beyond loopback with no API key (anyone who reaches "
+                                 "the port may ask: logged as a warning on every start)."),
 ) -> None:
-    """Start the HTTP API: /search, /ask (Server-Sent Events), /v1/chat/completions, /health, /metrics, /docs."""
+    """Start the HTTP API: /search, /ask (Server-Sent Events), /v1/chat/completions, /health, /metrics, /docs.
+
+    When any key exists (`batchrag keys create`), every route but /health needs `Authorization: Bearer <key>`."""
     import uvicorn
 
+    from batchrag.service.keys import Keys, is_loopback
+
     settings = get_settings()
+    bind = host or settings.serve.api_host
+    with errors():
+        keyed = Keys(settings).required()
+    if not keyed and not is_loopback(bind):
+        if not no_auth:
+            fail(f"refusing to serve {bind} with no API key: anyone who reaches the port could ask; create one with "
+                 "`batchrag keys create NAME` (or pass --no-auth)")
+        typer.secho(f"warning: --no-auth: the API on {bind} answers anyone who reaches it", fg=typer.colors.YELLOW,
+                    err=True)
     # By import string, like the page by path: the CLI never imports a sibling front end (docs/ARCHITECTURE.md),
     # and each worker builds its own app (its own retriever) from the environment.
-    uvicorn.run("batchrag.api.routes:create_app", factory=True, host=host or settings.serve.api_host,
+    uvicorn.run("batchrag.api.routes:create_app", factory=True, host=bind,
                 port=port or settings.serve.api_port, workers=workers, log_level="warning", timeout_graceful_shutdown=5,
                 timeout_keep_alive=settings.serve.api_keep_alive_s)
 

@@ -14,6 +14,7 @@ from batchrag.domain.types import ImageRef, ParsedArticle, ParsedPage, StoredArt
 from batchrag.settings import Settings
 from batchrag.store import interchange
 from batchrag.store.engine import open_database
+from batchrag.store.keys import KeyStore
 from batchrag.store.pages import PageCache
 from batchrag.store.schema import ArticleRow, ImageRow, IssueRow, Meta, SummaryRow
 
@@ -21,7 +22,7 @@ from batchrag.store.schema import ArticleRow, ImageRow, IssueRow, Meta, SummaryR
 def _iso(d) -> str | None:
     return d.isoformat() if d else None
 
-class Store(PageCache):
+class Store(PageCache, KeyStore):
     """The article store; every write is one transaction, so a killed process loses nothing committed."""
 
     def __init__(self, url: str):

@@ -103,3 +103,15 @@ class SummaryRow(Base):
     prompt_version: Mapped[str] = mapped_column(String(32), default="")
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+
+
+class ApiKeyRow(Base):
+    """An API key of a team server: only its sha256 is kept (the key is shown once, at creation); a revoked key's row
+    is deleted, so every process sees the revocation on its next look (docs/contracts.md#api-keys)."""
+
+    __tablename__ = "api_keys"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), default="reader")
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    last_used: Mapped[datetime | None] = mapped_column(DateTime)
