@@ -79,3 +79,21 @@ def test_api_refuses_to_bind_beyond_loopback_without_a_key(tmp_path, monkeypatch
     assert CliRunner().invoke(app, ["keys", "revoke", "olena"]).exit_code == 0
     again = CliRunner().invoke(app, ["keys", "revoke", "olena"])
     assert again.exit_code == 1 and again.stderr.startswith("error: no key named 'olena'")
+
+
+def test_a_flood_over_a_keys_limit_gets_429_with_retry_after(keyed):
+    from batchrag.api import create_app
+    from tests.support.live_api import serve_app
+
+    s, _ = keyed
+    key = Keys(s).create("flood")
+    app = create_app(s.with_changes(api_requests_per_minute=5))
+    with serve_app(app) as url, httpx.Client(base_url=url, timeout=30) as c:
+        auth = {"Authorization": f"Bearer {key}"}
+        codes = [c.get("/search", params={"q": "chip"}, headers=auth).status_code for _ in range(8)]
+        assert codes == [200] * 5 + [429] * 3
+        r = c.get("/search", params={"q": "chip"}, headers=auth)
+        assert r.status_code == 429 and 1 <= int(r.headers["Retry-After"]) <= 60
+        assert r.json()["error"].startswith("too many requests for this key: over 5 requests a minute")
+        other = Keys(s).create("calm")  # the limit is per key: another reader is not held back
+        assert c.get("/search", params={"q": "chip"}, headers={"Authorization": f"Bearer {other}"}).status_code == 200

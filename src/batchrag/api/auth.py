@@ -1,13 +1,53 @@
 """Who may call the API: when any key exists, every route but /health needs `Authorization: Bearer <key>` (the
-OpenAI client's `api_key` is sent so); 401 for a missing or wrong key, 403 for a reader on an admin route."""
+OpenAI client's `api_key` is sent so); 401 for a missing or wrong key, 403 for a reader on an admin route, 429 with
+Retry-After over a key's limits."""
 
 from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import deque
 
 from fastapi import FastAPI, Request
 from starlette.concurrency import run_in_threadpool
 
 OPEN = ("/health",)  # a load balancer's probe needs no key
 ADMIN = ("/metrics",)  # counts per key name: for the team's admins
+ANSWERS = ("/ask", "/v1/chat/completions")  # what holds a model: limited in number at once
+
+
+class Limits:
+    """Per key name, in this process: requests in the last minute, and answers in flight."""
+
+    def __init__(self, per_minute: int, at_once: int) -> None:
+        self.per_minute, self.at_once = per_minute, at_once
+        self._seen: dict[str, deque[float]] = {}
+        self._running: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def admit(self, name: str) -> int:
+        """0 when a request may go on, else the seconds until it may (Retry-After)."""
+        now = time.monotonic()
+        with self._lock:
+            seen = self._seen.setdefault(name, deque())
+            while seen and now - seen[0] >= 60:
+                seen.popleft()
+            if len(seen) >= self.per_minute:
+                return max(1, math.ceil(60 - (now - seen[0])))
+            seen.append(now)
+            return 0
+
+    def enter(self, name: str) -> bool:
+        with self._lock:
+            if self._running.get(name, 0) >= self.at_once:
+                return False
+            self._running[name] = self._running.get(name, 0) + 1
+            return True
+
+    def leave(self, name: str) -> None:
+        with self._lock:
+            self._running[name] = max(0, self._running.get(name, 0) - 1)
 
 
 def bearer(scope) -> str | None:
@@ -44,7 +84,23 @@ def install_auth(app: FastAPI, error_body) -> None:
                 return await error_body(Request(scope), 403, f"the key {caller.name!r} is a reader's: "
                                         "this route is for admins")(scope, receive, send)
             scope.setdefault("state", {})["caller"] = caller
-            return await stack(scope, receive, send)
+            limits: Limits = app.state.api.limits
+            wait = limits.admit(caller.name)
+            if wait:
+                return await too_many(scope, receive, send, wait, f"over {limits.per_minute} requests a minute")
+            if scope["path"] not in ANSWERS:
+                return await stack(scope, receive, send)
+            if not limits.enter(caller.name):
+                return await too_many(scope, receive, send, 1, f"over {limits.at_once} answers at once")
+            try:
+                return await stack(scope, receive, send)
+            finally:
+                limits.leave(caller.name)
+
+        async def too_many(scope, receive, send, wait: int, why: str):
+            resp = error_body(Request(scope), 429, f"too many requests for this key: {why}; retry in {wait} s")
+            resp.headers["Retry-After"] = str(wait)
+            return await resp(scope, receive, send)
 
         return guarded
 

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
+from batchrag.api.auth import Limits
 from batchrag.api.prometheus import Metrics
 from batchrag.domain.types import Answer
 from batchrag.service import Assistant, Library
@@ -28,6 +29,7 @@ class ApiState:
         self.assistant = assistant or Assistant(settings)
         self.metrics = Metrics()
         self.keys = Keys(settings)
+        self.limits = Limits(settings.serve.api_requests_per_minute, settings.serve.api_concurrent_answers)
         self._lock = threading.Lock()
 
     def ready(self) -> Assistant:

@@ -301,6 +301,12 @@ class ServeSettings(_Part):
     ui_port: int = Field(8501, description="Port of the Streamlit app.")
     api_host: str = Field("127.0.0.1", description="Address `batchrag api` binds to (0.0.0.0 only behind a proxy).")
     api_port: int = Field(8000, description="Port of `batchrag api`.")
+    api_requests_per_minute: int = Field(
+        120, ge=1, description="Per API key and process: requests in any 60 s beyond which the API answers 429 with "
+        "Retry-After (only when keys exist: docs/contracts.md#api-keys).")
+    api_concurrent_answers: int = Field(
+        4, ge=1, description="Per API key and process: answers (/ask, /v1/chat/completions) at once beyond which the "
+        "API answers 429 with Retry-After.")
     api_keep_alive_s: int = Field(
         75,
         description="How long `batchrag api` keeps an idle client connection open, seconds (above the clients' and "
