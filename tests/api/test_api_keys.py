@@ -41,7 +41,11 @@ def test_with_no_key_the_api_is_open_and_with_one_it_is_closed(keyed):
     assert ask.status_code == 200 and ask.json()["answer"]
     denied = httpx.get(f"{url}/metrics", headers=as_reader)
     assert denied.status_code == 403 and "reader" in denied.json()["error"]
-    assert httpx.get(f"{url}/metrics", headers={"Authorization": f"Bearer {admin}"}).status_code == 200
+    metrics = httpx.get(f"{url}/metrics", headers={"Authorization": f"Bearer {admin}"})
+    assert metrics.status_code == 200
+    assert 'batchrag_key_requests_total{key="reader1",status="200"} 2' in metrics.text  # /search and /ask
+    assert 'batchrag_key_requests_total{key="reader1",status="403"} 1' in metrics.text
+    assert reader not in metrics.text and admin not in metrics.text  # names, never key material
 
     # The OpenAI client sends its api_key as the Bearer key.
     good = openai.OpenAI(base_url=f"{url}/v1", api_key=reader, max_retries=0, timeout=60)

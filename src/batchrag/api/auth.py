@@ -80,10 +80,10 @@ def install_auth(app: FastAPI, error_body) -> None:
                 resp = error_body(Request(scope), 401, why)
                 resp.headers["WWW-Authenticate"] = "Bearer"
                 return await resp(scope, receive, send)
+            scope.setdefault("state", {})["caller"] = caller  # the metrics count per key name (api/routes.py)
             if scope["path"] in ADMIN and not caller.admin:
                 return await error_body(Request(scope), 403, f"the key {caller.name!r} is a reader's: "
                                         "this route is for admins")(scope, receive, send)
-            scope.setdefault("state", {})["caller"] = caller
             limits: Limits = app.state.api.limits
             wait = limits.admit(caller.name)
             if wait:

@@ -20,6 +20,7 @@ class Metrics:
         self.sums: dict[str, float] = defaultdict(float)
         self.counts: dict[str, int] = defaultdict(int)
         self.tokens: dict[str, int] = defaultdict(int)
+        self.keys: dict[tuple[str, int], int] = defaultdict(int)  # (key name, status): never key material
 
     def observe(self, endpoint: str, method: str, status: int, seconds: float) -> None:
         with self._lock:
@@ -32,6 +33,11 @@ class Metrics:
                     b[i] += 1
             self.sums[endpoint] += seconds
             self.counts[endpoint] += 1
+
+    def by_key(self, name: str, status: int) -> None:
+        """A request made with the API key named `name` (docs/contracts.md#api-keys)."""
+        with self._lock:
+            self.keys[(name, status)] += 1
 
     def error(self, endpoint: str, kind: str) -> None:
         """An error that is not a status code: a stream that failed or a reader who went away mid-answer."""
@@ -59,6 +65,9 @@ class Metrics:
             out += ["# HELP batchrag_llm_tokens_total Text pieces streamed by the answering model, by backend.",
                     "# TYPE batchrag_llm_tokens_total counter"]
             out += [f'batchrag_llm_tokens_total{{backend="{b}"}} {n}' for b, n in sorted(self.tokens.items())]
+            out += ["# HELP batchrag_key_requests_total Requests by API key name and status.",
+                    "# TYPE batchrag_key_requests_total counter"]
+            out += [f'batchrag_key_requests_total{{key="{k}",status="{st}"}} {n}' for (k, st), n in sorted(self.keys.items())]
             out += ["# HELP batchrag_errors_total Errors by endpoint and kind (client, server, stream, disconnect).",
                     "# TYPE batchrag_errors_total counter"]
             out += [f'batchrag_errors_total{{endpoint="{e}",kind="{k}"}} {n}' for (e, k), n in sorted(self.errors.items())]

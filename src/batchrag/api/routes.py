@@ -117,6 +117,9 @@ def install_metrics(app: FastAPI) -> None:
                 await stack(scope, receive, send_status)
             finally:
                 metrics.observe(endpoint_of(scope), scope["method"], status[0], time.perf_counter() - start)
+                caller = (scope.get("state") or {}).get("caller")  # set by the key check (api/auth.py)
+                if caller is not None:
+                    metrics.by_key(caller.name, status[0])
 
         return timed
 
