@@ -54,11 +54,12 @@ class Keys:
         self._lock = threading.Lock()
         self._any: tuple[float, bool] = (0.0, False)
         self._touched: dict[str, float] = {}
+        self._opened = None  # the store, opened on first use (one engine for the life of the process)
 
     def _store(self):
         from batchrag.store import open_store
 
-        if getattr(self, "_opened", None) is None:
+        if self._opened is None:
             self._opened = open_store(self.settings)
         return self._opened
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from batchrag.store.schema import ApiKeyRow
@@ -27,7 +27,7 @@ class KeyStore:
 
     def key_count(self) -> int:
         with self.Session() as s:
-            return len(s.scalars(select(ApiKeyRow.name)).all())
+            return int(s.scalar(select(func.count()).select_from(ApiKeyRow)))
 
     def key_by_hash(self, key_hash: str) -> tuple[str, str, str] | None:
         """(name, role, stored hash) of the key with this hash, None when there is none."""
