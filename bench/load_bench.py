@@ -1,11 +1,17 @@
 """Load on the HTTP API: N `batchrag api` processes, M concurrent readers doing /search and /ask, while a sync runs.
 
 Usage: python bench/load_bench.py [--data-dir DIR] [--database-url URL] [--processes 4] [--readers 50]
-                                  [--duration 60] [--max-requests 200000] [--no-sync]
+                                  [--duration 60] [--max-requests 200000] [--no-sync] [--keys] [--scheduled-sync]
 Without --data-dir the fixture corpus is imported and indexed (use-m3) into a temporary dir. With --data-dir the
 library is CHANGED (one article gets a marker sentence, then re-indexed): run it on a copy. Answers come from the
 extractive backend (no model), rewrites are off. Loopback only. Prints one JSON object: requests/s, p50/p95/p99 per
 endpoint, errors (must be 0), the sync and whether every process picked it up, memory per process.
+
+--keys: every reader has its own API key (a team server), and one more client floods /search with its own key to
+provoke the per-key limit on purpose: its 429s (with Retry-After) are counted apart, never as errors.
+--scheduled-sync: instead of a marker import, the servers run `--sync-every 10s` against the loopback fixture site
+(tests/support/later_issue.py), whose newest issue is published a quarter into the run: every process must then
+serve it, with no restart, and the store's lease must have let one process sync at a time.
 """
 
 from __future__ import annotations
@@ -30,7 +36,8 @@ QUESTIONS = [
     "Як робот навчився готувати їжу?", "Які обмеження на експорт чипів?", "Хто такий Andrew Ng?",
 ]
 MARKER = "zqxloadbenchmarker"
-FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "corpus" / "articles.jsonl"
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = ROOT / "tests" / "fixtures" / "corpus" / "articles.jsonl"
 
 
 def free_port() -> int:
@@ -74,17 +81,19 @@ def prepare_library(args, env: dict) -> None:
         sys.exit(f"index failed: {out.stderr}")
 
 
-def start_api(env: dict, port: int, log: Path) -> subprocess.Popen:
+def start_api(env: dict, port: int, log: Path, args: tuple[str, ...] = (), key: str | None = None) -> subprocess.Popen:
     # stderr to a file, never an unread pipe (a full pipe would stall the server).
-    proc = subprocess.Popen([sys.executable, "-m", "batchrag.cli", "api", "--port", str(port)], env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "batchrag.cli", "api", "--port", str(port), *args], env=env,
                             stdout=subprocess.DEVNULL, stderr=log.open("w"), text=True)
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             sys.exit(f"batchrag api exited: {log.read_text()[-2000:]}")
         try:
             # A first search loads the embedder and the index, so the timed run measures a warm process.
-            if httpx.get(f"http://127.0.0.1:{port}/search", params={"q": "warm up"}, timeout=120).status_code == 200:
+            warm = httpx.get(f"http://127.0.0.1:{port}/search", params={"q": "warm up"}, headers=headers, timeout=120)
+            if warm.status_code == 200:
                 return proc
         except httpx.HTTPError:
             pass
@@ -99,6 +108,7 @@ class Tally:
         self.first: list[float] = []
         self.errors: dict[str, int] = {}
         self.samples: list[str] = []
+        self.flood = {"requests": 0, "429": 0, "retry_after_ok": 0, "other": 0}
 
     def error(self, what: str, detail: str) -> None:
         self.errors[what] = self.errors.get(what, 0) + 1
@@ -107,8 +117,10 @@ class Tally:
             self.samples.append(line)
 
 
-async def reader(i: int, bases: list[str], deadline: float, budget: list[int], tally: Tally) -> None:
-    async with httpx.AsyncClient(timeout=120) as client:
+async def reader(i: int, bases: list[str], deadline: float, budget: list[int], tally: Tally,
+                 keys: list[str] | None = None) -> None:
+    headers = {"Authorization": f"Bearer {keys[i]}"} if keys else {}
+    async with httpx.AsyncClient(timeout=120, headers=headers) as client:
         n = i
         while time.monotonic() < deadline and budget[0] > 0:
             budget[0] -= 1
@@ -144,6 +156,60 @@ async def reader(i: int, bases: list[str], deadline: float, budget: list[int], t
                 tally.error(endpoint, f"{type(exc).__name__}: {exc}")
                 continue
             tally.lat[endpoint].append((time.perf_counter() - t0) * 1000)
+
+
+async def flooder(base: str, key: str, deadline: float, tally: Tally, lanes: int = 6) -> None:
+    """One key over its limit on purpose (`lanes` connections at once): 429s with Retry-After, never a 5xx."""
+    async with httpx.AsyncClient(timeout=120, headers={"Authorization": f"Bearer {key}"}) as client:
+        await asyncio.gather(*(flood_lane(client, base, deadline, tally) for _ in range(lanes)))
+
+
+async def flood_lane(client: httpx.AsyncClient, base: str, deadline: float, tally: Tally) -> None:
+    while time.monotonic() < deadline:
+        try:
+            r = await client.get(f"{base}/v1/models")
+        except httpx.HTTPError:
+            tally.flood["other"] += 1
+            continue
+        tally.flood["requests"] += 1
+        if r.status_code == 429:
+            tally.flood["429"] += 1
+            tally.flood["retry_after_ok"] += int(r.headers.get("retry-after", "").isdigit())
+            await asyncio.sleep(0.05)
+        elif r.status_code != 200:
+            tally.flood["other"] += 1
+
+
+def create_keys(env: dict, n: int) -> tuple[list[str], str, str]:
+    """n readers' keys, a flooder's and an admin's, in the library's store (as `batchrag keys create` makes them)."""
+    from batchrag.service.keys import Keys
+    from batchrag.settings import Settings
+
+    keys = Keys(Settings(data_dir=env["BATCHRAG_DATA_DIR"], database_url=env.get("DATABASE_URL") or None))
+    return [keys.create(f"reader{i}") for i in range(n)], keys.create("flood"), keys.create("ops", "admin")
+
+
+async def scheduled_sync(site, bases: list[str], delay: float, deadline: float, admin: str | None) -> dict:
+    """Publish the fixture site's newest issue after `delay`; then wait for every process to serve it."""
+    sys.path.insert(0, str(ROOT))
+    from tests.support.later_issue import LATER_STORY
+
+    await asyncio.sleep(delay)
+    site.publish()
+    t0 = time.perf_counter()
+    headers = {"Authorization": f"Bearer {admin}"} if admin else {}
+    seen: set[str] = set()
+    async with httpx.AsyncClient(timeout=120, headers=headers) as client:
+        while len(seen) < len(bases) and time.monotonic() < deadline + 60:
+            for base in bases:
+                r = await client.get(f"{base}/search", params={"q": "robot dogs inspect power lines", "k": 3})
+                if r.status_code == 200 and LATER_STORY in [h["title"] for h in r.json()["results"]]:
+                    seen.add(base)
+            await asyncio.sleep(1)
+        lib = (await client.get(f"{bases[0]}/library")).json()
+    return {"ok": len(seen) == len(bases), "published_at_s": round(delay, 1),
+            "served_by_all_after_s": round(time.perf_counter() - t0, 1), "picked_up_by": len(seen),
+            "processes": len(bases), "last": lib.get("update"), "every_s": (lib.get("sync") or {}).get("every_s")}
 
 
 async def sync_during(env: dict, bases: list[str], delay: float, change: Path) -> dict:
@@ -188,20 +254,43 @@ def changed_article(env: dict, tmp: Path) -> Path:
 async def main_async(args, env: dict, tmp: Path) -> dict:
     ports = [free_port() for _ in range(args.processes)]
     logs = [tmp / f"api-{p}.log" for p in ports]
-    procs = [start_api(env, p, log) for p, log in zip(ports, logs, strict=True)]
+    keys, flood, admin = create_keys(env, args.readers) if args.keys else (None, None, None)
+    if args.keys:  # a team's limit: above what one reader of the bench sends, below what the flooder does
+        env = {**env, "BATCHRAG_SERVE__API_REQUESTS_PER_MINUTE": str(args.per_key_limit)}
+    site, api_args = None, ()
+    if args.scheduled_sync:
+        sys.path.insert(0, str(ROOT))
+        from tests.support.later_issue import start_later_site
+
+        site = start_later_site()
+        env = {**env, "BATCHRAG_BASE_URL": site.base_url, "BATCHRAG_RATE_LIMIT_PER_HOST": "0",
+               "BATCHRAG_DOWNLOAD_IMAGES": "false"}
+        api_args = ("--sync-every", "10s")
+    procs = [start_api(env, p, log, api_args, admin) for p, log in zip(ports, logs, strict=True)]
     bases = [f"http://127.0.0.1:{p}" for p in ports]
     try:
-        change = None if args.no_sync else changed_article(env, tmp)
+        change = None if args.no_sync or site else changed_article(env, tmp)
         tally, budget = Tally(), [args.max_requests]
         t0 = time.monotonic()
         deadline = t0 + args.duration
-        sync = None if change is None else asyncio.create_task(sync_during(env, bases, args.duration / 4, change))
-        await asyncio.gather(*(reader(i, bases, deadline, budget, tally) for i in range(args.readers)))
+        sync = None
+        if site:
+            sync = asyncio.create_task(scheduled_sync(site, bases, args.duration / 4, deadline, admin))
+        elif change is not None:
+            sync = asyncio.create_task(sync_during(env, bases, args.duration / 4, change))
+        work = [reader(i, bases, deadline, budget, tally, keys) for i in range(args.readers)]
+        if flood:
+            work.append(flooder(bases[0], flood, deadline, tally))
+        await asyncio.gather(*work)
         wall = time.monotonic() - t0
         sync_result = await sync if sync else None
         memory = [{"pid": p.pid, **rss_mb(p.pid)} for p in procs]
-        metrics_ok = all("batchrag_requests_total" in httpx.get(f"{b}/metrics", timeout=30).text for b in bases)
+        as_admin = {"Authorization": f"Bearer {admin}"} if admin else {}
+        metrics_ok = all("batchrag_requests_total" in httpx.get(f"{b}/metrics", headers=as_admin, timeout=30).text
+                         for b in bases)
     finally:
+        if site:
+            site.stop()
         for p in procs:
             p.terminate()
         for p in procs:
@@ -214,7 +303,7 @@ async def main_async(args, env: dict, tmp: Path) -> dict:
         "config": {"processes": args.processes, "readers": args.readers, "duration_s": args.duration,
                    "data_dir": args.data_dir or "fixture corpus (temporary)", "backend": "extractive",
                    "database": "postgresql" if (args.database_url or "").startswith("postgresql") else "sqlite",
-                   "cpus": os.cpu_count()},
+                   "cpus": os.cpu_count(), "keys": bool(args.keys), "scheduled_sync": bool(args.scheduled_sync)},
         "wall_s": round(wall, 1),
         "requests": total,
         "requests_per_s": round(total / wall, 1),
@@ -226,6 +315,7 @@ async def main_async(args, env: dict, tmp: Path) -> dict:
         "error_samples": tally.samples,
         "server_errors": [ln for log in logs for ln in log.read_text().splitlines() if "Error" in ln][-10:],
         "sync": sync_result,
+        "flood": tally.flood if args.keys else None,
         "memory": memory,
         "metrics_served": metrics_ok,
     }
@@ -241,6 +331,11 @@ def main() -> None:
     ap.add_argument("--duration", type=float, default=60.0, help="Seconds of load (at most 600).")
     ap.add_argument("--max-requests", type=int, default=200_000, help="Stop after this many requests.")
     ap.add_argument("--no-sync", action="store_true", help="No index sync during the run.")
+    ap.add_argument("--keys", action="store_true", help="A key per reader, and a flooder over its limit.")
+    ap.add_argument("--per-key-limit", type=int, default=600,
+                    help="With --keys: requests a minute per key and process (the servers' setting).")
+    ap.add_argument("--scheduled-sync", action="store_true",
+                    help="The servers' own --sync-every against the loopback fixture site, not a marker import.")
     args = ap.parse_args()
     if not (1 <= args.processes <= 16 and 1 <= args.readers <= 500 and 0 < args.duration <= 600):
         sys.exit("bounds: 1-16 processes, 1-500 readers, duration 0-600 s")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import httpx
 
@@ -49,3 +50,62 @@ def test_an_index_sync_reaches_every_api_process(tmp_path, postgres):
     finally:
         for p in procs:
             stop_api(p)
+
+
+def test_two_processes_sync_on_a_schedule_one_at_a_time_and_see_a_revocation_within_2_s(tmp_path, postgres):
+    from batchrag.service.keys import Keys
+    from tests.support.later_issue import LATER_STORY, start_later_site
+
+    url = postgres.database()
+    site = start_later_site()
+    settings = Settings(data_dir=tmp_path / "shared", database_url=url, embedder="use-m3")
+    admin, olena = Keys(settings).create("ops", "admin"), Keys(settings).create("olena")
+    env = {"DATABASE_URL": url, "BATCHRAG_DATA_DIR": str(settings.store.data_dir), "BATCHRAG_EMBEDDER": "use-m3",
+           "BATCHRAG_LLM_BACKEND": "extractive", "BATCHRAG_REWRITE": "off", "BATCHRAG_BASE_URL": site.base_url,
+           "BATCHRAG_RATE_LIMIT_PER_HOST": "0", "BATCHRAG_DOWNLOAD_IMAGES": "false"}
+    ports = [free_port(), free_port()]
+    procs = []
+    try:
+        procs = [start_api(env, p, args=("--sync-every", "10s")) for p in ports]
+        bases = [f"http://127.0.0.1:{p}" for p in ports]
+        as_admin, as_olena = {"Authorization": f"Bearer {admin}"}, {"Authorization": f"Bearer {olena}"}
+
+        def library(base: str) -> dict:
+            r = httpx.get(f"{base}/library", headers=as_admin, timeout=30)
+            assert r.status_code == 200, r.text
+            return r.json()
+
+        def titles(base: str) -> list[str]:
+            r = httpx.get(f"{base}/search", params={"q": "robot dogs inspect power lines", "k": 3},
+                          headers=as_olena, timeout=60)
+            return [h["title"] for h in r.json()["results"]] if r.status_code == 200 else []
+
+        def wait(cond, what: str, seconds: float = 90):
+            deadline = time.monotonic() + seconds
+            while not cond():
+                assert time.monotonic() < deadline, what
+                time.sleep(0.5)
+
+        # An empty library: the first tick of one process crawls and indexes it; the other follows.
+        wait(lambda: all(library(b)["indexed_articles"] for b in bases), "the first scheduled sync")
+        first = library(bases[0])
+        assert first["sync"]["every_s"] == 10 and first["sync"]["next_at"] and first["update"]["stage"] == "done"
+        assert first["update"] == library(bases[1])["update"]  # one record, whichever process ran it
+        assert all(LATER_STORY not in titles(b) for b in bases)
+
+        site.publish()  # a new issue: a later tick of either process picks it up; both serve it, no restart
+        wait(lambda: all(LATER_STORY in titles(b) for b in bases), "the new issue served by both processes")
+        holders = {library(b)["update"]["holder"] for b in bases}
+        assert len(holders) == 1
+
+        # A key revoked in one place is refused by every process within 2 s.
+        assert all(httpx.get(f"{b}/library", headers=as_olena).status_code == 200 for b in bases)
+        Keys(settings).revoke("olena")
+        t0 = time.monotonic()
+        wait(lambda: all(httpx.get(f"{b}/library", headers=as_olena).status_code == 401 for b in bases),
+             "the revocation", seconds=2)
+        assert time.monotonic() - t0 <= 2
+    finally:
+        for p in procs:
+            stop_api(p)
+        site.stop()

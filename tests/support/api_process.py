@@ -11,11 +11,12 @@ import time
 import httpx
 
 
-def start_api(env: dict[str, str], port: int, workers: int = 1) -> subprocess.Popen:
-    """Start `batchrag api` with `env` on top of this process's environment; returns once /health answers."""
+def start_api(env: dict[str, str], port: int, workers: int = 1, args: tuple[str, ...] = ()) -> subprocess.Popen:
+    """Start `batchrag api` with `env` on top of this process's environment (and `args`); returns once /health
+    answers."""
     log = tempfile.TemporaryFile("w+")  # never an unread pipe: a full one would stall the server
     proc = subprocess.Popen(
-        [sys.executable, "-m", "batchrag.cli", "api", "--port", str(port), "--workers", str(workers)],
+        [sys.executable, "-m", "batchrag.cli", "api", "--port", str(port), "--workers", str(workers), *args],
         env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=log, text=True,
     )
     deadline = time.monotonic() + 120

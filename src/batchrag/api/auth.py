@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request
 from starlette.concurrency import run_in_threadpool
 
 OPEN = ("/health",)  # a load balancer's probe needs no key
-ADMIN = ("/metrics",)  # counts per key name: for the team's admins
+ADMIN = ("/metrics", "/library/update", "/models/pull")  # per-key counts, crawls, downloads: the team's admins
 ANSWERS = ("/ask", "/v1/chat/completions")  # what holds a model: limited in number at once
 
 

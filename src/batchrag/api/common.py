@@ -13,7 +13,11 @@ from batchrag.api.auth import Limits
 from batchrag.api.prometheus import Metrics
 from batchrag.domain.types import Answer
 from batchrag.service import Assistant, Library
+from batchrag.service.conversations import Conversations
 from batchrag.service.keys import Keys
+from batchrag.service.model_setup import ModelPuller
+from batchrag.service.schedule import SyncSchedule
+from batchrag.service.updater import LibraryUpdater
 from batchrag.settings import Settings
 
 CLIENT_GONE = 499  # nginx's "client closed request": the reader left before the answer was finished
@@ -30,6 +34,11 @@ class ApiState:
         self.metrics = Metrics()
         self.keys = Keys(settings)
         self.limits = Limits(settings.serve.api_requests_per_minute, settings.serve.api_concurrent_answers)
+        self.updater = LibraryUpdater(settings)  # POST /library/update; the lease in the store makes it one at a time
+        self.puller = ModelPuller(settings)  # POST /models/pull
+        self.conversations = Conversations(settings)  # /ask with conversation_id, /conversations
+        every = settings.serve.sync_every_s
+        self.schedule = SyncSchedule(settings, every, self.updater) if every else None  # started with the app
         self._lock = threading.Lock()
 
     def ready(self) -> Assistant:
@@ -47,7 +56,8 @@ def only(*names: str):
     """A dependency refusing query parameters the endpoint does not know (a typo must not be silently ignored)."""
 
     def check(request: Request) -> None:
-        unknown = sorted(set(request.query_params) - set(names))
+        # `key` is the API key for clients that cannot send headers (api/auth.py), taken on every route.
+        unknown = sorted(set(request.query_params) - set(names) - {"key"})
         if unknown:
             raise HTTPException(400, f"unknown parameter: {', '.join(unknown)}")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import mimetypes
 import time
+from contextlib import asynccontextmanager
 from typing import Literal
 
 from fastapi import Depends, FastAPI, Path, Query, Request
@@ -16,11 +17,15 @@ from starlette.exceptions import HTTPException
 
 from batchrag.api.auth import install_auth
 from batchrag.api.common import CLIENT_GONE, ApiState, drain, one_line, only, state
+from batchrag.api.conversations import install_conversations, owner_of
+from batchrag.api.feed import install_feed
 from batchrag.api.prometheus import Metrics
 from batchrag.domain.errors import BatchragError
 from batchrag.domain.types import Answer, Message, to_jsonable
 from batchrag.service import Assistant, EmptyQuestion
+from batchrag.service.conversations import ConversationNotFound, ConversationProblem
 from batchrag.service.health import check_health
+from batchrag.service.schedule import SyncStatus
 from batchrag.settings import Settings, get_settings
 
 MAX_BODY_BYTES = 256_000  # a question is at most a few thousand characters; a history of turns fits easily
@@ -41,6 +46,19 @@ class AskRequest(BaseModel):
     history: list[Turn] = Field(default_factory=list, max_length=20)
     k: int | None = Field(None, ge=1, le=20)
     stream: bool = Field(True, description="false: one JSON object (ask --json) instead of Server-Sent Events.")
+    conversation_id: str | None = Field(None, min_length=1, max_length=64, description=(
+        "Go on in this kept conversation (its turns are the history); none: a new one. The answer names both ids."))
+
+
+def through(recording, inner):
+    """The recording's pieces; closing it stops the model's stream too (a reader who left)."""
+    try:
+        yield from recording
+    finally:
+        try:
+            inner.close()
+        except ValueError:  # still running in its thread: it ends with that piece
+            pass
 
 
 def sse(event: str, data: dict) -> str:
@@ -73,6 +91,10 @@ def install_errors(app: FastAPI) -> None:
     @app.exception_handler(EmptyQuestion)
     async def empty(request: Request, exc: EmptyQuestion):
         return error_body(request, 400, str(exc))
+
+    @app.exception_handler(ConversationProblem)
+    async def conversation(request: Request, exc: ConversationProblem):
+        return error_body(request, 404 if isinstance(exc, ConversationNotFound) else 400, str(exc))
 
     @app.exception_handler(BatchragError)
     async def not_ready(request: Request, exc: BatchragError):
@@ -126,22 +148,38 @@ def install_metrics(app: FastAPI) -> None:
     app.build_middleware_stack = build
 
 
-PATHS = ("/search", "/ask", "/library", "/health", "/metrics", "/v1/chat/completions", "/v1/models")
+PATHS = ("/search", "/ask", "/library", "/health", "/metrics", "/v1/chat/completions", "/v1/models", "/library/update",
+         "/models/pull", "/feed.xml")
 
 
 def create_app(settings: Settings | None = None, *, assistant: Assistant | None = None) -> FastAPI:
     """The API over one library (settings: the process's, from the environment, by default)."""
     settings = settings or get_settings()
-    app = FastAPI(title="batchrag", version="1", description="Questions over The Batch archive, answered in Ukrainian.")
-    app.state.api = ApiState(settings, assistant)
+    api = ApiState(settings, assistant)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        if api.schedule is not None:  # --sync-every: each process ticks, the store's lease lets one sync
+            api.schedule.start()
+        yield
+        if api.schedule is not None:
+            api.schedule.stop()
+
+    app = FastAPI(title="batchrag", version="1", description="Questions over The Batch archive, answered in Ukrainian.",
+                  lifespan=lifespan)
+    app.state.api = api
     install_errors(app)
     install_auth(app, error_body)  # inside the metrics: a 401 is counted too
     install_metrics(app)
     max_q = settings.answer.max_question_chars
     install_questions(app, max_q)
     install_library(app)
+    install_feed(app)
+    from batchrag.api.admin import install_admin
     from batchrag.api.openai_chat import install_openai
 
+    install_admin(app)
+    install_conversations(app)
     install_openai(app, max_q)
     return app
 
@@ -170,19 +208,31 @@ def install_questions(app: FastAPI, max_q: int) -> None:
             raise HTTPException(400, f"question is longer than {max_q} characters")
         assistant = await run_in_threadpool(api.ready)
         q = assistant.prepare(body.question)  # EmptyQuestion → 400 before anything is streamed
+        kept, owner, cid = api.conversations, owner_of(request), body.conversation_id
         history = [Message(t.role, t.content) for t in body.history]
+        if cid and kept.enabled:  # an unknown or another key's conversation: 404 before anything is streamed
+            history = await run_in_threadpool(kept.history_of, cid, owner) + history
         result = await run_in_threadpool(lambda: assistant.search(q.text, history, k=body.k))
         it = assistant.answer(q, result)  # tidied once, above
+        recording = kept.record(cid, q.text, it, result=result, owner=owner) if kept.enabled else None
+        it = through(recording, it) if recording is not None else it
+
+        def shown(answer: Answer) -> dict:
+            """The `ask --json` object, and where it is kept (null ids while history is off)."""
+            turn = recording.turn if recording is not None else None
+            return {**answer.to_json(), "conversation_id": turn.conversation_id if turn else None,
+                    "answer_id": turn.id if turn else None}
+
         if not body.stream:
             items = [item async for item in drain(request, it, api.metrics, "/ask", assistant.backend.name)]
             if not items or not isinstance(items[-1], Answer):
                 return Response(status_code=CLIENT_GONE)  # nobody is there to read it
-            return JSONResponse(items[-1].to_json())
+            return JSONResponse(shown(items[-1]))
 
         async def events():
             try:
                 async for item in drain(request, it, api.metrics, "/ask", assistant.backend.name):
-                    yield sse("answer", item.to_json()) if isinstance(item, Answer) else sse("token", {"text": item})
+                    yield sse("answer", shown(item)) if isinstance(item, Answer) else sse("token", {"text": item})
             except BatchragError as exc:  # the status is sent already: the failure is the stream's last event
                 api.metrics.error("/ask", "stream")
                 yield sse("error", {"error": one_line(str(exc))})
@@ -212,9 +262,10 @@ def install_library(app: FastAPI) -> None:
 
     @app.get("/library", dependencies=[only()])
     def library(api: ApiState = Depends(state)) -> dict:
-        """What the library holds: counts from the store and the index."""
+        """What the library holds (counts from the store and the index), its last update and its sync schedule."""
         st = api.library.status()
-        return {**to_jsonable(st), "empty": st.empty, "has_index": st.has_index}
+        sync = (api.schedule.status() if api.schedule else SyncStatus(None, None, api.updater.recorded())).to_json()
+        return {**to_jsonable(st), "empty": st.empty, "has_index": st.has_index, "update": sync["last"], "sync": sync}
 
     @app.get("/health", dependencies=[only()])
     def health(api: ApiState = Depends(state)):

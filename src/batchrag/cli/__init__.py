@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import typer
 
-from batchrag.cli import ask_cmds, eval_cmds, issue_cmds, keys_cmds, library_cmds, model_cmds, server_cmds
+from batchrag.cli import (
+    ask_cmds,
+    conversation_cmds,
+    eval_cmds,
+    issue_cmds,
+    keys_cmds,
+    library_cmds,
+    model_cmds,
+    server_cmds,
+)
 from batchrag.cli.shell import errors
 from batchrag.settings import get_settings
 
@@ -42,3 +51,12 @@ keys_app.command("create")(keys_cmds.keys_create_cmd)
 keys_app.command("list")(keys_cmds.keys_list_cmd)
 keys_app.command("revoke")(keys_cmds.keys_revoke_cmd)
 app.add_typer(keys_app, name="keys")
+
+conversations_app = typer.Typer(no_args_is_help=True, help="Kept conversations: list, show, export (md | html), delete.")
+for _name, _command in [
+    ("list", conversation_cmds.list_cmd), ("show", conversation_cmds.show_cmd),
+    ("export", conversation_cmds.export_cmd), ("rename", conversation_cmds.rename_cmd),
+    ("delete", conversation_cmds.delete_cmd),
+]:
+    conversations_app.command(_name)(_command)
+app.add_typer(conversations_app, name="conversations")

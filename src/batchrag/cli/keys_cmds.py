@@ -11,7 +11,7 @@ from batchrag.settings import get_settings
 
 def keys_create_cmd(
     name: str = typer.Argument(..., help="Whose key it is (a person or a service), 1–64 letters, digits, . _ @ -."),
-    role: str = typer.Option("reader", "--role", help="reader (asks and searches) | admin (also /metrics)."),
+    role: str = typer.Option("reader", "--role", help="reader (asks and searches) | admin (also /metrics, /library/update, /models/pull)."),
 ) -> None:
     """Create a key and print it once: only its hash is kept."""
     with errors():

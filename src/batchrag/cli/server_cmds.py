@@ -26,11 +26,21 @@ def serve_cmd(
     demo: bool = typer.Option(False, "--demo", help="Build the demo library first (offline)."),
     host: str | None = typer.Option(None, help="Bind address (default: settings.serve.ui_host)."),
     port: int | None = typer.Option(None, help="Port (default: settings.serve.ui_port)."),
+    no_auth: bool = typer.Option(False, "--no-auth", help="Bind beyond loopback with no key and no "
+                                 "serve.ui_password (anyone who reaches the port may use the page, buttons included)."),
+    sync_every: str | None = typer.Option(None, "--sync-every", metavar="DURATION",
+                                          help="Crawl and index every DURATION (6h, 30m, 1d) while the page runs; "
+                                          "one process of all those sharing the store at a time."),
 ) -> None:
-    """Start the Streamlit app (the same as `streamlit run app/ui/app.py`)."""
+    """Start the Streamlit app (the same as `streamlit run app/ui/app.py`).
+
+    Beyond loopback, with a key (`batchrag keys create`) or serve.ui_password set, the page asks for one first."""
     import subprocess
 
+    with errors():
+        every = every_sync(sync_every)
     settings = get_settings()
+    open_page(settings, host or settings.serve.ui_host, no_auth)
     library = Library(settings)
     empty = not library.article_count()
     with errors():
@@ -48,10 +58,49 @@ def serve_cmd(
     ms = model_status(settings)
     if not ms.capable:
         typer.secho(f"answers: {ms.backend} ({ms.model}) — {ms.hint}", fg=typer.colors.YELLOW, err=True)
+    schedule = None
+    if every:  # in this process, beside the page's: the page follows the new index by itself
+        from batchrag.service.schedule import SyncSchedule
+
+        schedule = SyncSchedule(settings, every).start()
+        typer.echo(f"syncing the library every {sync_every} (crawl + index; one process at a time)", err=True)
     try:
         raise typer.Exit(subprocess.call(streamlit_command(settings, host, port)))
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
+    finally:
+        if schedule is not None:
+            schedule.stop(timeout=1)
+
+
+def open_page(settings: Settings, bind: str, no_auth: bool) -> None:
+    """Refuse a page beyond loopback that nobody logs in to, unless --no-auth (then warn)."""
+    from batchrag.service.keys import is_loopback
+    from batchrag.service.page_access import PageAccess
+
+    with errors():
+        if is_loopback(bind) or PageAccess(settings, bind).login_needed():
+            return
+    if not no_auth:
+        fail(f"refusing to serve the page on {bind} with no key and no password: anyone who reaches the port could "
+             "use it; create a key with `batchrag keys create NAME --role admin`, set BATCHRAG_SERVE__UI_PASSWORD "
+             "(or pass --no-auth)")
+    typer.secho(f"warning: --no-auth: the page on {bind} is open to anyone who reaches it", fg=typer.colors.YELLOW,
+                err=True)
+
+
+def every_sync(text: str | None) -> float:
+    """--sync-every for this process and the workers it starts (they read settings from the environment)."""
+    import os
+
+    from batchrag.service.schedule import parse_duration
+
+    if text is None:
+        return 0.0
+    seconds = parse_duration(text)
+    os.environ["BATCHRAG_SERVE__SYNC_EVERY_S"] = str(seconds)
+    get_settings.cache_clear()
+    return seconds
 
 
 def api_cmd(
@@ -60,6 +109,9 @@ def api_cmd(
     workers: int = typer.Option(1, min=1, max=64, help="API processes sharing the library (one index load each)."),
     no_auth: bool = typer.Option(False, "--no-auth", help="Bind beyond loopback with no API key (anyone who reaches "
                                  "the port may ask: logged as a warning on every start)."),
+    sync_every: str | None = typer.Option(None, "--sync-every", metavar="DURATION",
+                                          help="Crawl and index every DURATION (6h, 30m, 1d): one process of all "
+                                          "those sharing the store at a time; the others follow the new index."),
 ) -> None:
     """Start the HTTP API: /search, /ask (Server-Sent Events), /v1/chat/completions, /health, /metrics, /docs.
 
@@ -71,6 +123,7 @@ def api_cmd(
     settings = get_settings()
     bind = host or settings.serve.api_host
     with errors():
+        every_sync(sync_every)
         keyed = Keys(settings).required()
     if not keyed and not is_loopback(bind):
         if not no_auth:

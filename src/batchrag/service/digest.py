@@ -142,8 +142,9 @@ class Digester:
             self.store.set_meta(SEEN_KEY, str(issue))
 
     # -- one digest ------------------------------------------------------------------
-    def digest(self, issue: int | None = None, *, summarise: bool = True) -> Digest:
-        """The digest of `issue` (default: the newest); `summarise=False` shows leads without asking a model."""
+    def digest(self, issue: int | None = None, *, summarise: bool = True, ask: bool = True) -> Digest:
+        """The digest of `issue` (default: the newest); `summarise=False` shows leads without asking a model,
+        `ask=False` shows the summaries already kept and a lead for the rest (never waits on a model)."""
         numbers = self.issues()
         if not numbers:
             raise DigestError("the library has no numbered issue yet: run `batchrag crawl` (or `batchrag demo`)")
@@ -155,7 +156,7 @@ class Digester:
         d = Digest(number, info["date"], info["title"], info["url"])
         writer = self._writer(d) if summarise else None
         for art in arts:
-            d.stories.append(self._story(art, writer, d))
+            d.stories.append(self._story(art, writer, d, ask))
         if d.summarised:
             d.model = writer
         return d
@@ -173,7 +174,7 @@ class Digester:
             return None
         return f"{backend.name}:{backend.model}"
 
-    def _story(self, art: StoredArticle, writer: str | None, d: Digest) -> DigestStory:
+    def _story(self, art: StoredArticle, writer: str | None, d: Digest, ask: bool = True) -> DigestStory:
         story = DigestStory(
             art.id, art.title, art.section, art.date, art.url, lead_of(art.text), "lead", "en",
             picture=picture_of(art, self.settings.store.images_dir),
@@ -184,6 +185,8 @@ class Digester:
         text = self.store.get_summary(key)
         story.cached = text is not None
         if text is None:
+            if not ask:
+                return story
             text = self._write(art, d)
             if text is None:  # the model failed: no summary kept, the next digest asks again
                 return story

@@ -1,9 +1,16 @@
-"""The background "update library" job (crawl, then index) that the app polls while questions keep working."""
+"""The background "update library" job (crawl, then index) that the app polls while questions keep working; one at a
+time across every process sharing the store (a lease in the store), its last outcome recorded there for all."""
 
 from __future__ import annotations
 
+import json
+import logging
+import os
+import socket
+import threading
 import time
 import traceback
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -11,6 +18,13 @@ from datetime import datetime
 from batchrag.models.background import BackgroundJob
 from batchrag.service.library import Library
 from batchrag.settings import Settings
+
+log = logging.getLogger(__name__)
+
+LEASE = "library-update"  # the store's lease name: one crawl + index at a time across processes and hosts
+LEASE_S = 120.0  # a holder renews every LEASE_S / 4; a killed holder's lease runs out after this
+RECORD = "library_update"  # store meta: the last update's outcome (JSON), for every process's GET /library
+FIELDS = ("stage", "message", "started_at", "finished_at", "error", "reason", "holder", "added")
 
 
 @dataclass
@@ -28,6 +42,8 @@ class UpdateState:
     error: str | None = None
     reason: str | None = None  # why the site could not be reached (unreachable)
     last_crawl: str | None = None  # when the library was last updated (ISO), for the unreachable notice
+    holder: str = ""  # which process ran it (host:pid:…)
+    added: int = 0  # articles the crawl added
 
     @property
     def problem(self) -> bool:
@@ -74,20 +90,85 @@ class LibraryUpdater:
         self.settings = settings
         self._crawl, self._index = crawl, index
         self._job: BackgroundJob[UpdateState] = BackgroundJob(UpdateState(), name="batchrag-update", failed=_failed)
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._store = None
+
+    def store(self):
+        """The library's store, opened once (the lease and the record live there)."""
+        if self._store is None:
+            self._store = Library(self.settings).store
+        return self._store
 
     def state(self) -> UpdateState:
         return self._job.state()
 
+    def busy_elsewhere(self) -> str | None:
+        """The process holding the update's lease when it is not this one (None: free, or ours)."""
+        holder = self.store().lock_holder(LEASE)
+        return holder if holder and holder != self.holder else None
+
     def start(self, offline: bool = False) -> bool:
-        """Start an update; False when one is already running."""
-        return self._job.start(
+        """Start an update; False when one is already running, here or in any process sharing the store."""
+        if self._job.state().running or not self.store().take_lock(LEASE, self.holder, LEASE_S):
+            return False
+        started = self._job.start(
             lambda: UpdateState(running=True, stage="crawl", message="Завантаження нових випусків…",
-                                started_at=time.time(), articles_before=self._articles()),
-            lambda: self._run(offline),
+                                started_at=time.time(), articles_before=self._articles(), holder=self.holder),
+            lambda: self._leased(offline),
         )
+        if not started:  # raced with a start in this process: that one holds the lease now
+            return False
+        self._record()
+        return True
 
     def join(self, timeout: float | None = None) -> None:
         self._job.join(timeout)
+
+    def _leased(self, offline: bool) -> None:
+        """The run, with the lease renewed beside it and given back (and the outcome recorded) however it ends."""
+        done = threading.Event()
+
+        def renew() -> None:
+            while not done.wait(LEASE_S / 4):
+                try:
+                    if not self.store().renew_lock(LEASE, self.holder, LEASE_S):
+                        log.warning("the library update's lease was lost (another process took it over)")
+                except Exception as exc:  # a store hiccup: the next renewal may succeed, the run goes on
+                    log.warning("could not renew the library update's lease: %s", exc)
+
+        threading.Thread(target=renew, name="batchrag-update-lease", daemon=True).start()
+        try:
+            self._run(offline)
+        except Exception as exc:
+            self._job.update(**_failed(exc))
+        finally:
+            done.set()
+            before = self._job.state().articles_before
+            self._job.update(running=False, finished_at=time.time(), added=max(0, self._articles() - before))
+            self._record()
+            try:
+                self.store().release_lock(LEASE, self.holder)
+            except Exception as exc:  # it expires by itself within LEASE_S
+                log.warning("could not release the library update's lease: %s", exc)
+
+    def _record(self) -> None:
+        """The state as every process reads it (GET /library): the store's meta row."""
+        s = self._job.state()
+        try:
+            self.store().set_meta(RECORD, json.dumps({k: getattr(s, k) for k in FIELDS}, ensure_ascii=False))
+        except Exception as exc:  # the record is for show; the update itself stands
+            log.warning("could not record the library update: %s", exc)
+
+    def recorded(self) -> dict | None:
+        """The last update's outcome as recorded in the store by whichever process ran it, with whether one runs."""
+        raw = self.store().get_meta(RECORD)
+        rec = json.loads(raw) if raw else None
+        holder = self.store().lock_holder(LEASE)
+        if rec is None and holder is None:
+            return None
+        rec = rec or {}
+        rec["running"] = holder is not None
+        return rec
 
     def _run(self, offline: bool) -> None:
         crawl = self._crawl(self.settings, offline=offline)
@@ -96,8 +177,11 @@ class LibraryUpdater:
             self._job.update(crawl=crawl, stage="unreachable", reason=crawl.get("aborted"),
                              last_crawl=self._last_crawl(),
                              message="Сайт The Batch недоступний: бібліотеку не оновлено, вона така сама, як була.")
+            log.warning("library update: the site is unreachable (%s); the library stays as it was",
+                        crawl.get("aborted"))
             return
         self._job.update(crawl=crawl, stage="index", message="Оновлення пошукового індексу…")
+        self._record()
         index = self._index(self.settings)
         if crawl.get("outcome") == "unchanged":
             self._job.update(index=index, stage="unchanged",
@@ -107,13 +191,13 @@ class LibraryUpdater:
 
     def _articles(self) -> int:
         try:
-            return Library(self.settings).article_count()
+            return int(self.store().stats()["articles"] or 0)
         except Exception:  # a progress line must not fail the update
             return 0
 
     def _last_crawl(self) -> str | None:
         try:
-            return Library(self.settings).status().last_crawl
+            return self.store().get_meta("last_crawl")
         except Exception:  # the notice must not fail the update
             return None
 

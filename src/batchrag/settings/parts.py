@@ -24,6 +24,11 @@ class StoreSettings(_Part):
         None,
         description="SQLAlchemy URL of the article store; default sqlite:///<data_dir>/articles.db.",
     )
+    keep_history: bool = Field(
+        True,
+        description="Keep conversations in the store (each question, its answer, sources and timings), to reopen, "
+        "share and export them; false keeps none (`batchrag conversations delete --all` removes those kept).",
+    )
 
     @property
     def db_url(self) -> str:
@@ -312,6 +317,12 @@ class ServeSettings(_Part):
         description="How long `batchrag api` keeps an idle client connection open, seconds (above the clients' and "
         "proxies' own, so a reused connection is never closed under a request).",
     )
+    sync_every_s: float = Field(
+        0, ge=0, description="Seconds between scheduled syncs (crawl + index) of a running `api` or `serve`; 0: none. "
+        "`--sync-every 6h` sets it; one process of all those sharing the store syncs at a time (docs/contracts.md#sync).")
     quick_start_pages: int = Field(
         12, description="Pages crawled newest-first (then indexed) before `serve` starts on an empty library online."
     )
+    ui_password: str = Field(
+        "", description="A password that gives reader access to the Streamlit page on a non-loopback address, as a "
+        "reader key does (admins log in with a key: `batchrag keys create NAME --role admin`); empty: no password.")

@@ -13,8 +13,10 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from batchrag.domain.types import ImageRef, ParsedArticle, ParsedPage, StoredArticle
 from batchrag.settings import Settings
 from batchrag.store import interchange
+from batchrag.store.conversations import ConversationStore
 from batchrag.store.engine import open_database
 from batchrag.store.keys import KeyStore
+from batchrag.store.locks import LockStore
 from batchrag.store.pages import PageCache
 from batchrag.store.schema import ArticleRow, ImageRow, IssueRow, Meta, SummaryRow
 
@@ -22,7 +24,7 @@ from batchrag.store.schema import ArticleRow, ImageRow, IssueRow, Meta, SummaryR
 def _iso(d) -> str | None:
     return d.isoformat() if d else None
 
-class Store(PageCache, KeyStore):
+class Store(PageCache, KeyStore, LockStore, ConversationStore):
     """The article store; every write is one transaction, so a killed process loses nothing committed."""
 
     def __init__(self, url: str):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import Date, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from batchrag.domain.site import STORY
@@ -115,3 +115,45 @@ class ApiKeyRow(Base):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
     last_used: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class LockRow(Base):
+    """A lease on a job that one process of all those sharing the store may run at a time (the library's sync): the
+    holder renews it while it works; an expired one is taken over (a killed holder blocks nobody for long)."""
+
+    __tablename__ = "locks"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(128))
+    expires_at: Mapped[float] = mapped_column(Float)  # epoch seconds: one clock for SQLite and PostgreSQL alike
+
+
+class ConversationRow(Base):
+    """A reader's conversation (service/conversations.py): titled by its first question; `owner` is the API key's
+    name that started it (None: the page or the CLI), so a key lists only its own."""
+
+    __tablename__ = "conversations"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # secrets.token_urlsafe: unguessable, short
+    title: Mapped[str] = mapped_column(Text, default="")
+    owner: Mapped[str | None] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=_now, index=True)
+
+
+class TurnRow(Base):
+    """One question and its answer as shown, written in one transaction when the answer finishes (a killed process
+    loses at most the turn in flight); its id is the answer's share link (`/?answer=<id>`)."""
+
+    __tablename__ = "turns"
+    __table_args__ = (UniqueConstraint("conversation_id", "position"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)  # 1, 2, … in the conversation
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)  # the answer's text, for reading without the JSON
+    answer_json: Mapped[str] = mapped_column(Text)  # every field of the Answer: sources with their snippets, pictures
+    backend: Mapped[str] = mapped_column(String(128), default="")
+    model: Mapped[str] = mapped_column(String(256), default="")
+    query: Mapped[str] = mapped_column(Text, default="")  # the searched query (the rewrite, or the question)
+    passages: Mapped[str] = mapped_column(Text, default="[]")  # [{n, article_id, text}]: what each source gave
+    timings: Mapped[str] = mapped_column(Text, default="{}")  # {name: milliseconds}
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)

@@ -1,0 +1,158 @@
+"""Conversations' rows: a turn written whole when its answer finishes, read back as it was shown (a Store mixin)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import fields
+from datetime import UTC, date, datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from batchrag.domain.types import Answer, ImageHit, Source, to_jsonable
+from batchrag.store.schema import ConversationRow, TurnRow
+
+WRITE_TRIES = 3  # two writers appending to one conversation at once: the loser takes the next position
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _plain(value):
+    # A numpy score (float32) is no JSON number: written as the Python number it equals.
+    return value.item() if hasattr(value, "item") else str(value)
+
+
+def answer_record(a: Answer) -> str:
+    """Every field of the Answer as JSON (not `ask --json`, which leaves out the snippets and the article ids)."""
+    return json.dumps({f.name: to_jsonable(getattr(a, f.name)) for f in fields(a)}, ensure_ascii=False,
+                      default=_plain)
+
+
+def _known(cls, d: dict) -> dict:
+    # A field a later version added (or dropped) does not make an older turn unreadable.
+    names = {f.name for f in fields(cls)}
+    return {k: v for k, v in d.items() if k in names}
+
+
+def answer_from_record(text: str) -> Answer:
+    """The Answer `answer_record` wrote, equal to it."""
+    d = _known(Answer, json.loads(text))
+    sources = [Source(**(_known(Source, s) | {"date": date.fromisoformat(s["date"]) if s.get("date") else None}))
+               for s in d.get("sources", [])]
+    images = [ImageHit(**_known(ImageHit, i)) for i in d.get("images", [])]
+    return Answer(**(d | {"sources": sources, "images": images}))
+
+
+def _conversation(row: ConversationRow, turns: int = 0) -> dict:
+    return {"id": row.id, "title": row.title, "owner": row.owner, "created_at": row.created_at,
+            "updated_at": row.updated_at, "turn_count": turns}
+
+
+def _turn(row: TurnRow, title: str = "") -> dict:
+    return {"id": row.id, "conversation_id": row.conversation_id, "position": row.position,
+            "question": row.question, "answer": answer_from_record(row.answer_json), "backend": row.backend,
+            "model": row.model, "query": row.query, "passages": json.loads(row.passages or "[]"),
+            "timings_ms": json.loads(row.timings or "{}"),
+            "created_at": row.created_at, "conversation_title": title}
+
+
+class ConversationStore:
+    """Store's conversation methods; `owner` None reads every conversation, a name only that owner's."""
+
+    Session: sessionmaker[Session]
+
+    def add_conversation(self, conversation_id: str, title: str, owner: str | None = None) -> None:
+        with self.Session.begin() as s:
+            s.add(ConversationRow(id=conversation_id, title=title, owner=owner))
+
+    def add_turn(self, turn_id: str, conversation_id: str, question: str, answer: Answer,
+                 timings_ms: dict[str, float] | None = None, passages: list[dict] | None = None,
+                 title: str = "") -> dict | None:
+        """Append a turn in one transaction; None when the conversation is gone (deleted meanwhile). `passages`:
+        [{n, article_id, text}], the text each source gave the answer; `title` names a conversation that has none."""
+        for attempt in range(WRITE_TRIES):
+            try:
+                with self.Session.begin() as s:
+                    conv = s.get(ConversationRow, conversation_id)
+                    if conv is None:
+                        return None
+                    last = s.scalar(select(func.max(TurnRow.position)).where(TurnRow.conversation_id == conv.id))
+                    row = TurnRow(id=turn_id, conversation_id=conv.id, position=(last or 0) + 1, question=question,
+                                  answer=answer.answer, answer_json=answer_record(answer), backend=answer.backend,
+                                  model=answer.model, query=answer.searched_query,
+                                  passages=json.dumps(passages or [], ensure_ascii=False),
+                                  timings=json.dumps(timings_ms or {}, default=_plain))
+                    s.add(row)
+                    conv.updated_at = row.created_at = _now()
+                    conv.title = conv.title or title
+                    return _turn(row, conv.title)
+            except IntegrityError:
+                if attempt == WRITE_TRIES - 1:
+                    raise
+        return None
+
+    def conversations(self, owner: str | None = None, limit: int | None = None) -> list[dict]:
+        """The conversations, the most recently continued first, each with its number of turns."""
+        counts = select(TurnRow.conversation_id, func.count().label("n")).group_by(TurnRow.conversation_id).subquery()
+        q = (select(ConversationRow, func.coalesce(counts.c.n, 0))
+             .outerjoin(counts, counts.c.conversation_id == ConversationRow.id)
+             .order_by(ConversationRow.updated_at.desc(), ConversationRow.id))
+        if owner is not None:
+            q = q.where(ConversationRow.owner == owner)
+        with self.Session() as s:
+            return [_conversation(row, n) for row, n in s.execute(q.limit(limit))]
+
+    def conversation(self, conversation_id: str, owner: str | None = None, with_turns: bool = True) -> dict | None:
+        """A conversation with its turns in order ("turns", empty unless with_turns), None when there is none (or
+        not the owner's)."""
+        with self.Session() as s:
+            row = s.get(ConversationRow, conversation_id)
+            if row is None or (owner is not None and row.owner != owner):
+                return None
+            if not with_turns:
+                n = s.scalar(select(func.count()).select_from(TurnRow).where(TurnRow.conversation_id == row.id))
+                return _conversation(row, n) | {"turns": []}
+            turns = s.scalars(select(TurnRow).where(TurnRow.conversation_id == row.id).order_by(TurnRow.position))
+            out = [_turn(t, row.title) for t in turns]
+            return _conversation(row, len(out)) | {"turns": out}
+
+    def turn(self, turn_id: str, owner: str | None = None) -> dict | None:
+        """One answer by its id, None when there is none (or not the owner's)."""
+        with self.Session() as s:
+            found = s.execute(select(TurnRow, ConversationRow).join(ConversationRow).where(TurnRow.id == turn_id))
+            pair = found.first()
+            if pair is None or (owner is not None and pair[1].owner != owner):
+                return None
+            return _turn(pair[0], pair[1].title)
+
+    def rename_conversation(self, conversation_id: str, title: str, owner: str | None = None) -> bool:
+        with self.Session.begin() as s:
+            return s.execute(update(ConversationRow).where(*_mine(conversation_id, owner))
+                             .values(title=title)).rowcount > 0
+
+    def delete_conversation(self, conversation_id: str, owner: str | None = None) -> bool:
+        with self.Session.begin() as s:
+            if s.scalar(select(func.count()).select_from(ConversationRow).where(*_mine(conversation_id, owner))) == 0:
+                return False
+            # The turns first: an SQLite opened without foreign keys would not cascade.
+            s.execute(delete(TurnRow).where(TurnRow.conversation_id == conversation_id))
+            s.execute(delete(ConversationRow).where(ConversationRow.id == conversation_id))
+            return True
+
+    def delete_all_conversations(self, owner: str | None = None) -> int:
+        """Delete every conversation (only the owner's, when given); returns how many."""
+        with self.Session.begin() as s:
+            ids = select(ConversationRow.id)
+            if owner is not None:
+                ids = ids.where(ConversationRow.owner == owner)
+            s.execute(delete(TurnRow).where(TurnRow.conversation_id.in_(ids)))
+            gone = delete(ConversationRow)
+            return s.execute(gone.where(ConversationRow.owner == owner) if owner is not None else gone).rowcount
+
+
+def _mine(conversation_id: str, owner: str | None) -> list:
+    where = [ConversationRow.id == conversation_id]
+    return where if owner is None else [*where, ConversationRow.owner == owner]
