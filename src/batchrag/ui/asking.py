@@ -11,6 +11,7 @@ import streamlit as st
 from batchrag.domain.errors import BatchragError
 from batchrag.domain.types import Answer, ImageHit, Message
 from batchrag.service import EmptyQuestion, Filters, IndexMissingError
+from batchrag.service.conversations import passages_of
 from batchrag.settings import Settings
 from batchrag.ui import cached
 from batchrag.ui.render import escape_md
@@ -27,8 +28,8 @@ def llm_failure_note(a: Answer, settings: Settings) -> str | None:
     return None
 
 
-def ask(turn: Turn, idx: int, settings: Settings, opts: Options, history: list[Message]) -> None:
-    """Stream one answer into the page, then store the finished turn."""
+def ask(turn: Turn, idx: int, settings: Settings, opts: Options, history: list[Message], keep=None) -> None:
+    """Stream one answer into the page, then store the finished turn (and `keep` it: history.Keeper)."""
     t0 = time.perf_counter()
     placeholder = st.empty()
     assistant = cached.assistant(settings.model_dump_json())
@@ -41,16 +42,23 @@ def ask(turn: Turn, idx: int, settings: Settings, opts: Options, history: list[M
     if q.trimmed_from:
         turn.notice = f"Запитання задовге ({q.trimmed_from} символів): використано перші {len(question)}."
     with _answering(turn, placeholder, t0):
+        t_search = time.perf_counter()
         with st.spinner("Шукаю в архіві…"):
             result = assistant.search(question, history, k=opts.k, mode=opts.mode, pictures=4,
                                       filters=Filters(opts.date_from, opts.date_to, opts.tags))
+        timings = {**result.timings_ms, "search_total": round((time.perf_counter() - t_search) * 1000, 1)}
         turn.pictures_first = assistant.wants_pictures(question) and bool(result.image_hits)
         if not result.hits:
             turn.error = ("Нічого не знайдено. Спробуйте інакше сформулювати запитання або зняти фільтри "
                           "дат і тем на бічній панелі.")
             return
-        _stream_into(turn, placeholder, "_Думаю…_", assistant.answer(question, result))
+        items = assistant.answer(question, result)
+        _stream_into(turn, placeholder, "_Думаю…_", keep.wrap(question, items, result, timings) if keep else items)
+    if keep:
+        keep.done(turn)
     if turn.answer is not None:
+        # The whole passage each source gave (the card marks what the answer used in it), not the cut snippet.
+        turn.passages = {p["n"]: p["text"] for p in passages_of(turn.answer, result)}
         turn.llm_note = llm_failure_note(turn.answer, settings)
         if not any(s.cited for s in turn.answer.sources):
             # No citation: the cards fall back to every source, and so do the pictures.
@@ -91,13 +99,16 @@ def _stream_into(turn: Turn, placeholder, waiting: str, items) -> None:
     turn.text = text
 
 
-def ask_picture(turn: Turn, settings: Settings) -> None:
+def ask_picture(turn: Turn, settings: Settings, keep=None) -> None:
     """Stream the answer about turn.picture (shown to a model that can see, else told by its words)."""
     t0 = time.perf_counter()
     placeholder = st.empty()
     with _answering(turn, placeholder, t0):
         assistant = cached.assistant(settings.model_dump_json())
-        _stream_into(turn, placeholder, "_Дивлюся на зображення…_", assistant.picture_stream(turn.picture, turn.question))
+        items = assistant.picture_stream(turn.picture, turn.question)
+        _stream_into(turn, placeholder, "_Дивлюся на зображення…_", keep.wrap(turn.question, items) if keep else items)
+    if keep:
+        keep.done(turn)
     if turn.answer is not None:
         turn.llm_note = llm_failure_note(turn.answer, settings)
         turn.images = list(turn.answer.images)

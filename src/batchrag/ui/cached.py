@@ -1,4 +1,5 @@
-"""The page's cached heavy objects (retriever, assistant, updater) and cached lookups, shared by its parts."""
+"""The page's cached heavy objects (retriever, assistant, updater, conversations) and cached lookups, shared by
+its parts."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import streamlit as st
 
 from batchrag.service import Assistant, Library, LibraryUpdater, host_answers
 from batchrag.service.assistant import load_retriever
+from batchrag.service.conversations import Conversations
 from batchrag.service.llm_status import model_status as check_models
 from batchrag.service.welcome import overview as library_overview
 from batchrag.settings import Settings
@@ -27,6 +29,12 @@ def assistant(settings_json: str) -> Assistant:
 @st.cache_resource(show_spinner=False)
 def updater(settings_json: str) -> LibraryUpdater:
     return LibraryUpdater(Settings.model_validate_json(settings_json))
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def conversations(settings_json: str) -> Conversations:
+    # One per library: it opens its store once, for every session of the page.
+    return Conversations(Settings.model_validate_json(settings_json))
 
 
 @st.cache_data(ttl=10, show_spinner=False)

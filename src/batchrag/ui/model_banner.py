@@ -6,6 +6,7 @@ import streamlit as st
 
 from batchrag.service.model_setup import ModelPuller, Offer, offers
 from batchrag.settings import Settings
+from batchrag.ui.login import is_admin
 from batchrag.ui.render import escape_md
 
 ROLE_GAIN = {"rewrite": "кращий пошук за українськими запитаннями", "answer": "відповіді українською"}
@@ -45,11 +46,12 @@ def model_notice(ms, settings: Settings, on_ready) -> None:
                "дослівні цитати з джерел. ")
         st.info(
             now +
-            "Завантажте модель кнопкою нижче (один раз; далі все працює без мережі), або в терміналі: "
-            "`batchrag model pull`. Також підійдуть Ollama, GGUF-файл у `BATCHRAG_GGUF_PATH` або сервер "
-            "OpenAI-сумісного API у `BATCHRAG_OPENAI_BASE_URL`."
+            ("Завантажте модель кнопкою нижче (один раз; далі все працює без мережі), або в терміналі: "
+             "`batchrag model pull`. Також підійдуть Ollama, GGUF-файл у `BATCHRAG_GGUF_PATH` або сервер "
+             "OpenAI-сумісного API у `BATCHRAG_OPENAI_BASE_URL`." if is_admin() else
+             "Модель може завантажити адміністратор сервера.")
         )
-    if not state.running:
+    if not state.running and is_admin():
         for o in _offers(settings.model_dump_json()):
             if st.button(offer_label(o), key=f"pull_{o.name}"):
                 puller.start(o.name, o.via)  # type: ignore[arg-type]

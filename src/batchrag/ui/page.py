@@ -1,5 +1,5 @@
 """The Streamlit page: ask in Ukrainian, read a streamed answer with cited source cards and pictures; ask about a
-picture from its card."""
+picture from its card; reopen, continue, share and save the kept conversations."""
 
 from __future__ import annotations
 
@@ -12,23 +12,29 @@ from batchrag.service.llm_status import quotes_chosen
 from batchrag.settings import Settings, get_settings
 from batchrag.ui import cached
 from batchrag.ui.asking import ask, ask_picture, explain_error, history_of
+from batchrag.ui.history import PARAM, Keeper, conversations_panel, follow_url, new_conversation
+from batchrag.ui.login import gate, is_admin, owner
 from batchrag.ui.model_banner import model_notice
 from batchrag.ui.render import escape_md, example_label, overview_text
+from batchrag.ui.sharing import answer_actions, shared_answer
 from batchrag.ui.sidebar import Options, sidebar
 from batchrag.ui.turns import Turn, question_view, render_answer
 
 APP_PATH = Path(__file__)
+TITLE = "The Batch: запитайте українською"
 
 
 def empty_library(base: Settings, status) -> None:
     if status.empty:
         st.warning("Бібліотека порожня: ще немає жодної статті.")
         st.markdown("Завантажте архів командою `batchrag crawl` (потрібен інтернет) або створіть демо-бібліотеку "
-                    "без мережі: `batchrag demo`. Чи натисніть «Оновити бібліотеку» на бічній панелі.")
+                    "без мережі: `batchrag demo`. Чи натисніть «Оновити бібліотеку» на бічній панелі."
+                    if is_admin() else "Бібліотеку наповнює адміністратор сервера.")
     else:
         st.warning("Статті є, але пошуковий індекс ще не побудовано.")
-        st.markdown("Виконайте `batchrag index` або натисніть кнопку нижче.")
-    if st.button("Побудувати демо-бібліотеку" if status.empty else "Побудувати індекс", key="build"):
+        st.markdown("Виконайте `batchrag index` або натисніть кнопку нижче." if is_admin() else
+                    "Індекс будує адміністратор сервера.")
+    if is_admin() and st.button("Побудувати демо-бібліотеку" if status.empty else "Побудувати індекс", key="build"):
         with st.spinner("Будую… це може тривати кілька хвилин"):
             try:
                 build_demo_library(base) if status.empty else Library(base).index()
@@ -59,14 +65,21 @@ def welcome(base: Settings, status) -> str | None:
     return clicked
 
 
-def ask_page(base: Settings, settings: Settings, opts: Options) -> None:
-    st.title("The Batch: запитайте українською")
+def ask_page(base: Settings, settings: Settings, opts: Options, history_slot) -> None:
+    st.title(TITLE)
     st.caption("Відповіді спираються на статті розсилки The Batch (DeepLearning.AI); номери [n] ведуть до джерел.")
     if not quotes_chosen(settings):
         model_notice(cached.model_status(settings.model_dump_json()), settings, on_ready=cached.models_changed)
+    convs = cached.conversations(base.model_dump_json())
+    # History off (store.keep_history): nothing is written, no list, no links; the page is the session's alone.
+    keep = Keeper(convs, owner()) if convs.enabled else None
+    st.button("Нова розмова", key="new_chat", on_click=new_conversation)
+    if keep:
+        follow_url(convs, keep.owner)
+    else:
+        st.query_params.pop(PARAM, None)  # a kept conversation's link while history is off: nothing to open
     turns: list[Turn] = st.session_state.setdefault("turns", [])
-    if st.button("Нова розмова", key="new_chat"):
-        turns.clear()
+    actions = answer_actions(convs, keep.owner) if keep else None
     status = Library(base).status()
     if not status.has_index:
         empty_library(base, status)
@@ -79,7 +92,7 @@ def ask_page(base: Settings, settings: Settings, opts: Options) -> None:
         with st.chat_message("user"):
             question_view(t)
         with st.chat_message("assistant"):
-            render_answer(t, i, settings)
+            render_answer(t, i, settings, actions)
     picked = st.session_state.pop("_picture_question", None)  # a picture card's button, clicked in this run
     if picked is not None:
         intro.empty()
@@ -87,8 +100,8 @@ def ask_page(base: Settings, settings: Settings, opts: Options) -> None:
         with st.chat_message("user"):
             question_view(turn)
         with st.chat_message("assistant"):
-            ask_picture(turn, settings)
-            render_answer(turn, len(turns), settings)
+            ask_picture(turn, settings, keep)
+            render_answer(turn, len(turns), settings, actions)
         turns.append(turn)
     prompt = st.chat_input("Запитайте про новини ШІ, наприклад: «Що нового у відкритих моделях?»")
     if prompt is None:
@@ -103,9 +116,12 @@ def ask_page(base: Settings, settings: Settings, opts: Options) -> None:
                 turn.error = ("Пошуковий індекс ще не побудовано: виконайте `batchrag demo` або `batchrag index`, "
                               "чи натисніть кнопку вище.")
             else:
-                ask(turn, len(turns), settings, opts, history_of(turns))
-            render_answer(turn, len(turns), settings)
+                history = keep.history(history_of(turns)) if keep else history_of(turns)
+                ask(turn, len(turns), settings, opts, history, keep)
+            render_answer(turn, len(turns), settings, actions)
         turns.append(turn)
+    if keep:  # last: the list holds the conversation this run's answer started
+        conversations_panel(history_slot, convs, keep.owner)
 
 
 def main() -> None:
@@ -114,9 +130,16 @@ def main() -> None:
 
     st.set_page_config(page_title="The Batch українською", page_icon="📰", layout="wide")
     base = get_settings()
+    if not gate(base):  # a non-loopback address with keys or a password: only the login form until one is given
+        return
+    if "answer" in st.query_params:  # a share link: that answer alone, read-only
+        shared_answer(base, st.query_params["answer"])
+        return
     chosen: dict = {}
+    history_slot = st.sidebar.container()  # «Розмови», at the top of the sidebar; the ask page fills it
     pages = {
-        "ask": st.Page(lambda: ask_page(base, chosen["settings"], chosen["opts"]), title="Запитати", icon="💬",
+        "ask": st.Page(lambda: ask_page(base, chosen["settings"], chosen["opts"], history_slot), title="Запитати",
+                       icon="💬",
                        url_path="ask", default=True),
         "digest": st.Page(lambda: digest_view.render(chosen["settings"]), title="Дайджест", icon="📰", url_path="digest"),
         "timeline": st.Page(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,6 +19,7 @@ from batchrag.service.wording import (  # noqa: F401  (the page's wording, re-ex
     reader_notes,
     warning_note,
 )
+from batchrag.ui.highlight import sentences, used_sentences
 
 # Characters that would let scraped or generated text become links, images, HTML, LaTeX or colour directives.
 _MD_SPECIAL = re.compile(r"([\\\[\]<>$`|])")
@@ -69,15 +71,17 @@ class SourceCard:
     relevance: str  # «схожість із запитанням: …» (docs/decisions/0012-readable-relevance.md), or ""
 
 
-def source_cards(answer: Answer, turn: int, cited_only: bool = True) -> list[SourceCard]:
-    """Cards for the sources the answer cites (all of them when it cites none, e.g. LLM down)."""
+def source_cards(answer: Answer, turn: int, cited_only: bool = True,
+                 passages: dict[int, str] | None = None) -> list[SourceCard]:
+    """Cards for the sources the answer cites (all of them when it cites none, e.g. LLM down); a source's whole
+    passage, when given, is shown with the sentences the answer used marked, else its snippet."""
     chosen = [s for s in answer.sources if s.cited] if cited_only else list(answer.sources)
     if not chosen:
         chosen = list(answer.sources)
-    return [_card(s, turn) for s in chosen]
+    return [_card(s, turn, marked_passage((passages or {}).get(s.n, ""), answer.answer, s.n)) for s in chosen]
 
 
-def _card(s: Source, turn: int) -> SourceCard:
+def _card(s: Source, turn: int, passage: str = "") -> SourceCard:
     meta = []
     if s.issue is not None:
         meta.append(f"випуск №{s.issue}")
@@ -89,9 +93,32 @@ def _card(s: Source, turn: int) -> SourceCard:
         heading=f"\\[{s.n}\\] {escape_md(s.title)}",
         meta=" · ".join(meta),
         url=s.url if is_web_url(s.url) else "",
-        passage=escape_md(_shorten(s.snippet, 600)),
+        passage=passage or escape_md(_shorten(s.snippet, 600)),
         relevance=s.relevance,
     )
+
+
+PASSAGE_CHARS = 1200  # a card shows at most this much of a passage, around the sentences used
+MARK = "<mark>{}</mark>"  # drawn with unsafe_allow_html: everything inside is escaped, so no other tag gets through
+
+
+def marked_passage(passage: str, answer: str, n: int, limit: int = PASSAGE_CHARS) -> str:
+    """The passage as one line of escaped Markdown, the sentences the answer used for [n] in <mark>; a long one is
+    cut to about `limit` characters around them, from a sentence before the first one used ("" for no passage)."""
+    sents = sentences(passage)
+    if not sents:
+        return ""
+    used = used_sentences(passage, answer, n)
+    first = max(min(used) - 1, 0) if used else 0
+    last, size = first, len(sents[first])
+    while last + 1 < len(sents) and size + 1 + len(sents[last + 1]) <= limit:
+        last += 1
+        size += 1 + len(sents[last])
+    while first > 0 and size + 1 + len(sents[first - 1]) <= limit:  # room left: the passage's start too
+        first -= 1
+        size += 1 + len(sents[first])
+    parts = [MARK.format(escape_md(t)) if i in used else escape_md(t) for i, t in enumerate(sents)]
+    return ("… " if first else "") + " ".join(parts[first:last + 1]) + (" …" if last < len(sents) - 1 else "")
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -192,6 +219,11 @@ EXAMPLE_LABELS = {"text": "Запитання", "image": "Зображення",
 
 def _day(d) -> str:
     return d.strftime("%d.%m.%Y") if d else "—"
+
+
+def local_day(t: datetime) -> str:
+    """A stored (UTC) time as the reader's local date, dd.mm.yyyy."""
+    return t.replace(tzinfo=UTC).astimezone().strftime("%d.%m.%Y")
 
 
 def iso_day(iso: str | None) -> str:

@@ -13,6 +13,7 @@ from batchrag.service.digest import Digester
 from batchrag.service.updater import when_text
 from batchrag.settings import Settings
 from batchrag.ui import cached
+from batchrag.ui.login import is_admin
 from batchrag.ui.render import escape_md, newest_text
 
 MODES = {"hybrid": "гібридний (слова + зміст)", "vector": "векторний (лише зміст)"}
@@ -86,9 +87,10 @@ def library_panel(base: Settings, status) -> None:
         sb.warning(f"Індекс не читається: {escape_md(status.index_error)}")
     new_issue_link(base, status)
     updater = cached.updater(base.model_dump_json())
-    if sb.button("Оновити бібліотеку", key="update", disabled=updater.state().running,
+    if is_admin() and sb.button("Оновити бібліотеку", key="update", disabled=updater.state().running,
                  help="Завантажити нові випуски та оновити індекс (у фоні; запитання можна ставити далі)"):
-        updater.start()
+        if not updater.start() and updater.busy_elsewhere():  # a scheduled sync, or another of the team's pages
+            sb.info("Бібліотеку вже оновлює інший процес сервера: нові статті з’являться, щойно він закінчить.")
     with sb:
         update_progress(updater)
 

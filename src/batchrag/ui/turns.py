@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import streamlit as st
 
 from batchrag.domain.types import Answer, ImageHit
+from batchrag.service import PICTURE_QUESTION_UK, Assistant
 from batchrag.settings import Settings
 from batchrag.ui import cached
 from batchrag.ui.render import (
@@ -39,9 +41,26 @@ class Turn:
     seconds: float = 0.0
     picture: ImageHit | None = None  # the picture this question is about (asked from a picture card)
     pictures_first: bool = False  # a picture request: the gallery goes above the answer
+    id: str | None = None  # the answer's id in the kept conversation (its share link), None when not kept
+    passages: dict[int, str] = field(default_factory=dict)  # source n → the whole passage it gave the answer
+    kept_note: str | None = None  # why the answer was not kept in the conversation
 
 
-def render_answer(turn: Turn, idx: int, settings: Settings) -> None:
+def from_stored(t) -> Turn:
+    """A kept turn (service.conversations.Turn) as the page draws it: what was shown when it was answered."""
+    a = t.answer
+    seconds = (t.timings_ms.get("search_total", 0.0) + t.timings_ms.get("total", 0.0)) / 1000
+    about = {s.picture for s in a.sources if s.picture} if t.question == PICTURE_QUESTION_UK else set()
+    return Turn(question=t.question, answer=a, text=a.answer, images=list(a.images), seconds=seconds, id=t.id,
+                picture=next((i for i in a.images if i.url in about), None),  # asked from a picture's card
+                pictures_first=Assistant.wants_pictures(t.question) and bool(a.images),
+                passages={s.n: t.passage(s.n) for s in a.sources})
+
+
+def render_answer(turn: Turn, idx: int, settings: Settings, actions: Callable[[Turn, int], None] | None = None,
+                  read_only: bool = False) -> None:
+    """The answer, its notes, source cards and pictures; then `actions` (share, save) for a kept one. Read-only (a
+    shared answer): no button asks anything."""
     if turn.notice:
         st.info(turn.notice)
     if turn.error:
@@ -50,7 +69,7 @@ def render_answer(turn: Turn, idx: int, settings: Settings) -> None:
     if a is None:
         return
     if turn.pictures_first:
-        render_gallery(turn, idx, settings)
+        render_gallery(turn, idx, settings, read_only)
     shown = {c.n for c in source_cards(a, idx)}
     st.markdown(link_citations(a.answer, shown & set(cited_numbers(a.answer)), idx) or "_(порожня відповідь)_")
     if turn.llm_note:
@@ -66,7 +85,7 @@ def render_answer(turn: Turn, idx: int, settings: Settings) -> None:
         st.caption(" · ".join(searched + [f"{turn.seconds:.1f} с"]))
         for note in answer_notes(a):
             st.caption(escape_md(note))
-    cards = source_cards(a, idx)
+    cards = source_cards(a, idx, passages=turn.passages)
     if cards:
         st.markdown("**Джерела**")
         for c in cards:
@@ -75,14 +94,19 @@ def render_answer(turn: Turn, idx: int, settings: Settings) -> None:
                 st.subheader(c.heading, anchor=c.anchor)
                 meta = " · ".join(x for x in (c.meta, c.relevance) if x)
                 st.caption(escape_md(meta))
-                st.markdown(f"> {c.passage}")
+                # The passage is escaped; the only HTML in it is the <mark> around the sentences the answer used.
+                st.markdown(f"> {c.passage}", unsafe_allow_html=True)
                 if c.url:
                     st.markdown(f"[Читати оригінал]({c.url})")
     if not turn.pictures_first:
-        render_gallery(turn, idx, settings)
+        render_gallery(turn, idx, settings, read_only)
+    if turn.kept_note:
+        st.caption(escape_md(turn.kept_note))
+    if actions is not None and turn.id:
+        actions(turn, idx)
 
 
-def render_gallery(turn: Turn, idx: int, settings: Settings) -> None:
+def render_gallery(turn: Turn, idx: int, settings: Settings, read_only: bool = False) -> None:
     """The turn's pictures, three a row, each with its story's link and the «what is in it» button."""
     views = [image_view(i, settings.store.images_dir, settings.crawl.image_hosts, online=cached.url_loads) for i in turn.images]
     shown = [(img, v) for img, v in zip(turn.images, views, strict=True) if v][:9]
@@ -94,7 +118,7 @@ def render_gallery(turn: Turn, idx: int, settings: Settings) -> None:
                 st.image(v.src, caption=v.caption or None, width="stretch")
                 if v.article_url:
                     st.markdown(f"[{v.article_title or 'Стаття'}]({v.article_url})")
-                if st.button(PICTURE_BUTTON, key=f"picture_{idx}_{j}"):
+                if not read_only and st.button(PICTURE_BUTTON, key=f"picture_{idx}_{j}"):
                     st.session_state["_picture_question"] = img  # asked below the conversation, in this run
     left_out = sum(v is None for v in views)
     if left_out:

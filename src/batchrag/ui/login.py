@@ -1,0 +1,74 @@
+"""The page's login on a non-loopback address: a key (`batchrag keys create`) or the password serve.ui_password.
+
+The secret is kept in the session (server-side, st.session_state) and checked again on every run, so a revoked key
+ends the session at its next click. Readers see the page without the buttons that change the library or the models.
+A key's conversations are its own (their owner is the key's name); the password's readers share theirs.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from batchrag.service.page_access import PageAccess
+from batchrag.settings import Settings
+
+SECRET = "_login_secret"
+ROLE = "_login_role"
+OWNER = "_login_owner"  # (the secret it was found for, the owner of this session's conversations)
+# Password readers share one owner: brackets are no key name's letters, so no key can read or write theirs.
+PASSWORD_OWNER = "(password)"
+LABEL = "Ключ доступу або пароль"
+WRONG = "Неправильний ключ або пароль."
+
+
+@st.cache_resource(show_spinner=False)
+def _access(settings_json: str, address: str) -> PageAccess:
+    # One per library and address: its Keys re-reads whether any key exists at most once a second.
+    return PageAccess(Settings.model_validate_json(settings_json), address)
+
+
+def access(base: Settings) -> PageAccess:
+    return _access(base.model_dump_json(), st.get_option("server.address") or "")
+
+
+def gate(base: Settings) -> bool:
+    """Whether the page may be shown; when not, only the login form is (and the session's role is none)."""
+    acc = access(base)
+    role = acc.role(st.session_state.get(SECRET))
+    st.session_state[ROLE] = role
+    if role is not None:
+        _find_owner(acc, st.session_state.get(SECRET))
+        return True
+    st.session_state.pop(SECRET, None)
+    st.title("The Batch: запитайте українською")
+    with st.form("login"):
+        secret = st.text_input(LABEL, type="password", key="login_secret")
+        sent = st.form_submit_button("Увійти")
+    if sent:
+        if acc.role(secret) is None:
+            st.error(WRONG)
+        else:
+            st.session_state[SECRET] = secret
+            st.rerun()
+    return False
+
+
+def is_admin() -> bool:
+    """Whether this session may change the library and the models (set by `gate` on every run)."""
+    return st.session_state.get(ROLE) == "admin"
+
+
+def _find_owner(acc: PageAccess, secret: str | None) -> None:
+    if st.session_state.get(OWNER, (None,))[0] == (secret, acc.login_needed()):
+        return  # looked up once per secret: `role` above checks it again on every run
+    if not acc.login_needed():
+        name = None  # loopback, or no key and no password: the page's conversations, as the CLI's, have none
+    else:
+        caller = acc.keys.check(secret)
+        name = caller.name if caller is not None else PASSWORD_OWNER
+    st.session_state[OWNER] = ((secret, acc.login_needed()), name)
+
+
+def owner() -> str | None:
+    """Whose conversations this session reads and writes: the logged-in key's name; None on an open page."""
+    return st.session_state.get(OWNER, (None, None))[1]
