@@ -35,6 +35,8 @@ NO_CLOCK = r"""
         n.nodeValue = "";
       } else if (/ · \d+[.,]\d с$/.test(t)) {
         n.nodeValue = t.replace(/ · \d+[.,]\d с$/, "");
+      } else if (/ · \d\d\.\d\d\.\d{4}$/.test(t)) {  // a kept conversation's date, in «Розмови»
+        n.nodeValue = t.replace(/ · \d\d\.\d\d\.\d{4}$/, "");
       }
     }
   };
@@ -158,10 +160,12 @@ class Visit:
 
     def show(self, locator, margin: int = 70) -> None:
         """Scroll so that the element stands `margin` px below the top of the view; the mouse out of the way."""
-        locator.scroll_into_view_if_needed()
-        locator.evaluate("e => e.scrollIntoView({block: 'start'})")
-        self.page.evaluate("m => { const c = document.querySelector('[data-testid=stMain]');"
-                           " if (c) c.scrollBy(0, -m); }", margin)
+        for _ in range(2):  # again once the page has settled: a late layout pass (the chat's stick-to-bottom) moves it
+            locator.scroll_into_view_if_needed()
+            locator.evaluate("e => e.scrollIntoView({block: 'start'})")
+            self.page.evaluate("m => { const c = document.querySelector('[data-testid=stMain]');"
+                               " if (c) c.scrollBy(0, -m); }", margin)
+            self.page.wait_for_timeout(700)
         self.rest()
 
     def rest(self) -> None:
