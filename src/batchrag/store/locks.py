@@ -14,7 +14,7 @@ from batchrag.store.schema import LockRow
 class LockStore:
     """Store's lease methods: a row per job name, with its holder and when the lease runs out (docs/contracts.md#sync).
 
-    A row, not a PostgreSQL advisory lock, so that SQLite and PostgreSQL behave alike and a lease outlives no holder:
+    A row, not a PostgreSQL advisory lock (docs/decisions/0017), so that SQLite and PostgreSQL behave alike and a lease outlives no holder:
     a killed process's lease expires and the next tick takes it over.
     """
 
