@@ -119,3 +119,50 @@ def test_an_update_in_one_process_is_refused_in_another(tmp_path):
         b.join(60)
     finally:
         site.stop()
+
+
+def test_an_update_that_brings_an_issue_has_a_capable_model_write_its_digest_for_the_feed(tmp_path):
+    from batchrag.service.digest import Digester
+    from batchrag.service.feed import Feed
+    from tests.support.ollama_wire import Reply, ScriptedOllama
+
+    summary = "Дослідники показали робота, що оглядає лінії електропередач."
+    ollama = ScriptedOllama(default=Reply([summary])).start()
+    site = start_later_site()
+    try:
+        s = _settings(tmp_path, site).with_changes(llm_backend="ollama", ollama_host=ollama.url)
+        up = LibraryUpdater(s)
+        assert up.start()
+        up.join(120)
+        first = len(ollama.chat_requests())  # a first crawl: the two newest issues' summaries
+        assert up.state().stage == "done" and first > 0
+        site.publish()
+        assert up.start()
+        up.join(120)
+        d = Digester(s).digest(5, ask=False)  # what the feed and the digest page show, never asking
+        assert up.state().stage == "done" and len(ollama.chat_requests()) - first == len(d.stories)
+        assert all(st.summary_kind == "model" and st.summary == summary for st in d.stories)
+        assert "оглядає лінії електропередач" in Feed(s).document("http://x/feed.xml").decode()
+    finally:
+        site.stop()
+        ollama.stop()
+
+
+def test_without_a_capable_model_an_update_writes_no_summary(tmp_path):
+    from tests.support.net import closed_port_url
+
+    site = start_later_site()
+    try:
+        s = _settings(tmp_path, site).with_changes(ollama_host=closed_port_url())
+        up = LibraryUpdater(s)
+        assert up.start()
+        up.join(120)
+        from sqlalchemy import func, select
+
+        from batchrag.store.schema import SummaryRow
+
+        with open_store(s).Session() as ses:
+            assert ses.scalar(select(func.count()).select_from(SummaryRow)) == 0
+        assert up.state().stage == "done" and up.state().added > 0
+    finally:
+        site.stop()

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 LEASE = "library-update"  # the store's lease name: one crawl + index at a time across processes and hosts
 LEASE_S = 120.0  # a holder renews every LEASE_S / 4; a killed holder's lease runs out after this
+NEW_ISSUES_SUMMARISED = 2  # an update that brings more (a first crawl) leaves the older ones to their digest page
 RECORD = "library_update"  # store meta: the last update's outcome (JSON), for every process's GET /library
 FIELDS = ("stage", "message", "started_at", "finished_at", "error", "reason", "holder", "added")
 
@@ -32,7 +33,7 @@ class UpdateState:
     """A snapshot of the background update the page shows."""
 
     running: bool = False
-    stage: str = "idle"  # idle | crawl | index | done | unchanged | unreachable | error
+    stage: str = "idle"  # idle | crawl | index | summaries | done | unchanged | unreachable | error
     message: str = ""
     started_at: float | None = None
     finished_at: float | None = None
@@ -44,6 +45,7 @@ class UpdateState:
     last_crawl: str | None = None  # when the library was last updated (ISO), for the unreachable notice
     holder: str = ""  # which process ran it (host:pid:…)
     added: int = 0  # articles the crawl added
+    newest_before: int | None = None  # the newest issue before the crawl: a newer one gets its summaries written
 
     @property
     def problem(self) -> bool:
@@ -113,7 +115,8 @@ class LibraryUpdater:
             return False
         started = self._job.start(
             lambda: UpdateState(running=True, stage="crawl", message="Завантаження нових випусків…",
-                                started_at=time.time(), articles_before=self._articles(), holder=self.holder),
+                                started_at=time.time(), articles_before=self._articles(), holder=self.holder,
+                                newest_before=self._newest()),
             lambda: self._leased(offline),
         )
         if not started:  # raced with a start in this process: that one holds the lease now
@@ -186,14 +189,40 @@ class LibraryUpdater:
         if crawl.get("outcome") == "unchanged":
             self._job.update(index=index, stage="unchanged",
                              message="Нових статей на сайті немає: бібліотека актуальна.")
-        else:
-            self._job.update(index=index, stage="done", message="Бібліотеку оновлено.")
+            return
+        self._job.update(index=index)
+        self._summarise_new()
+        self._job.update(stage="done", message="Бібліотеку оновлено.")
+
+    def _summarise_new(self) -> None:
+        """A new issue's digest written by a capable model now, in the background, so that the digest page and the
+        feed (which never wait on a model) show it in Ukrainian; nothing without one, and a failure is only logged."""
+        from batchrag.service.digest import Digester
+
+        try:
+            digester = Digester(self.settings)
+            before = self._job.state().newest_before or 0
+            new = [n for n in digester.issues() if n > before][:NEW_ISSUES_SUMMARISED]
+            if not new or not digester.backend.writes_answers:
+                return
+            for n in new:
+                self._job.update(stage="summaries", message=f"Переказ нового випуску №{n} українською…")
+                self._record()
+                digester.digest(n)
+        except Exception as exc:  # the update stands: the digest asks the model again when it is opened
+            log.warning("library update: the new issue's summaries were not written: %s: %s", type(exc).__name__, exc)
 
     def _articles(self) -> int:
         try:
             return int(self.store().stats()["articles"] or 0)
         except Exception:  # a progress line must not fail the update
             return 0
+
+    def _newest(self) -> int | None:
+        try:
+            return self.store().stats().get("newest_issue")
+        except Exception:  # the summaries step then takes every issue as old: it writes none
+            return None
 
     def _last_crawl(self) -> str | None:
         try:
