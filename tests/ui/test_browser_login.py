@@ -128,12 +128,16 @@ def test_the_page_beyond_loopback_asks_who_you_are(guarded_app):
             expect(page.get_by_role("button", name="Завантажити HTML")).to_be_visible(timeout=60_000)
             expect(page.get_by_label(LABEL)).to_have_count(0)
 
-            # The team password: a reader too.
+            # The team password: a reader too; «Вийти» forgets it, and the page asks again.
             page = browser.new_context().new_page()
             _log_in(page, url, PASSWORD)
             expect(page.get_by_test_id("stChatInputTextArea")).to_be_visible(timeout=60_000)
             expect(page.get_by_text("Випусків:")).to_be_visible(timeout=30_000)
             expect(page.get_by_role("button", name="Оновити бібліотеку")).to_have_count(0)
+            expect(page.get_by_text("Ви увійшли: командний пароль (читач)")).to_be_visible(timeout=30_000)
+            page.get_by_role("button", name="Вийти").click()
+            expect(page.get_by_label(LABEL)).to_be_visible(timeout=30_000)
+            expect(page.get_by_test_id("stChatInputTextArea")).to_have_count(0)
 
             # A new browser with the admin key: the update button and the model downloads are there.
             page = browser.new_context(viewport={"width": 1400, "height": 2000}).new_page()

@@ -72,3 +72,21 @@ def _find_owner(acc: PageAccess, secret: str | None) -> None:
 def owner() -> str | None:
     """Whose conversations this session reads and writes: the logged-in key's name; None on an open page."""
     return st.session_state.get(OWNER, (None, None))[1]
+
+
+ROLE_UK = {"admin": "адміністратор", "reader": "читач"}
+
+
+def account_panel(base: Settings) -> None:
+    """On a page that asked who you are: who, and «Вийти» (the session forgets the key; the form is shown again)."""
+    acc = access(base)
+    if not acc.login_needed() or st.session_state.get(ROLE) is None:
+        return
+    who = owner()
+    name = "командний пароль" if who == PASSWORD_OWNER else who
+    st.sidebar.caption(f"Ви увійшли: {name} ({ROLE_UK.get(st.session_state[ROLE], st.session_state[ROLE])})")
+    if st.sidebar.button("Вийти", key="log_out"):
+        for k in (SECRET, ROLE, OWNER, "turns", "conversation"):
+            st.session_state.pop(k, None)
+        st.query_params.clear()  # the open conversation is the key's: not shown to whoever logs in next
+        st.rerun()

@@ -13,7 +13,7 @@ from batchrag.settings import Settings, get_settings
 from batchrag.ui import cached
 from batchrag.ui.asking import ask, ask_picture, explain_error, history_of
 from batchrag.ui.history import PARAM, Keeper, conversations_panel, follow_url, new_conversation
-from batchrag.ui.login import gate, is_admin, owner
+from batchrag.ui.login import account_panel, gate, is_admin, owner
 from batchrag.ui.model_banner import model_notice
 from batchrag.ui.render import escape_md, example_label, overview_text
 from batchrag.ui.sharing import answer_actions, shared_answer
@@ -149,6 +149,7 @@ def main() -> None:
     page = st.navigation(list(pages.values()))
     st.session_state["_digest_page"] = pages["digest"]
     chosen["opts"], chosen["settings"] = sidebar(base)
+    account_panel(base)
     page.run()
 
 
