@@ -166,3 +166,21 @@ def test_without_a_capable_model_an_update_writes_no_summary(tmp_path):
         assert up.state().stage == "done" and up.state().added > 0
     finally:
         site.stop()
+
+
+def test_an_update_whose_process_died_reads_as_interrupted(tmp_path):
+    import json as _json
+
+    from batchrag.service.updater import LEASE, RECORD
+
+    s = Settings(data_dir=tmp_path / "lib")
+    store = open_store(s)
+    store.take_lock(LEASE, "gone:1:x", 0.2)  # a process took the lease, recorded its crawl, and was killed
+    store.set_meta(RECORD, _json.dumps({"stage": "crawl", "started_at": time.time(), "finished_at": None,
+                                        "holder": "gone:1:x"}))
+    up = LibraryUpdater(s)
+    assert up.recorded()["running"] and up.recorded()["stage"] == "crawl" and not up.start()
+    time.sleep(0.3)  # its lease runs out
+    rec = up.recorded()
+    assert not rec["running"] and rec["stage"] == "interrupted" and "перервано" in rec["message"]
+    assert up.busy_elsewhere() is None

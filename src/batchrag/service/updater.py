@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 LEASE = "library-update"  # the store's lease name: one crawl + index at a time across processes and hosts
 LEASE_S = 120.0  # a holder renews every LEASE_S / 4; a killed holder's lease runs out after this
 NEW_ISSUES_SUMMARISED = 2  # an update that brings more (a first crawl) leaves the older ones to their digest page
-RECORD = "library_update"  # store meta: the last update's outcome (JSON), for every process's GET /library
+RECORD = "library_update"
+ACTIVE = ("crawl", "index", "summaries")  # a recorded stage that is only true while its process holds the lease  # store meta: the last update's outcome (JSON), for every process's GET /library
 FIELDS = ("stage", "message", "started_at", "finished_at", "error", "reason", "holder", "added")
 
 
@@ -171,6 +172,10 @@ class LibraryUpdater:
             return None
         rec = rec or {}
         rec["running"] = holder is not None
+        if not rec["running"] and rec.get("stage") in ACTIVE and not rec.get("finished_at"):
+            # Its process died mid-way (its lease ran out): the library holds what it had committed.
+            rec.update(stage="interrupted", message="Оновлення перервано: його процес зупинився. Бібліотека має все, "
+                       "що встигло зберегтися; наступне оновлення почнеться за розкладом або кнопкою.")
         return rec
 
     def _run(self, offline: bool) -> None:
