@@ -220,3 +220,21 @@ def test_empty_and_long_questions(app_env):
     at = _ask(at, "моделі " * 600)
     assert any("задовге" in i.value for i in at.info)
     assert _last(at).answer is not None
+
+
+def test_an_update_running_in_another_process_is_shown(app_env, demo_dir):
+    import json
+    import time
+
+    from batchrag.service.updater import LEASE, RECORD
+
+    store = open_store(get_settings())
+    store.take_lock(LEASE, "other:7:x", 60)  # the scheduled sync of `serve --sync-every`, in its own process
+    store.set_meta(RECORD, json.dumps({"stage": "crawl", "message": "Завантаження нових випусків…",
+                                       "started_at": time.time(), "finished_at": None, "holder": "other:7:x"}))
+    try:
+        at = _app()
+        assert any("оновлює інший процес сервера" in i.value for i in at.sidebar.info), [i.value for i in at.info]
+    finally:
+        store.release_lock(LEASE, "other:7:x")
+        store.set_meta(RECORD, "{}")

@@ -107,6 +107,10 @@ def new_issue_link(base: Settings, status) -> None:
 def update_progress(updater: LibraryUpdater) -> None:
     state = updater.state()
     if state.stage == "idle":
+        elsewhere = updater.recorded()  # a scheduled sync, or another page or API process of the team's
+        if elsewhere and elsewhere.get("running"):
+            st.info(f"{escape_md(elsewhere.get('message') or '')} (оновлює інший процес сервера; запитання можна "
+                    "ставити далі)")
         return
     text = escape_md(updater.progress_text())
     if state.running:
