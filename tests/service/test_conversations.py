@@ -202,3 +202,21 @@ def test_cli_says_when_history_is_off(library, monkeypatch):
     monkeypatch.setenv("BATCHRAG_STORE__KEEP_HISTORY", "false")
     get_settings.cache_clear()
     assert "history is off" in _run("list").stderr
+
+
+def test_cli_ask_keeps_an_answer_and_goes_on_in_its_conversation(library):
+    runner = CliRunner()
+    first = runner.invoke(app, ["ask", DOG_Q, "--keep", "--json"])
+    assert first.exit_code == 0, first.output
+    kept = json.loads(first.stdout)
+    cid, aid = kept["conversation_id"], kept["answer_id"]
+    assert kept["answer"] and kept["sources"] and aid
+    follow = runner.invoke(app, ["ask", FOLLOW_Q, "-c", cid])
+    assert follow.exit_code == 0 and f"kept: conversation {cid}" in follow.stderr
+    conv = Conversations(library).get(cid)
+    assert [t.question for t in conv.turns] == [DOG_Q, FOLLOW_Q] and conv.turns[0].id == aid
+    assert "собак" in conv.turns[1].query.lower()  # the follow-up was searched with the earlier turn
+    bad = runner.invoke(app, ["ask", FOLLOW_Q, "-c", "AAAAAAAAAAAA"])
+    assert bad.exit_code == 1 and bad.stderr.startswith("error: ") and len(bad.stderr.strip().splitlines()) == 1
+    plain = runner.invoke(app, ["ask", DOG_Q, "--json"])  # without --keep or -c the CLI keeps nothing
+    assert "conversation_id" not in json.loads(plain.stdout) and len(Conversations(library).list()) == 1

@@ -5,9 +5,10 @@ from __future__ import annotations
 import typer
 
 from batchrag.cli.shell import EMBEDDER_HELP, RERANKER_HELP, choices, dump, errors, fail, settings_with
-from batchrag.domain.types import Answer
-from batchrag.service import Assistant
+from batchrag.domain.types import Answer, to_jsonable
+from batchrag.service import PICTURE_QUESTION_UK, Assistant
 from batchrag.service.choices import backend_choices, build_backend
+from batchrag.service.conversations import Conversations
 from batchrag.service.wording import day, reader_notes, relevance_note
 
 
@@ -55,6 +56,10 @@ def ask_cmd(
     verbose: bool = typer.Option(
         False, "--verbose", "-v", help="Also print the diagnostics (which backend answered and why, the searched "
         "query, the gate's reasons) to stderr."),
+    conversation: str | None = typer.Option(
+        None, "--conversation", "-c", help="Go on in this kept conversation (`batchrag conversations list`): its "
+        "turns are the history, and the answer is kept as its next turn."),
+    keep: bool = typer.Option(False, "--keep", help="Keep the answer as a new conversation (as the app does)."),
 ) -> None:
     """Answer a question from the library (or about one picture of it), in Ukrainian, with numbered citations to its
     sources."""
@@ -67,14 +72,28 @@ def ask_cmd(
         # A model whose text is no answer (the demo model) is not streamed: only what passes is printed.
         stream = not as_json and assistant.writes_answers
         final = None
-        items = assistant.picture_stream(picture, question) if picture else assistant.stream(question, k=k)
+        kept = Conversations(settings) if (conversation or keep) else None
+        if kept is not None and not kept.enabled:
+            typer.secho("warning: history is off (store.keep_history): the answer is not kept", err=True,
+                        fg=typer.colors.YELLOW)
+            kept = None
+        if kept is not None and not picture:
+            items = kept.ask(assistant, conversation, question, k=k)  # an unknown id fails here, before the search
+        else:
+            items = assistant.picture_stream(picture, question) if picture else assistant.stream(question, k=k)
+            if kept is not None:
+                items = kept.record(conversation, question or PICTURE_QUESTION_UK, items)
         for item in items:
             if isinstance(item, Answer):
                 final = item
             elif stream:
                 typer.echo(item, nl=False)
+    turn = getattr(items, "turn", None)
+    if kept is not None and turn is None and getattr(items, "error", None):
+        typer.secho(f"warning: the answer was not kept: {items.error}", fg=typer.colors.YELLOW, err=True)
     if as_json:
-        typer.echo(dump(final, indent=2))
+        ids = {"conversation_id": turn.conversation_id, "answer_id": turn.id} if turn else {}
+        typer.echo(dump({**to_jsonable(final), **ids} if ids else final, indent=2))
         for w in final.warnings:
             if w.startswith("auto: "):  # the one line that says why another backend answered
                 typer.secho(f"warning: {w}", fg=typer.colors.YELLOW, err=True)
@@ -82,6 +101,9 @@ def ask_cmd(
     if not stream:
         typer.echo(final.answer, nl=False)
     print_sources(final)
+    if turn is not None:
+        typer.secho(f"kept: conversation {turn.conversation_id}, answer {turn.id} (`batchrag ask -c "
+                    f"{turn.conversation_id} …` goes on in it)", dim=True, err=True)
     for note in reader_notes(final):
         typer.secho(note, fg=typer.colors.YELLOW, err=True)
     if verbose:
