@@ -17,12 +17,14 @@ from tests.support.net import free_port
 
 
 @contextmanager
-def running_app(env: dict[str, str], log_path: Path, cwd: Path | None = None) -> Iterator[str]:
-    """The page's URL while it runs with `env`; a start that fails or takes 90 s fails the test with its log."""
+def running_app(env: dict[str, str], log_path: Path, cwd: Path | None = None,
+                address: str = "127.0.0.1") -> Iterator[str]:
+    """The page's URL (on 127.0.0.1) while it runs with `env`, bound to `address` (0.0.0.0: every interface); a
+    start that fails or takes 90 s fails the test with its log."""
     port = free_port()
     log = log_path.open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(APP_PATH), "--server.address", "127.0.0.1",
+        [sys.executable, "-m", "streamlit", "run", str(APP_PATH), "--server.address", address,
          "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
         env=env, stdout=log, stderr=subprocess.STDOUT, cwd=cwd,

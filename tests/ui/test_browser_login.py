@@ -9,58 +9,18 @@ answers (so the model notice with its download buttons shows to an admin).
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import pytest
 
 from batchrag.settings import Settings
-from batchrag.ui.page import APP_PATH
-from tests.support.net import free_port
+from tests.support.streamlit_app import running_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "пароль команди"
 LABEL = "Ключ доступу або пароль"
 WRONG = "Неправильний ключ або пароль."
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@contextmanager
-def running_everywhere(env: dict[str, str], log_path: Path) -> Iterator[str]:
-    """tests/support/streamlit_app.py's running_app, bound to every interface (it binds 127.0.0.1 only)."""
-    port = free_port()
-    log = log_path.open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(APP_PATH), "--server.address", "0.0.0.0",
-         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=log_path.parent,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 90
-        while True:
-            try:
-                if httpx.get(f"{url}/_stcore/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                pytest.fail(f"streamlit did not start: {log_path.read_text()[-2000:]}")
-            time.sleep(0.5)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +40,7 @@ def guarded_app(tmp_path_factory):
            "BATCHRAG_BASE_URL": demo.base_url, "OLLAMA_HOST": "http://127.0.0.1:9", "BATCHRAG_REWRITE": "auto",
            "BATCHRAG_SERVE__UI_PASSWORD": PASSWORD}
     env.pop("DATABASE_URL", None)
-    with running_everywhere(env, root / "streamlit.log") as url:
+    with running_app(env, root / "streamlit.log", cwd=root, address="0.0.0.0") as url:
         yield url, reader, admin
 
 
