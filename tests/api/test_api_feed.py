@@ -60,6 +60,12 @@ def test_a_polling_reader_gets_304_for_an_unchanged_feed_and_a_typo_gets_400(ope
     assert again.status_code == 304 and not again.content
     bad = httpx.get(f"{url}/feed.xml", params={"foo": "1"})
     assert bad.status_code == 400 and bad.json() == {"error": "unknown parameter: foo"}
+    # A reader that takes gzip (httpx does) gets it compressed, the same document once decoded; one that does not
+    # gets the XML as it is.
+    zipped = httpx.get(f"{url}/feed.xml")
+    plain = httpx.get(f"{url}/feed.xml", headers={"Accept-Encoding": "identity"})
+    assert zipped.headers["content-encoding"] == "gzip" and "content-encoding" not in plain.headers
+    assert zipped.content == plain.content and int(zipped.headers["content-length"]) < len(plain.content)
 
 
 def test_an_empty_library_is_a_valid_feed_without_entries(tmp_path):
