@@ -72,24 +72,14 @@ def ask_cmd(
         # A model whose text is no answer (the demo model) is not streamed: only what passes is printed.
         stream = not as_json and assistant.writes_answers
         final = None
-        kept = Conversations(settings) if (conversation or keep) else None
-        if kept is not None and not kept.enabled:
-            typer.secho("warning: history is off (store.keep_history): the answer is not kept", err=True,
-                        fg=typer.colors.YELLOW)
-            kept = None
-        if kept is not None and not picture:
-            items = kept.ask(assistant, conversation, question, k=k)  # an unknown id fails here, before the search
-        else:
-            items = assistant.picture_stream(picture, question) if picture else assistant.stream(question, k=k)
-            if kept is not None:
-                items = kept.record(conversation, question or PICTURE_QUESTION_UK, items)
+        items = answer_items(assistant, question, picture, k, conversation if (conversation or keep) else False)
         for item in items:
             if isinstance(item, Answer):
                 final = item
             elif stream:
                 typer.echo(item, nl=False)
     turn = getattr(items, "turn", None)
-    if kept is not None and turn is None and getattr(items, "error", None):
+    if turn is None and getattr(items, "error", None):
         typer.secho(f"warning: the answer was not kept: {items.error}", fg=typer.colors.YELLOW, err=True)
     if as_json:
         ids = {"conversation_id": turn.conversation_id, "answer_id": turn.id} if turn else {}
@@ -111,6 +101,21 @@ def ask_cmd(
             typer.secho(f"warning: {w}", fg=typer.colors.YELLOW, err=True)
         line = f"backend: {final.backend} ({final.model}); query: {final.searched_query!r}; rewrite: {final.rewrite}"
         typer.secho(line, dim=True, err=True)
+
+
+def answer_items(assistant: Assistant, question: str | None, picture: str | None, k: int | None,
+                 conversation: str | None | bool):
+    """The answer's pieces; kept in a conversation unless `conversation` is False (None: a new one), as a
+    `Recording` whose `turn` then says where."""
+    kept = Conversations(assistant.settings) if conversation is not False else None
+    if kept is not None and not kept.enabled:
+        typer.secho("warning: history is off (store.keep_history): the answer is not kept", err=True,
+                    fg=typer.colors.YELLOW)
+        kept = None
+    if kept is not None and not picture:
+        return kept.ask(assistant, conversation, question, k=k)  # an unknown id fails here, before the search
+    items = assistant.picture_stream(picture, question) if picture else assistant.stream(question, k=k)
+    return kept.record(conversation, question or PICTURE_QUESTION_UK, items) if kept is not None else items
 
 
 def print_sources(final: Answer) -> None:
