@@ -45,3 +45,9 @@ def test_a_topic_without_names_is_cut_by_the_score_floor(retriever):
     assert m.rule == "floor" and 1 <= len(m.scores) < retriever.n_articles
     best = max(m.scores, key=m.scores.get)
     assert "Glacier" in retriever.article[best]["title"]
+
+
+def test_a_ukrainian_topic_without_names_falls_back_to_the_floor_when_no_english_term_fits(retriever):
+    # Fifteen stories: no term is three times commoner among the nearest twenty than in the library.
+    m = retriever.topic("танення льодовиків")
+    assert m.rule == "floor" and m.terms == [] and 1 <= len(m.scores) < retriever.n_articles

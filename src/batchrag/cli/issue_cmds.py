@@ -70,7 +70,7 @@ def timeline_cmd(
     if as_json:
         typer.echo(dump(t, indent=2))
         return
-    typer.echo(f"{t.topic}: {t.count} stories ({t.rule}: {', '.join(t.names) or 'score floor'})")
+    typer.echo(f"{t.topic}: {t.count} stories ({t.rule}: {', '.join(t.names or t.terms) or 'score floor'})")
     for p in t.periods:
         typer.echo(f"\n== {p.label} ({len(p.stories)})" + (f"\n   {p.sentence}" if p.sentence else ""))
         for s in p.stories:

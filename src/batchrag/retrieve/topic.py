@@ -5,17 +5,20 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 import numpy as np
 
 from batchrag.retrieve.snapshot import Snapshot
+from batchrag.retrieve.topic_terms import Grams
 
 # A Latin-script name token: ChatGPT, GPT-4, DALL·E, EU, Llama, 3 (after a name).
 _LATIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9·.+\-']*")
 _TOKEN = re.compile(r"[^\W_][\w·.+\-']*")
 _CYR = re.compile(r"[\u0400-\u04FF]")
+_COMPOUND = re.compile(r"(?<=[\u0400-\u04FF])-(?=[\u0400-\u04FF])")
 STOPWORDS = {
     "в", "у", "про", "і", "й", "та", "від", "для", "з", "із", "зі", "на", "до", "щодо", "як", "що", "of", "the", "in",
     "on", "and", "for", "a", "an", "to", "about", "by", "with",
@@ -40,7 +43,8 @@ class TopicMatch:
     scores: dict[int, float]  # article -> best passage cosine to the topic (or its English rewrite)
     names: list[str] = field(default_factory=list)  # names the stories must contain (all of them)
     discovered: list[str] = field(default_factory=list)  # of which found in the best stories, not in the topic
-    rule: str = ""  # phrase | names+floor | floor
+    rule: str = ""  # phrase | names+floor | terms | floor
+    terms: list[str] = field(default_factory=list)  # a nameless topic's English terms, one of which each story uses
 
 
 def is_name(token: str) -> bool:
@@ -93,6 +97,14 @@ class ArticleTexts:
         for aid, text in zip(snap.p_article.tolist(), snap.p_text, strict=True):
             parts.setdefault(aid, []).append(text)
         self.text = {aid: "\n".join(ps) for aid, ps in parts.items()}
+        self._grams: Grams | None = None
+
+    @property
+    def grams(self) -> Grams:
+        """The stories' English terms (built when a nameless topic first asks: ~1 s on the archive)."""
+        if self._grams is None:
+            self._grams = Grams(self.text)
+        return self._grams
 
     def having(self, patterns: list[re.Pattern], among=None) -> set[int]:
         ids = self.text if among is None else among
@@ -124,6 +136,11 @@ def _candidates(text: str) -> set[str]:
                 if len(run) == n and all(is_name(t) for t in run):
                     out.add(" ".join(t.rstrip(".,'") for t in run))
     return {c for c in out if len(c) > 1}
+
+
+def split_compounds(topic: str) -> str:
+    """Hyphenated Cyrillic compounds as two words (роботи-гуманоїди: роботи гуманоїди)."""
+    return _COMPOUND.sub(" ", topic)
 
 
 def transliterate(word: str) -> str:
@@ -170,9 +187,19 @@ def _product(options: list[list[str]]) -> list[list[str]]:
     return out
 
 
+def by_terms(texts: ArticleTexts, scores: dict[int, float], terms: list[str]) -> TopicMatch | None:
+    """A nameless topic's stories: those using one of its English terms, within NAME_FLOOR of the best of them."""
+    base = {a for t in terms for a in texts.grams.stories(t) if a in scores}
+    if not base:
+        return None
+    best = max(scores[a] for a in base)
+    return TopicMatch({a: scores[a] for a in base if scores[a] >= best - NAME_FLOOR}, rule="terms", terms=terms)
+
+
 def cut(texts: ArticleTexts, scores: dict[int, float], names: list[str], covered: bool,
-        words: list[str] = ()) -> TopicMatch:
-    """The cut-off that keeps a timeline on its topic (docs/digest-timeline.md)."""
+        words: list[str] = (), terms: Callable[[list[int]], list[str]] | None = None) -> TopicMatch:
+    """The cut-off that keeps a timeline on its topic (docs/digest-timeline.md); `terms` finds a nameless topic's
+    English terms from its stories in order (retrieve/topic_terms.py)."""
     if not scores:
         return TopicMatch({}, names)
     ranked = sorted(scores, key=lambda a: -scores[a])
@@ -198,5 +225,8 @@ def cut(texts: ArticleTexts, scores: dict[int, float], names: list[str], covered
         best = max(scores[a] for a in base)
         keep = {a for a in base if scores[a] >= best - NAME_FLOOR}
         return TopicMatch({a: scores[a] for a in keep}, names, [found] if found else [], rule="names+floor")
+    matched = by_terms(texts, scores, found) if terms is not None and (found := terms(ranked)) else None
+    if matched is not None:
+        return matched
     keep = {a for a in base if scores[a] >= top - TIGHT_FLOOR}
     return TopicMatch({a: scores[a] for a in keep}, names, rule="names+floor" if names else "floor")

@@ -50,11 +50,12 @@ class Timeline(JsonMixin):
     rewrite: str  # the rewrite status, as `ask --json` words it
     names: list[str]  # names every story contains
     discovered: list[str]  # of which found in the best stories
-    rule: str  # phrase | names+floor | floor (docs/digest-timeline.md)
+    rule: str  # phrase | names+floor | terms | floor (docs/digest-timeline.md)
     by: str  # quarter | year
     periods: list[Period] = field(default_factory=list)
     model: str = ""
     notes: list[str] = field(default_factory=list)
+    terms: list[str] = field(default_factory=list)  # a nameless topic's English terms (rule "terms"), best first
 
     @property
     def count(self) -> int:
@@ -105,7 +106,7 @@ def build_timeline(assistant, topic: str, *, date_from: date | None = None, date
                                      _line(snap.p_text[a["row"]]), round(score, 4)))
     stories.sort(key=lambda s: (s.date, s.issue or 0, s.article_id))
     unit = choose_period([s.date for s in stories], by)
-    t = Timeline(text, rw.query, rw.status, match.names, match.discovered, match.rule, unit)
+    t = Timeline(text, rw.query, rw.status, match.names, match.discovered, match.rule, unit, terms=match.terms)
     for s in stories:
         label, start = period_of(s.date, unit)
         if not t.periods or t.periods[-1].label != label:

@@ -59,7 +59,8 @@ def render(settings: Settings, assistant) -> None:
     if not t.count:
         st.warning("Про цю тему статей не знайдено. Спробуйте іншу назву (наприклад, англійську).")
         return
-    how = f"назва: {', '.join(t.names)}" if t.names else "лише за змістом"
+    how = (f"назва: {', '.join(t.names)}" if t.names
+           else f"терміни архіву: {', '.join(t.terms[:3])}" if t.terms else "лише за змістом")
     st.caption(f"«{escape_md(t.topic)}»: {t.count} статей ({escape_md(how)})"
                + (f" · англійською: «{escape_md(t.english)}»" if t.english else ""))
     event = st.altair_chart(chart(t), on_select="rerun", selection_mode="period", key="tl_chart",
