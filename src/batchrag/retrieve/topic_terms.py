@@ -51,13 +51,23 @@ class Grams:
         return out
 
     def stories(self, term: str) -> set[int]:
-        """The stories that use the term (its words in this order)."""
-        words = term.split()
-        found = set.intersection(*(self._with.get(w, set()) for w in words)) if words else set()
-        if len(words) < 2:
-            return found
-        padded = f" {term} "
-        return {a for a in found if padded in self._joined[a]}
+        """The stories that use the term (its words in this order), its last word singular or plural alike
+        (deepfake, deepfakes)."""
+        out: set[int] = set()
+        for form in forms(term):
+            words = form.split()
+            found = set.intersection(*(self._with.get(w, set()) for w in words)) if words else set()
+            padded = f" {form} "
+            out |= found if len(words) < 2 else {a for a in found if padded in self._joined[a]}
+        return out
+
+
+def forms(term: str) -> list[str]:
+    """The term with its last word as written and with -s/-es added (deepfake: deepfakes). Not the other way: "pilots"
+    would find every "pilot" program (the timeline bench's check topics, docs/digest-timeline.md)."""
+    head, _, last = term.rpartition(" ")
+    lasts = {last, last + "s", last + "es"}
+    return sorted(f"{head} {w}".strip() for w in lasts)
 
 
 def candidates(grams: Grams, ranked: list[int]) -> list[str]:
