@@ -116,13 +116,14 @@ def similarity_to(
     cache = OrderedDict() if cache is None else cache
 
     def similarity(terms: list[str]) -> np.ndarray:
+        vectors = {}  # this call's own, so that another thread's eviction cannot take one away mid-call
         for kind in ("query", "passage"):
-            new = [t for t in terms if (kind, t) not in cache]
+            vectors[kind] = {t: cache.get((kind, t)) for t in terms}
+            new = [t for t, v in vectors[kind].items() if v is None]
             for t, v in zip(new, embed(new, kind=kind) if new else [], strict=True):
-                cache[(kind, t)] = v
-        vectors = {(kind, t): cache[(kind, t)] for kind in ("query", "passage") for t in terms}
+                vectors[kind][t] = cache[(kind, t)] = v
         while len(cache) > TERM_VECTORS_KEPT:
             cache.popitem(last=False)
-        return np.array([(vectors[("query", t)] + vectors[("passage", t)]) @ q / 2 for t in terms])
+        return np.array([(vectors["query"][t] + vectors["passage"][t]) @ q / 2 for t in terms])
 
     return similarity
