@@ -135,8 +135,22 @@ def test_overview_text_and_example_labels():
     ov = Overview(issues=5, articles=27, first_date=date(2019, 6, 5), last_date=date(2025, 3, 12), newest_issue=5,
                   newest_issue_date=date(2025, 3, 12))
     text = overview_text(ov)
-    assert "**5** випусків" in text and "05.06.2019" in text and "12.03.2025" in text and "№5" in text
+    assert "**5** випусків" in text and "**27** статей" in text and "05.06.2019" in text and "12.03.2025" in text and "№5" in text
     assert example_label("image", "Покажи [x]") == "Зображення: Покажи \\[x\\]"
+
+
+def test_counts_take_the_ukrainian_form_of_their_noun():
+    from batchrag.service.welcome import Overview
+    from batchrag.service.wording import articles_uk, count_uk
+
+    got = {n: articles_uk(n) for n in (1, 2, 4, 5, 11, 12, 14, 21, 22, 82, 100, 101, 111, 1888)}
+    assert got == {1: "1 стаття", 2: "2 статті", 4: "4 статті", 5: "5 статей", 11: "11 статей", 12: "12 статей",
+                   14: "14 статей", 21: "21 стаття", 22: "22 статті", 82: "82 статті", 100: "100 статей",
+                   101: "101 стаття", 111: "111 статей", 1888: "1888 статей"}
+    assert count_uk(3, "випуск", "випуски", "випусків") == "3 випуски"
+    ov_text = overview_text(Overview(issues=1, articles=2, first_date=None, last_date=None, newest_issue=None,
+                                     newest_issue_date=None))
+    assert "**1** випуск The Batch, **2** статті" in ov_text
 
 
 def test_rewrite_label_and_notes():

@@ -13,7 +13,7 @@ from batchrag.answer.citations import citation_spans, parse_citations
 from batchrag.answer.relevance import relevance_note
 from batchrag.domain.types import Answer
 
-__all__ = ["DEMO_NOTE", "citation_spans", "day", "is_demo_answer", "parse_citations", "picture_note", "reader_notes",
+__all__ = ["DEMO_NOTE", "citation_spans", "count_uk", "articles_uk", "day", "is_demo_answer", "parse_citations", "picture_note", "reader_notes",
            "relevance_note", "warning_note"]
 
 DEMO_NOTE = "Відповідала демо-модель: її відповіді приблизні. Справжню модель дає `batchrag model pull`."
@@ -22,6 +22,22 @@ DEMO_NOTE = "Відповідала демо-модель: її відповід
 def day(d: date | None) -> str:
     """A date as a reader reads it everywhere: 04.06.2025 ("" for none)."""
     return d.strftime("%d.%m.%Y") if d else ""
+
+
+def count_uk(n: int, one: str, few: str, many: str) -> str:
+    """A count with its noun in the Ukrainian form it takes: 1 стаття, 2 статті, 5 статей, 11 статей, 82 статті."""
+    if n % 10 == 1 and n % 100 != 11:
+        word = one
+    elif 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        word = few
+    else:
+        word = many
+    return f"{n} {word}"
+
+
+def articles_uk(n: int) -> str:
+    """A number of articles as a reader reads it: 82 статті."""
+    return count_uk(n, "стаття", "статті", "статей")
 
 
 _GATE_REASONS = [

@@ -12,7 +12,9 @@ from urllib.parse import urlsplit
 from batchrag.domain.types import Answer, ImageHit, Source
 from batchrag.service.wording import (  # noqa: F401  (the page's wording, re-exported for its views)
     DEMO_NOTE,
+    articles_uk,
     citation_spans,
+    count_uk,
     is_demo_answer,
     parse_citations,
     picture_note,
@@ -250,7 +252,9 @@ def overview_text(ov) -> str:
     span = f"з {_day(ov.first_date)} до {_day(ov.last_date)}" if ov.first_date else "без дат"
     newest = (f"найновіший випуск — **№{ov.newest_issue}** ({_day(ov.newest_issue_date)})"
               if ov.newest_issue is not None else "номерів випусків немає")
-    return f"У бібліотеці **{ov.issues}** випусків The Batch, **{ov.articles}** статей, {span}; {newest}."
+    issues = count_uk(ov.issues, "випуск", "випуски", "випусків").replace(" ", "** ", 1)
+    articles = articles_uk(ov.articles).replace(" ", "** ", 1)
+    return f"У бібліотеці **{issues} The Batch, **{articles}, {span}; {newest}."
 
 
 def example_label(kind: str, question: str) -> str:

@@ -9,6 +9,7 @@ import streamlit as st
 from batchrag.domain.errors import BatchragError
 from batchrag.service.timeline import build_timeline
 from batchrag.settings import Settings
+from batchrag.ui.render import articles_uk as articles
 from batchrag.ui.render import escape_md
 
 BY = {"auto": "автоматично", "quarter": "за кварталами", "year": "за роками"}
@@ -61,7 +62,7 @@ def render(settings: Settings, assistant) -> None:
         return
     how = (f"назва: {', '.join(t.names)}" if t.names
            else f"терміни архіву: {', '.join(t.terms[:3])}" if t.terms else "лише за змістом")
-    st.caption(f"«{escape_md(t.topic)}»: {t.count} статей ({escape_md(how)})"
+    st.caption(f"«{escape_md(t.topic)}»: {articles(t.count)} ({escape_md(how)})"
                + (f" · англійською: «{escape_md(t.english)}»" if t.english else ""))
     event = st.altair_chart(chart(t), on_select="rerun", selection_mode="period", key="tl_chart",
                             width="stretch")
@@ -70,7 +71,7 @@ def render(settings: Settings, assistant) -> None:
     if picked:
         st.markdown(f"**{escape_md(picked)}** — натисніть на стовпчик ще раз, щоб побачити всі періоди.")
     for p in reversed(periods):
-        with st.expander(f"{p.label} · {len(p.stories)} статей", expanded=bool(picked) or p is t.periods[-1]):
+        with st.expander(f"{p.label} · {articles(len(p.stories))}", expanded=bool(picked) or p is t.periods[-1]):
             if p.sentence:
                 st.markdown(f"_{escape_md(p.sentence)}_")
             for s in p.stories:
