@@ -135,7 +135,8 @@ def test_overview_text_and_example_labels():
     ov = Overview(issues=5, articles=27, first_date=date(2019, 6, 5), last_date=date(2025, 3, 12), newest_issue=5,
                   newest_issue_date=date(2025, 3, 12))
     text = overview_text(ov)
-    assert "**5** випусків" in text and "**27** статей" in text and "05.06.2019" in text and "12.03.2025" in text and "№5" in text
+    assert "**5** випусків" in text and "**27** статей" in text
+    assert "05.06.2019" in text and "12.03.2025" in text and "№5" in text
     assert example_label("image", "Покажи [x]") == "Зображення: Покажи \\[x\\]"
 
 

@@ -51,8 +51,7 @@ class Grams:
         return out
 
     def stories(self, term: str) -> set[int]:
-        """The stories that use the term (its words in this order), its last word singular or plural alike
-        (deepfake, deepfakes)."""
+        """The stories that use the term (its words in this order), its last word also with -s/-es (`forms`)."""
         out: set[int] = set()
         for form in forms(term):
             words = form.split()

@@ -13,8 +13,8 @@ from batchrag.answer.citations import citation_spans, parse_citations
 from batchrag.answer.relevance import relevance_note
 from batchrag.domain.types import Answer
 
-__all__ = ["DEMO_NOTE", "citation_spans", "count_uk", "articles_uk", "day", "is_demo_answer", "parse_citations", "picture_note", "reader_notes",
-           "relevance_note", "warning_note"]
+__all__ = ["DEMO_NOTE", "articles_uk", "citation_spans", "count_uk", "day", "is_demo_answer", "noun_uk", "parse_citations",
+           "picture_note", "reader_notes", "relevance_note", "warning_note"]
 
 DEMO_NOTE = "Відповідала демо-модель: її відповіді приблизні. Справжню модель дає `batchrag model pull`."
 
@@ -24,15 +24,18 @@ def day(d: date | None) -> str:
     return d.strftime("%d.%m.%Y") if d else ""
 
 
-def count_uk(n: int, one: str, few: str, many: str) -> str:
-    """A count with its noun in the Ukrainian form it takes: 1 стаття, 2 статті, 5 статей, 11 статей, 82 статті."""
+def noun_uk(n: int, one: str, few: str, many: str) -> str:
+    """The form a Ukrainian noun takes after the number n: стаття (1, 21), статті (2–4, 82), статей (5–20, 111)."""
     if n % 10 == 1 and n % 100 != 11:
-        word = one
-    elif 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        word = few
-    else:
-        word = many
-    return f"{n} {word}"
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
+def count_uk(n: int, one: str, few: str, many: str) -> str:
+    """A count with its noun in the form it takes: 1 стаття, 2 статті, 5 статей, 82 статті."""
+    return f"{n} {noun_uk(n, one, few, many)}"
 
 
 def articles_uk(n: int) -> str:

@@ -14,8 +14,8 @@ from batchrag.service.wording import (  # noqa: F401  (the page's wording, re-ex
     DEMO_NOTE,
     articles_uk,
     citation_spans,
-    count_uk,
     is_demo_answer,
+    noun_uk,
     parse_citations,
     picture_note,
     reader_notes,
@@ -252,9 +252,9 @@ def overview_text(ov) -> str:
     span = f"з {_day(ov.first_date)} до {_day(ov.last_date)}" if ov.first_date else "без дат"
     newest = (f"найновіший випуск — **№{ov.newest_issue}** ({_day(ov.newest_issue_date)})"
               if ov.newest_issue is not None else "номерів випусків немає")
-    issues = count_uk(ov.issues, "випуск", "випуски", "випусків").replace(" ", "** ", 1)
-    articles = articles_uk(ov.articles).replace(" ", "** ", 1)
-    return f"У бібліотеці **{issues} The Batch, **{articles}, {span}; {newest}."
+    issues = noun_uk(ov.issues, "випуск", "випуски", "випусків")
+    articles = noun_uk(ov.articles, "стаття", "статті", "статей")
+    return f"У бібліотеці **{ov.issues}** {issues} The Batch, **{ov.articles}** {articles}, {span}; {newest}."
 
 
 def example_label(kind: str, question: str) -> str:
