@@ -2,7 +2,7 @@
 
 import pytest
 
-from batchrag.retrieve.understand import understand
+from batchrag.retrieve.understand import ABBREVIATIONS, abbreviation, spellings, understand
 
 # (as a reader asks, what the signals search, picture, letter)
 FRAMINGS = [
@@ -54,3 +54,11 @@ def test_a_word_that_only_starts_like_a_framing_word_stays():
     # «а» opens a follow-up; «анімацію» is not «а» + «німацію»
     assert understand("Анімація з BARF").text == "Анімація з BARF"
     assert understand("Знайомство з трансформерами").text == "Знайомство з трансформерами"
+
+
+def test_an_abbreviation_is_the_name_it_stands_for_in_every_spelling():
+    assert abbreviation("ЄС") == "EU" and spellings("EU") == ("EU", "European Union")
+    assert abbreviation("ШІ") is None and abbreviation("єс") is None  # not a name; lower case is a word
+    assert spellings("OpenAI") == ("OpenAI",)
+    for short, forms in ABBREVIATIONS.items():  # each is written as an abbreviation, each name spelt in Latin
+        assert short.isupper() and all(f.isascii() and f for f in forms)

@@ -13,6 +13,7 @@ import numpy as np
 
 from batchrag.retrieve.snapshot import Snapshot
 from batchrag.retrieve.topic_terms import Grams
+from batchrag.retrieve.understand import abbreviation, spellings
 
 # A Latin-script name token: ChatGPT, GPT-4, DALL·E, EU, Llama, 3 (after a name).
 _LATIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9·.+\-']*")
@@ -54,7 +55,8 @@ def is_name(token: str) -> bool:
 
 
 def topic_names(topic: str) -> tuple[list[str], bool]:
-    """The topic's Latin-script names (runs of name words) and whether they are all it says (stopwords aside)."""
+    """The topic's Latin-script names (runs of name words; a Ukrainian abbreviation of a name is that name: ЄС is
+    EU) and whether they are all it says (stopwords aside)."""
     names: list[str] = []
     run: list[str] = []
     other = False
@@ -65,7 +67,9 @@ def topic_names(topic: str) -> tuple[list[str], bool]:
         if run:
             names.append(" ".join(run))
             run = []
-        if tok.lower() not in STOPWORDS:
+        if (name := abbreviation(tok)) is not None:
+            names.append(name)
+        elif tok.lower() not in STOPWORDS:
             other = True
     if run:
         names.append(" ".join(run))
@@ -73,14 +77,20 @@ def topic_names(topic: str) -> tuple[list[str], bool]:
 
 
 def name_pattern(name: str) -> re.Pattern:
-    """The name as written (case-sensitive), words joined by space, hyphen or a possessive ('s)."""
+    """The name as written (case-sensitive), words joined by space, hyphen or a possessive ('s); a name an
+    abbreviation stands for, in any of its spellings (EU or European Union)."""
+    return re.compile("|".join(f"(?:{_spelt(form)})" for form in spellings(name)))
+
+
+def _spelt(name: str) -> str:
     # A dot, hyphen or bullet inside a name is one mark written three ways (DALL·E, DALL-E).
     words = [re.sub(r"(?:·|\\-|•)", "[·•-]", re.escape(w)) for w in name.split()]
-    return re.compile(r"(?<![\w-])" + r"(?:'s|’s)?[\s\-]+".join(words) + r"(?![^\W\d_])")
+    return r"(?<![\w-])" + r"(?:'s|’s)?[\s\-]+".join(words) + r"(?![^\W\d_])"
 
 
 def word_patterns(name: str) -> list[re.Pattern]:
-    return [name_pattern(w) for w in name.split()]
+    """Each word of a name as written: "EU" inside "EU AI Act" is not widened to its other spellings."""
+    return [re.compile(_spelt(w)) for w in name.split()]
 
 
 def tails(name: str) -> list[str]:

@@ -64,6 +64,37 @@ _INNER = [
 _LETTER = re.compile(r"\b(?:Ендрю|Эндрю|Andrew)\b|\bІн[аоуі]?\b|\bИн[аоуі]?\b|\bNg\b|\bлист\w*|\bletters?\b", re.U)
 _MIN_WORDS = 1  # what is left must still say something, or the question is searched as written
 
+# Ukrainian abbreviations of names the archive writes in Latin letters, with every spelling it uses. Neither
+# transliteration (ЄС is not "yes") nor the embedder's word vectors reach them, so they are read as those names
+# (docs/digest-timeline.md, rule 2). Only names: ШІ ("AI") is in nearly every story and would narrow nothing.
+ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "ЄС": ("EU", "European Union"),
+    "США": ("U.S.", "US", "United States"),
+    "ООН": ("UN", "United Nations"),
+    "ВООЗ": ("WHO", "World Health Organization"),
+    "НАТО": ("NATO",),
+    "ФБР": ("FBI",),
+    "ЦРУ": ("CIA",),
+    "МВФ": ("IMF", "International Monetary Fund"),
+    "ОЕСР": ("OECD",),
+    "ЮНЕСКО": ("UNESCO",),
+    "ОАЕ": ("UAE", "United Arab Emirates"),
+    "КНР": ("China",),
+    "ГШІ": ("AGI", "artificial general intelligence"),
+}
+_SPELLINGS = {forms[0]: forms for forms in ABBREVIATIONS.values()}
+
+
+def abbreviation(token: str) -> str | None:
+    """The Latin name a Ukrainian abbreviation stands for (ЄС: EU), or None."""
+    forms = ABBREVIATIONS.get(token)
+    return forms[0] if forms else None
+
+
+def spellings(name: str) -> tuple[str, ...]:
+    """Every way the archive writes a name an abbreviation stands for (EU: EU, European Union); else the name."""
+    return _SPELLINGS.get(name, (name,))
+
 
 @dataclass(frozen=True)
 class Understood:
