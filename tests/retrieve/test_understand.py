@@ -30,6 +30,7 @@ FRAMINGS = [
     ("Що Ендрю Ин писав про освіту?", "Що Ендрю Ин писав про освіту?", False, True),
     ("What was Andrew Ng's take on Galactica?", "What was Andrew Ng's take on Galactica?", False, True),
     ("Як працює AlphaFold?", "Як працює AlphaFold?", False, False),
+    ("Що сталося в листопаді з OpenAI?", "Що сталося в листопаді з OpenAI?", False, False),  # November, no letter
     # Only framing: searched as written rather than as nothing
     ("Що писали в The Batch?", "Що писали в The Batch?", False, False),
     ("", "", False, False),

@@ -123,6 +123,19 @@ class Vocabulary(frozenset):
             out |= self._bitset(w)
         return out
 
+    def inflected(self, stem: str, endings: tuple[str, ...]) -> list[str]:
+        """The words that are `stem` plus one of `endings`, the shortest (then the most used) first."""
+        if not hasattr(self, "_sorted"):
+            self._sorted = sorted(self)  # once per published index, when a loanword is first looked up
+        longest = len(stem) + max(map(len, endings))
+        i = bisect.bisect_left(self._sorted, stem)
+        out = []
+        while i < len(self._sorted) and self._sorted[i].startswith(stem):
+            if len(self._sorted[i]) <= longest and self._sorted[i][len(stem):] in endings:
+                out.append(self._sorted[i])
+            i += 1
+        return sorted(out, key=lambda w: (len(w), -len(self._rows[w])))
+
 
 def vocabulary(texts) -> Vocabulary:
     return Vocabulary(texts)
@@ -132,6 +145,28 @@ def vocabulary(texts) -> Vocabulary:
 # dev-reader Ukrainian MRR: 1 lost dev-hard recall (0.914 → 0.903), 2 gave 0.812 / 0.875, 3 gave 0.8087 / 0.892 but
 # under dev-hard's floor, 8 gave 0.806 / 0.869 (docs/decisions/0015).
 _CONTEXT_NEIGHBOURS = 2
+
+
+# A loanword spelt in Cyrillic (промпт, датасет, бенчмарк, трансформер) is read back letter by letter the way
+# English words are borrowed (и: i, г: g, ц: c): the lexicon's word vectors often miss it («промптів» →
+# "prosthesis"). Measured in docs/decisions/0015.
+_LOAN = dict(zip("абвгґдеєжзиіїйклмнопрстуфхцчшщьюя'’", [
+    "a", "b", "v", "g", "g", "d", "e", "ie", "zh", "z", "i", "i", "i", "i", "k", "l", "m", "n", "o", "p", "r", "s",
+    "t", "u", "f", "h", "c", "ch", "sh", "shch", "", "iu", "ia", "", ""], strict=True))
+CASE_ENDINGS = ("ами", "ями", "ові", "ою", "ею", "ів", "ом", "ем", "ах", "ях", "а", "я", "у", "ю", "і", "и", "е", "о")
+_LOAN_STEM = 6  # letters a stem must keep: a five-letter one read "старті" as "start", which outvoted the topic
+# The English forms a stem may take: an inflection, not any longer word it starts (реплік: not "replika").
+_LOAN_ENDINGS = ("", "s", "es", "e", "ed", "er", "ers", "ing", "ings")
+
+
+def loanwords(word: str, vocab: Vocabulary) -> list[str]:
+    """The archive's English words that a Cyrillic word spells (промптів: prompt, prompts), nearest first."""
+    form = word.lower()
+    stem = next((form[: -len(e)] for e in CASE_ENDINGS if form.endswith(e) and len(form) - len(e) >= _LOAN_STEM), form)
+    latin = "".join(_LOAN.get(c, c) for c in stem)
+    if len(latin) < _LOAN_STEM or not latin.isascii():
+        return []
+    return vocab.inflected(latin, _LOAN_ENDINGS)[:2]
 
 
 def in_context(cands: list[list[str]], names: list[str], vocab: Vocabulary) -> list[list[str]]:
@@ -172,7 +207,10 @@ def english_words(
             continue
         # A word's nearest neighbour is often noise (docs/decisions/0014): its second is a second chance, and BM25
         # lets the one of them that the right passages share count.
-        cands.append([c for c, sim in lex.lookup(t) if (vocab is None or c in vocab) and sim >= min_similarity])
+        near = [c for c, sim in lex.lookup(t) if (vocab is None or c in vocab) and sim >= min_similarity]
+        loans = loanwords(t, vocab) if isinstance(vocab, Vocabulary) else []
+        # A loanword the lexicon already pairs the word with leaves its order alone; one it missed goes first.
+        cands.append(near if set(loans) & set(near) else loans + near)
     if isinstance(vocab, Vocabulary):
         cands = in_context(cands, [n.lower() for n in names], vocab)
     words = [c for near in cands for c in near[:per_word]]

@@ -50,10 +50,10 @@ def score_fusion(
     return fused
 
 
-def boost_recent(fused: dict[K, float], newness: Callable[[K], float], weight: float) -> None:
-    """Scale each score by up to 1 + weight for the newest item (newness in [0, 1])."""
+def boost(fused: dict[K, float], share: Callable[[K], float], weight: float) -> None:
+    """Scale each score by 1 + weight × its key's share in [0, 1] (the newest item's 1, an undated one's 0)."""
     for key in fused:
-        fused[key] *= 1 + weight * newness(key)
+        fused[key] *= 1 + weight * share(key)
 
 
 def standardised(values: np.ndarray, sample: np.ndarray | None = None) -> np.ndarray:

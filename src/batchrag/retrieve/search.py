@@ -14,7 +14,7 @@ from batchrag.domain.types import Hit, ImageHit, SearchResult
 from batchrag.index.embedders.registry import TEXT_EMBEDDERS
 from batchrag.retrieve import bridge, passages, picture_search, query, topic_terms
 from batchrag.retrieve import topic as topics
-from batchrag.retrieve.fusion import boost_recent, rrf, score_fusion
+from batchrag.retrieve.fusion import boost, rrf, score_fusion
 from batchrag.retrieve.query import question_language
 from batchrag.retrieve.rerank.base import Reranker
 from batchrag.retrieve.rerank.registry import RERANKERS
@@ -130,7 +130,8 @@ class Retriever:
         en = bridge.english_words(question, s.retrieve.bridge_min_similarity, vocab=self._vocab, per_word=s.retrieve.bridge_neighbours)
         return (en, "lexicon") if en else (None, "none")
 
-    def _rank(self, question, mode, date_from, date_to, tags, english_query, recent, timings, bridged=False):
+    def _rank(self, question, mode, date_from, date_to, tags, english_query, recent, timings, bridged=False,
+              letter=False):
         """(article order, fused scores, each article's best rank and passages, raw signal scores); the last call's
         answer is kept, because a reader's question asks it twice: for the stories, then for the pictures' story
         signal. Copies are returned (the reranker rewrites `best`)."""
@@ -138,15 +139,15 @@ class Retriever:
         if mode not in query.MODES:
             raise UnknownComponent(f"unknown search mode {mode!r}; use one of {', '.join(query.MODES)}")
         key = (id(self.snap), question, mode, date_from, date_to, tuple(tags or ()), english_query, bool(recent),
-               bool(bridged))
+               bool(bridged), bool(letter))
         memo = getattr(self, "_rank_memo", None)
         if memo is None or memo[0] != key:
             memo = self._rank_memo = (key, self._rank_now(question, mode, date_from, date_to, tags, english_query,
-                                                          recent, timings, bridged))
+                                                          recent, timings, bridged, letter))
         order, fused, best, raw = memo[1]
         return list(order), dict(fused), dict(best), {a: dict(r) for a, r in raw.items()}
 
-    def _rank_now(self, question, mode, date_from, date_to, tags, english_query, recent, timings, bridged):
+    def _rank_now(self, question, mode, date_from, date_to, tags, english_query, recent, timings, bridged, letter):
         snap = self.snap
         signals = self.signals(question, mode, english_query, passages.filter_mask(snap, date_from, date_to, tags),
                                timings, bridged)
@@ -166,7 +167,9 @@ class Retriever:
                 if aid not in best or rank < best[aid][0]:
                     best[aid] = (rank, rows)
         if recent or query.wants_recent(question):
-            boost_recent(fused, snap.newness, self.settings.retrieve.recency_weight)
+            boost(fused, snap.newness, self.settings.retrieve.recency_weight)
+        if letter:  # asked what Andrew Ng wrote: his letters are the answer (docs/decisions/0015)
+            boost(fused, lambda a: float(snap.article[a]["section"] == "letter"), self.settings.retrieve.letter_weight)
         order = sorted(fused, key=lambda a: -fused[a])
         return order, fused, best, raw
 
@@ -209,7 +212,7 @@ class Retriever:
         question, recent = read.text, recent or read.recent
         english_query, how = self.bridged(question, english_query)
         order, fused, best, raw = self._rank(
-            question, mode, date_from, date_to, tags, english_query, recent, timings, how == "lexicon"
+            question, mode, date_from, date_to, tags, english_query, recent, timings, how == "lexicon", read.letter
         )
         final = fused
         if self.reranker is not None and order:
@@ -288,7 +291,9 @@ class Retriever:
         has_pixels = self.settings.retrieve.image_pixel_weight > 0 and self._pixels() is not None
         return query.picture_plan(question, english_query, self.settings, has_pixels)
 
-    def _picture_scores(self, name: str, text: str, question: str, english_query: str | None) -> np.ndarray:
+    def _picture_scores(
+        self, name: str, text: str, question: str, english_query: str | None, letter: bool = False
+    ) -> np.ndarray:
         """One picture signal: every picture's score, calibrated by the signal's own distribution."""
         snap = self.snap
         if name in ("dense", "dense_en"):
@@ -298,7 +303,8 @@ class Retriever:
         if name == "pixels":
             return self._pixels().scores(text)
         english, how = self.bridged(question, english_query)  # as search() reads it, so its ranking is reused
-        story_order, fused, *_ = self._rank(question, None, None, None, None, english, False, {}, how == "lexicon")
+        story_order, fused, *_ = self._rank(question, None, None, None, None, english, False, {}, how == "lexicon",
+                                            letter)
         return picture_search.story_scores(snap, fused, story_order)
 
     def search_images(self, question: str, k: int = 5, english_query: str | None = None) -> list[ImageHit]:
@@ -308,10 +314,11 @@ class Retriever:
         self._maybe_reload()
         if not self.snap.images:
             return []
-        question = understand(question).text
+        read = understand(question)
+        question = read.text
         # No lexical bridge on the records: a picture record is a few words, and one noisy neighbour («пташки» →
         # "patches") outweighs them (docs/decisions/0014); the story signal has it.
         total = np.zeros(len(self.snap.images))
         for name, text, w in self.image_plan(question, english_query):
-            total += w * self._picture_scores(name, text, question, english_query)
+            total += w * self._picture_scores(name, text, question, english_query, read.letter)
         return picture_search.image_hits(self.snap, total, k)

@@ -11,6 +11,7 @@ from difflib import SequenceMatcher
 
 import numpy as np
 
+from batchrag.retrieve.bridge import CASE_ENDINGS
 from batchrag.retrieve.snapshot import Snapshot
 from batchrag.retrieve.topic_terms import Grams
 from batchrag.retrieve.understand import abbreviation, spellings
@@ -34,7 +35,6 @@ COGNATE = 0.75  # … and its letters match a Cyrillic word of the topic transli
 _TRANSLIT = dict(zip("абвгґдезийіклмнопрстуфхцчшщьюяєї'’", [
     "a", "b", "v", "h", "g", "d", "e", "z", "y", "i", "i", "k", "l", "m", "n", "o", "p", "r", "s", "t", "u", "f",
     "kh", "ts", "ch", "sh", "shch", "", "yu", "ya", "ye", "yi", "", ""], strict=True))
-_ENDINGS = ("ами", "ями", "ові", "ою", "ею", "ів", "ом", "ем", "ах", "ях", "а", "я", "у", "ю", "і", "и", "е", "о")
 
 
 @dataclass
@@ -159,7 +159,7 @@ def transliterate(word: str) -> str:
 
 def cognate(word: str, name: str) -> float:
     """How much a Cyrillic word (its case ending aside) transliterated looks like a Latin name, 0..1."""
-    stems = {word.lower()} | {word.lower()[: -len(e)] for e in _ENDINGS if word.lower().endswith(e) and len(word) > 4}
+    stems = {word.lower()} | {word.lower()[: -len(e)] for e in CASE_ENDINGS if word.lower().endswith(e) and len(word) > 4}
     target = re.sub(r"[^a-z0-9]", "", name.lower())
     return max(SequenceMatcher(None, transliterate(s), target).ratio() for s in stems)
 

