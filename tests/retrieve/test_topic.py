@@ -84,3 +84,18 @@ def test_a_topic_with_an_abbreviation_keeps_the_stories_naming_it_in_any_spellin
     names, covered = topic_names("закон ЄС про штучний інтелект")
     m = cut(ArticleTexts(snap), scores, names, covered)
     assert (m.rule, m.names, set(m.scores)) == ("names+floor", ["EU"], {1, 2})
+
+
+def test_a_name_most_stories_use_does_not_narrow_a_topic():
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from batchrag.retrieve.topic import NAME_SHARE, ArticleTexts, narrowing
+
+    stories = ["The EU passed a law."] + ["The U.S. voted."] * 3 + ["Robots fold laundry."] * 16
+    snap = SimpleNamespace(p_article=np.arange(len(stories)), p_text=stories)
+    texts = ArticleTexts(snap)
+    assert 1 / 20 <= NAME_SHARE < 3 / 20
+    # «вибори в США»: "U.S." is in too many stories to cut by, so the topic is read as naming nothing
+    assert narrowing(texts, ["EU", "U.S."]) == ["EU"] and narrowing(texts, topic_names("вибори в США")[0]) == []

