@@ -52,3 +52,23 @@ def test_two_processes_never_hold_the_lease_at_once(any_db, tmp_path):
     spans.sort()
     for (_, end, who), (start, _, other) in zip(spans, spans[1:], strict=False):
         assert start >= end, f"p{who} and p{other} held the lease at once"
+
+
+OPENER = """
+import sys
+from batchrag.settings import get_settings
+from batchrag.store import open_store
+store = open_store(get_settings())
+store.set_meta("opened_by", sys.argv[1])
+"""
+
+
+def test_many_processes_open_one_store_at_once(any_db):
+    # Each open records the schema version: a delete-then-insert let two openers both insert it (PostgreSQL refused
+    # the second with a unique violation, and that process failed to open its store).
+    open_store(get_settings())
+    procs = [subprocess.Popen([sys.executable, "-c", OPENER, f"p{i}"], stderr=subprocess.PIPE) for i in range(6)]
+    results = [(p.wait(60), p.stderr.read().decode()) for p in procs]
+    assert all(rc == 0 for rc, _ in results), [err.strip().splitlines()[-1:] for _, err in results]
+    store = open_store(get_settings())
+    assert store.schema_version() >= 1 and store.get_meta("opened_by") in {f"p{i}" for i in range(6)}

@@ -14,7 +14,7 @@ from batchrag.domain.types import ImageRef, ParsedArticle, ParsedPage, StoredArt
 from batchrag.settings import Settings
 from batchrag.store import interchange
 from batchrag.store.conversations import ConversationStore
-from batchrag.store.engine import open_database
+from batchrag.store.engine import open_database, put_meta
 from batchrag.store.keys import KeyStore
 from batchrag.store.locks import LockStore
 from batchrag.store.pages import PageCache
@@ -39,7 +39,7 @@ class Store(PageCache, KeyStore, LockStore, ConversationStore):
 
     def set_meta(self, key: str, value: str) -> None:
         with self.Session.begin() as s:
-            s.merge(Meta(key=key, value=value))
+            put_meta(s, key, value)
 
     def get_meta(self, key: str) -> str | None:
         with self.Session() as s:

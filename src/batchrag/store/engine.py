@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 
 from batchrag.domain.errors import BatchragError
 from batchrag.store.schema import SCHEMA_VERSION, Base, Meta
+
+_UPSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
 
 
 class StoreError(BatchragError):
@@ -31,8 +36,19 @@ def open_database(url: str) -> Engine:
 
 def _record_schema_version(engine: Engine) -> None:
     with engine.begin() as conn:
-        conn.execute(Meta.__table__.delete().where(Meta.key == "schema_version"))
-        conn.execute(Meta.__table__.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+        put_meta(conn, "schema_version", str(SCHEMA_VERSION))
+
+
+def put_meta(conn: Connection | Session, key: str, value: str) -> None:
+    """Set a meta row in one atomic statement. A delete-then-insert (or the ORM's merge) lets two processes that open
+    a store at once both find no row and both insert it: PostgreSQL then refused the second (a unique violation)."""
+    dialect = (conn.get_bind() if isinstance(conn, Session) else conn).dialect.name
+    if dialect not in _UPSERTS:  # another database: the portable way, racy only against a concurrent first write
+        conn.execute(Meta.__table__.delete().where(Meta.key == key))
+        conn.execute(Meta.__table__.insert().values(key=key, value=value))
+        return
+    stmt = _UPSERTS[dialect](Meta.__table__).values(key=key, value=value)
+    conn.execute(stmt.on_conflict_do_update(index_elements=[Meta.key], set_={"value": value}))
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
