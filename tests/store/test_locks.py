@@ -7,6 +7,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from batchrag.settings import get_settings
 from batchrag.store import open_store
 
@@ -63,10 +65,12 @@ store.set_meta("opened_by", sys.argv[1])
 """
 
 
-def test_many_processes_open_one_store_at_once(any_db):
+@pytest.mark.parametrize("fresh", [False, True], ids=["made", "fresh"])
+def test_many_processes_open_one_store_at_once(any_db, fresh):
     # Each open records the schema version: a delete-then-insert let two openers both insert it (PostgreSQL refused
-    # the second with a unique violation, and that process failed to open its store).
-    open_store(get_settings())
+    # the second with a unique violation, and that process failed to open its store). A fresh store: its tables too.
+    if not fresh:
+        open_store(get_settings())
     procs = [subprocess.Popen([sys.executable, "-c", OPENER, f"p{i}"], stderr=subprocess.PIPE) for i in range(6)]
     results = [(p.wait(60), p.stderr.read().decode()) for p in procs]
     assert all(rc == 0 for rc, _ in results), [err.strip().splitlines()[-1:] for _, err in results]

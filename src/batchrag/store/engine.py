@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from batchrag.domain.errors import BatchragError
@@ -27,11 +29,25 @@ def open_database(url: str) -> Engine:
         engine = create_engine(url, future=True)
         if url.startswith("sqlite"):
             event.listen(engine, "connect", _sqlite_pragmas)
-        Base.metadata.create_all(engine)
+        _create_tables(engine)
         _record_schema_version(engine)
     except Exception as exc:
         raise StoreError(f"cannot open the article database {url}: {exc}") from exc
     return engine
+
+
+def _create_tables(engine: Engine, tries: int = 5) -> None:
+    """The missing tables. Two processes opening a new store at once both see a table missing and both create it;
+    the slower one's CREATE then fails ("already exists", or a duplicate key in PostgreSQL's catalogue) and is tried
+    again, when it finds the table there."""
+    for attempt in range(tries):
+        try:
+            Base.metadata.create_all(engine)
+            return
+        except DBAPIError as exc:
+            if attempt == tries - 1 or not any(m in str(exc.orig) for m in ("already exists", "duplicate key")):
+                raise
+            time.sleep(0.05 * (attempt + 1))
 
 
 def _record_schema_version(engine: Engine) -> None:
