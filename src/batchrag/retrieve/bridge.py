@@ -127,11 +127,10 @@ class Vocabulary(frozenset):
         """The words that are `stem` plus one of `endings`, the shortest (then the most used) first."""
         if not hasattr(self, "_sorted"):
             self._sorted = sorted(self)  # once per published index, when a loanword is first looked up
-        longest = len(stem) + max(map(len, endings))
         i = bisect.bisect_left(self._sorted, stem)
         out = []
         while i < len(self._sorted) and self._sorted[i].startswith(stem):
-            if len(self._sorted[i]) <= longest and self._sorted[i][len(stem):] in endings:
+            if self._sorted[i][len(stem):] in endings:
                 out.append(self._sorted[i])
             i += 1
         return sorted(out, key=lambda w: (len(w), -len(self._rows[w])))
