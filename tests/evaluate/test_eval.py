@@ -6,7 +6,9 @@ import pytest
 from typer.testing import CliRunner
 
 from batchrag.cli import app
+from batchrag.evaluate.run import signal_ranks
 from batchrag.evaluate.scoring import aggregate, is_relevant, norm_title, percentile, score_ranking
+from batchrag.retrieve.search import Retriever
 from batchrag.settings import get_settings
 
 M_KEYS = {"n", "recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10", "p50_ms", "p95_ms"}
@@ -104,6 +106,18 @@ def test_eval_per_question_and_by_section(cli, corpus, tmp_path):
         assert set(m) == M_KEYS
     # the existing keys are unchanged by the additions
     assert res["text"]["all"]["n"] == 20 and res["unanswerable"] == {"n": 1}
+
+
+def test_signal_ranks_read_a_framed_question_as_search_does(indexed):
+    """--per-question's signal ranks are those of the text search() searched: the framing off (it was searched in
+    full, so a framed question's rows showed ranks of a search that never ran)."""
+    r = Retriever(indexed)
+    plain = "альпійські льодовики?"
+    framed = f"Що The Batch писав про {plain}"
+    assert signal_ranks(r, framed, "hybrid", None) == signal_ranks(r, plain, "hybrid", None)
+    ranks = signal_ranks(r, framed, "hybrid", None)
+    top = r.search(framed, k=1).hits[0]
+    assert all(ranks[name].get(top.article_id) for name in top.scores)  # a signal that scored it ranked it
 
 
 def test_eval_modes_rewrites_and_table(cli, corpus):

@@ -11,6 +11,7 @@ from pathlib import Path
 from batchrag.domain.errors import BatchragError
 from batchrag.domain.site import LETTER
 from batchrag.evaluate.scoring import aggregate, is_relevant, norm_title, percentile, score_ranking
+from batchrag.retrieve.understand import understand
 from batchrag.settings import Settings
 
 TOP_SHOWN = 5  # hits written per question by --per-question
@@ -239,10 +240,10 @@ def question_section(relevant: list[dict], arts: dict[int, dict]) -> str:
 
 def signal_ranks(r, question: str, mode: str, english_query: str | None) -> dict[str, dict[int, int]]:
     """Each story signal's 1-based article ranks for the question (the signals the search fused; an article past
-    a signal's depth has no rank there)."""
+    a signal's depth has no rank there). The question is read as search() reads it, its framing off."""
     return {
         name: {st.article: n for n, st in enumerate(ranked, 1)}
-        for name, ranked, _w in r.signals(question, mode, english_query)
+        for name, ranked, _w in r.signals(understand(question).text, mode, english_query)
     }
 
 
