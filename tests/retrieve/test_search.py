@@ -193,6 +193,21 @@ def test_a_ukrainian_question_is_bridged_by_the_lexicon_unless_rewritten(setting
     assert "Drone" in res.hits[0].title  # the bridged search still finds the drone story first
 
 
+def test_an_english_rewrite_is_read_without_its_framing(retriever):
+    """A model's rewrite that kept the reader's framing ("What did The Batch write about …") is searched as the
+    framing-free rewrite is, in stories and pictures: the newsletter's name matches hundreds of letters."""
+    q = "Що The Batch писав про дрони, які допомагають фермерам?"
+    framed = retriever.search(q, k=5, english_query="What did The Batch write about drones that help farmers?")
+    plain = retriever.search(q, k=5, english_query="drones that help farmers?")
+    assert framed.searched_query == "drones that help farmers?"
+    assert [h.article_id for h in framed.hits] == [h.article_id for h in plain.hits]
+    pics = [retriever.search_images(q, k=3, english_query=en) for en in ("The Batch wrote about drones on farms",
+                                                                         "drones on farms")]
+    assert [p.url for p in pics[0]] == [p.url for p in pics[1]]
+    # the ML term stays: a question about batch size is searched with it
+    assert retriever.search("What is a good batch size?", k=1).searched_query == "What is a good batch size?"
+
+
 def test_a_picture_is_found_through_its_story(settings):
     # Remembered by what the story said (a 50-million-parameter transformer trained on game transcripts), not by what
     # the picture shows: its own record barely knows it, its story does (docs/decisions/0015).

@@ -26,7 +26,16 @@ FRAMINGS = [
      False),
     ("Remind me what Andrew Ng wrote about Covid-19", "what Andrew Ng wrote about Covid-19", False, True),
     ("Show me the chart of MLPerf results", "the chart of MLPerf results", True, False),
+    # A model's rewrite that kept the framing is read the same way (search reads the English query through it too)
+    ("The Batch wrote about the clothing robots it developed.", "the clothing robots it developed.", False, False),
+    ("What The Batch reported on AI chips in 2024", "AI chips in 2024", False, False),
+    # The ML term is not the newsletter's name
+    ("What did The Batch say about batch size?", "batch size?", False, False),
+    ("Що писали про batch normalization у трансформерах?", "batch normalization у трансформерах?", False, False),
     # Nothing to remove: the question stays as written
+    ("How does batch size affect training?", "How does batch size affect training?", False, False),
+    ("Batch normalization in transformers", "Batch normalization in transformers", False, False),
+    ("What is the batch size for GPT-3?", "What is the batch size for GPT-3?", False, False),
     ("Що Ендрю Ин писав про освіту?", "Що Ендрю Ин писав про освіту?", False, True),
     ("What was Andrew Ng's take on Galactica?", "What was Andrew Ng's take on Galactica?", False, True),
     ("Як працює AlphaFold?", "Як працює AlphaFold?", False, False),

@@ -220,6 +220,7 @@ def _config(r, settings: Settings, mode: str, k: int) -> dict:
             "rewrite_weight": settings.retrieve.rewrite_weight,
             "rewrite_bm25_weight": settings.retrieve.rewrite_bm25_weight,
             "rewrite_image_weight": settings.retrieve.rewrite_image_weight,
+            "rewrite_image_bm25_weight": settings.retrieve.rewrite_image_bm25_weight,
             "image_story_weight": settings.retrieve.image_story_weight,
         },
     }

@@ -132,7 +132,7 @@ def picture_plan(
     # Alt texts are English: BM25 on them helps English wording (a rewrite, with the question's own names; an
     # English question), not Cyrillic.
     if en:
-        sig.append(("bm25_mix", with_question(question, en), s.retrieve.rewrite_bm25_weight))
+        sig.append(("bm25_mix", with_question(question, en), s.retrieve.rewrite_image_bm25_weight))
     elif question_language(question) == "en":
         sig.append(("bm25", question, s.retrieve.bm25_weight_en))
     if has_pixels:

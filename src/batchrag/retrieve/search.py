@@ -25,6 +25,12 @@ from batchrag.settings import Settings
 __all__ = ["Retriever", "question_language"]  # question_language is imported from here by rewrite and tests
 
 
+def _unframed(english_query: str | None) -> str | None:
+    """An English rewrite read as the question is: a model's "What did The Batch write about …" (or a translation
+    that keeps the reader's framing) matches hundreds of letters by the newsletter's name (docs/decisions/0015)."""
+    return understand(english_query).text if english_query and english_query.strip() else english_query
+
+
 class Retriever:
     """Loads the published index once (and again when it changes) and answers searches from memory + FTS."""
 
@@ -213,7 +219,7 @@ class Retriever:
         # Every signal reads the question without its framing (retrieve/understand.py); recency is its intent.
         read = understand(question)
         question, recent = read.text, recent or read.recent
-        english_query, how = self.bridged(question, english_query)
+        english_query, how = self.bridged(question, _unframed(english_query))
         order, fused, best, raw = self._rank(
             question, mode, date_from, date_to, tags, english_query, recent, timings, how == "lexicon", read.letter
         )
@@ -261,7 +267,7 @@ class Retriever:
     ) -> topics.TopicMatch:
         """Every story about a topic, however many (retrieve/topic.py's cut-off, not a top k)."""
         self._maybe_reload()
-        text = understand(text).text
+        text, english_query = understand(text).text, _unframed(english_query)
         snap = self.snap
         if getattr(self, "_texts_of", None) is not snap:
             self._texts, self._texts_of = topics.ArticleTexts(snap), snap
@@ -320,7 +326,7 @@ class Retriever:
         if not self.snap.images:
             return []
         read = understand(question)
-        question = read.text
+        question, english_query = read.text, _unframed(english_query)
         # No lexical bridge on the records: a picture record is a few words, and one noisy neighbour («пташки» →
         # "patches") outweighs them (docs/decisions/0014); the story signal has it.
         total = np.zeros(len(self.snap.images))

@@ -9,7 +9,10 @@ from dataclasses import dataclass
 from batchrag.retrieve.query import is_picture_request, wants_recent
 
 _I = re.I | re.U
-_BATCH = r"(?:the\s+)?batch"
+# The newsletter's name: "the Batch" in any case, or "Batch" with its capital; never the ML term (batch size, batch
+# normalisation, a batch of images), which questions about training ask for.
+_BATCH = (r"(?:(?i:the\s+batch)|(?-i:Batch))(?![-‑]?\s*(?:of\b|sizes?\b|norm|normali[sz]|process|inference|jobs?\b"
+          r"|api\b|mode\b|learning|training|gradient|нормаліз|розмір))")
 _IN_BATCH = rf"(?:\s+(?:в|у|із|з|зі|in|from)\s+{_BATCH}(?:['’]s)?)"
 _PICTURE_NOUN = (
     r"(?:картинк\w*|ілюстраці\w*|зображенн\w*|фото\w*|світлин\w*|анімаці\w*|гіфк\w*|скрін\w*|скриншот\w*"
@@ -41,6 +44,9 @@ _LEADS = [
     + r"\s*[,:—–-]?",
     r"what\s+(?:did|does|has)\s+" + _BATCH + r"\s+(?:say|write|written|report|reported|cover|covered|have)"
     + _ABOUT_EN + r"\s*[,:—–-]?",
+    # a model's rewrite says what the newsletter did: "The Batch wrote about …", "what The Batch reported on …"
+    r"(?:what\s+)?" + _BATCH + r"\s+(?:wrote|writes|has\s+written|reported|reports|covered|said|says)" + _ABOUT_EN
+    + r"\s*[,:—–-]?",
     r"did\s+" + _BATCH + r"\s+(?:cover|write\s+about|report\s+on|mention|say\s+anything\s+about)\s*",
     r"(?:is|was)\s+there\s+(?:anything|something|a\s+story)" + _IN_BATCH + "?" + _ABOUT_EN + r"\s*",
 ]
@@ -58,8 +64,8 @@ _INNER = [
                 r"(?:\s+(?:про\s+те|про|щодо|де|як|що))?\s*,?\s*", _I), " "),
     (re.compile(r"\b(?:for|from|in)\s+the\s+(?:story|article|piece|news)(?:\s+(?:about|on|where))?\s*", _I), " "),
     # The newsletter's name wherever it stands: it is in hundreds of letters and says nothing about the topic
+    (re.compile(rf"^\s*{_BATCH}(?:['’]s)?\b\s*[:,]?", _I), " "),  # first: "The Batch" at the start is all name
     (re.compile(rf"(?:\s+(?:в|у|із|з|зі|in|from|of|by))?\s+{_BATCH}(?:['’]s)?\b\s*[:,]?", _I), " "),
-    (re.compile(rf"^\s*{_BATCH}(?:['’]s)?\b\s*[:,]?", _I), " "),
 ]
 # «листопад» (November) starts like «лист» (a letter) and is not one.
 _LETTER = re.compile(r"\b(?:Ендрю|Эндрю|Andrew)\b|\bІн[аоуі]?\b|\bИн[аоуі]?\b|\bNg\b|\bлист(?!опад)\w*|\bletters?\b",

@@ -170,13 +170,19 @@ class RetrieveSettings(_Part):
     )
     rewrite_bm25_weight: float = Field(
         2.5,
-        description="Weight of BM25 on question + rewrite (the question keeps its names where a rough rewrite "
-        "mangles them), in story and in picture search; the question's own dense signal weighs 1.0.",
+        description="Story search with an English rewrite: weight of BM25 on question + rewrite (the question keeps "
+        "its names where a rough rewrite mangles them); the question's own dense signal weighs 1.0.",
     )
     rewrite_image_weight: float = Field(
-        1.5,
-        description="Picture search with an English rewrite: weight of dense on the rewrite vs the question's 1.0 "
-        "(2.0 let a rough rewrite lower dev picture recall@5 1.00 → 0.96).",
+        0.25,
+        description="Picture search with an English rewrite: weight of dense on the rewrite vs the question's own "
+        "record similarity 1.0, in standard deviations (1.5 let a rough rewrite take dev-reader's picture "
+        "recall@5 from 0.93 to 0.53; chosen on half of dev, dev-hard and dev-reader, docs/decisions/0015).",
+    )
+    rewrite_image_bm25_weight: float = Field(
+        0.25,
+        description="Picture search with an English rewrite: weight of BM25 over the picture records on question + "
+        "rewrite (2.5, the story search's, let a rewrite's every word outvote the question; docs/decisions/0015).",
     )
     image_story_weight: float = Field(
         0.43,
