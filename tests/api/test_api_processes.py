@@ -89,7 +89,9 @@ def test_two_processes_sync_on_a_schedule_one_at_a_time_and_see_a_revocation_wit
         # An empty library: the first tick of one process crawls and indexes it; the other follows.
         wait(lambda: all(library(b)["indexed_articles"] for b in bases), "the first scheduled sync")
         first = library(bases[0])
-        assert first["sync"]["every_s"] == 10 and first["sync"]["next_at"] and first["update"]["stage"] == "done"
+        # "unchanged": on a busy machine a later tick may already have found nothing new after the first one
+        assert first["sync"]["every_s"] == 10 and first["sync"]["next_at"]
+        assert first["update"]["stage"] in ("done", "unchanged")
         assert first["update"] == library(bases[1])["update"]  # one record, whichever process ran it
         assert all(LATER_STORY not in titles(b) for b in bases)
 

@@ -76,7 +76,58 @@ class Lexicon:
         return []
 
 
+GLOSSARY = Path(__file__).with_name("data") / "glossary.tsv"
+_GLOSSARY_ENDING = 4  # letters a stem entry (мовн*) may be followed by: an inflection, not another word
+
+
+class Glossary:
+    """The domain words the lexicon misreads, written by hand (data/glossary.tsv): a form, or a stem plus an
+    ending, -> the English words the archive uses for it («мовних» → language)."""
+
+    def __init__(self, forms: dict[str, list[str]] | None = None, stems: dict[str, list[str]] | None = None):
+        self.forms, self.stems = dict(forms or {}), dict(stems or {})
+
+    @classmethod
+    def read(cls, path: Path = GLOSSARY) -> Glossary:
+        """The glossary file: `form<TAB>english …` or `stem*<TAB>english …` lines; # comments."""
+        forms, stems = {}, {}
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip() or line.startswith("#"):
+                continue
+            uk, _, en = line.partition("\t")
+            if uk.endswith("*"):
+                stems[uk[:-1]] = en.split()
+            else:
+                forms[uk] = en.split()
+        return cls(forms, stems)
+
+    def lookup(self, word: str) -> list[str]:
+        """The English words for a Ukrainian word form (its longest stem entry wins); [] when it has none."""
+        form = word.lower().replace("’", "'")
+        if form in self.forms:
+            return self.forms[form]
+        for cut in range(len(form), max(len(form) - _GLOSSARY_ENDING, 1) - 1, -1):
+            if form[:cut] in self.stems:
+                return self.stems[form[:cut]]
+        return []
+
+
 _lock = threading.Lock()
+
+
+@cache
+def _glossary(path: Path) -> Glossary | None:
+    try:
+        return Glossary.read(path)
+    except (OSError, ValueError) as e:  # a broken install: the lexicon alone reads the question
+        log.warning("bridge glossary off: cannot read %s (%s)", path, e)
+        return None
+
+
+def glossary(path: Path = GLOSSARY) -> Glossary | None:
+    """The shipped glossary, read once per process; None if unreadable."""
+    with _lock:
+        return _glossary(path)
 
 
 @cache
@@ -186,7 +237,7 @@ def in_context(cands: list[list[str]], names: list[str], vocab: Vocabulary) -> l
 
 def english_words(
     question: str, min_similarity: float, lex: Lexicon | None = None, vocab: frozenset[str] | None = None,
-    per_word: int = 1,
+    per_word: int = 1, gloss: Glossary | None = None,
 ) -> str | None:
     """The question as English search words: its own Latin-script names and numbers, then each content word's
     `per_word` nearest English words that the archive uses (`vocab`; any when None), those at least
@@ -198,11 +249,18 @@ def english_words(
     lex = lex or lexicon()
     if lex is None:
         return None
+    terms = glossary() if gloss is None else gloss
     toks = _WORD.findall(question or "")
     names = [t for t in toks if _LATIN_OR_DIGIT.search(t)]
     cands: list[list[str]] = []
+    fixed: set[int] = set()  # words the glossary reads: their English is certain, never filtered or cut
     for t in toks:
         if not _CYRILLIC.search(t) or len(t) < _MIN_LETTERS or t.lower() in STOP:
+            continue
+        known = [c for c in terms.lookup(t) if vocab is None or c in vocab] if terms else []
+        if known:
+            fixed.add(len(cands))
+            cands.append(known)
             continue
         # A word's nearest neighbour is often noise (docs/decisions/0014): its second is a second chance, and BM25
         # lets the one of them that the right passages share count.
@@ -211,8 +269,9 @@ def english_words(
         # A loanword the lexicon already pairs the word with leaves its order alone; one it missed goes first.
         cands.append(near if set(loans) & set(near) else loans + near)
     if isinstance(vocab, Vocabulary):
-        cands = in_context(cands, [n.lower() for n in names], vocab)
-    words = [c for near in cands for c in near[:per_word]]
+        kept = in_context(cands, [n.lower() for n in names], vocab)
+        cands = [cands[i] if i in fixed else k for i, k in enumerate(kept)]
+    words = [c for i, near in enumerate(cands) for c in (near if i in fixed else near[:per_word])]
     if not words:
         return None
     return " ".join(dict.fromkeys(names + words))
