@@ -32,6 +32,19 @@ def test_story_plan_with_a_rewrite(s):
     assert with_question(UK, EN) == f"{UK} {EN}"  # the question's own Latin names ("Meta") reach BM25
 
 
+def test_story_plan_reads_the_bridge_beside_a_rewrite(s):
+    """A Ukrainian question's glossary and lexicon words are read by BM25 beside its rewrite (a rough rewrite drops
+    words the glossary reads surely; docs/decisions/0014); never for an English question or without a rewrite."""
+    plan = {n: (kind, text, w) for n, kind, text, w in story_plan(UK, "hybrid", EN, s, beside="model code")}
+    assert plan["bm25_bridge"] == ("bm25", with_question(UK, "model code"), s.retrieve.rewrite_bridge_weight)
+    assert 0 < s.retrieve.rewrite_bridge_weight < 1.0  # 1.0 cost a faithfully rewritten dev-hard question
+    assert "bm25_bridge" not in {n for n, *_ in story_plan(UK, "hybrid", None, s, beside="model code")}
+    assert "bm25_bridge" not in {n for n, *_ in story_plan("and its price?", "hybrid", EN, s, beside="price")}
+    assert "bm25_bridge" not in {n for n, *_ in story_plan(UK, "vector", EN, s, beside="model code")}
+    off = Settings(_env_file=None, rewrite_bridge_weight=0)
+    assert "bm25_bridge" not in {n for n, *_ in story_plan(UK, "hybrid", EN, off, beside="model code")}
+
+
 def test_story_plan_without_a_rewrite_is_unchanged(s):
     assert story_plan(UK, "hybrid", None, s) == [("dense", "dense", UK, 1.0)]
     assert story_plan(UK, "hybrid", UK, s) == [

@@ -49,7 +49,8 @@ def test_plan_is_dense_heavy_for_ukrainian(retriever):
         n
         for n, *_ in retriever.plan("Як дрони виявляють хвороби?", "hybrid", "How do drones detect disease?")
     }
-    assert rw == {"dense", "dense_en", "dense_mix", "bm25_mix"}
+    # the lexicon's words of the Ukrainian question are read beside the rewrite (0014)
+    assert rw == {"dense", "dense_en", "dense_mix", "bm25_mix", "bm25_bridge"}
 
 
 @pytest.mark.parametrize("mode", ["vector", "bm25", "hybrid"])
@@ -70,7 +71,7 @@ def test_long_article_detail_found_deep_in_the_text(retriever):
     assert (
         hit.section == "letter"
         and hit.issue == 901
-        and set(hit.scores) == {"dense", "dense_en", "dense_mix", "bm25_mix"}
+        and set(hit.scores) == {"dense", "dense_en", "dense_mix", "bm25_mix", "bm25_bridge"}
     )
     assert "onions" in hit.text  # the passage quoted is the one holding the detail, not the lead
 
@@ -185,7 +186,11 @@ def test_a_ukrainian_question_is_bridged_by_the_lexicon_unless_rewritten(setting
     assert name == "bm25_mix" and passages.complete(ranked)
     given = r.search(q, k=3, english_query="drones help farmers spot wheat disease")
     assert (given.rewrite, given.searched_query) == ("file", "drones help farmers spot wheat disease")
-    assert {"dense_en", "dense_mix"} <= set(given.timings_ms)
+    assert {"dense_en", "dense_mix", "bm25_bridge"} <= set(given.timings_ms)
+    assert given.bridge == res.searched_query  # the lexicon's words, searched beside the rewrite too
+    beside_off = Retriever(settings.with_changes(rewrite_bridge_weight=0))
+    no_beside = beside_off.search(q, k=3, english_query="drones help farmers spot wheat disease")
+    assert "bm25_bridge" not in no_beside.timings_ms and no_beside.bridge == ''
     assert r.search("How do drones help farmers?", k=3).rewrite == "none"
     off = Retriever(settings.with_changes(**{"bridge": "none"}))
     assert off.search(q, k=3).rewrite == "none"

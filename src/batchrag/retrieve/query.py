@@ -88,14 +88,16 @@ def with_question(question: str, english_query: str) -> str:
 
 
 def story_plan(
-    question: str, mode: str, english_query: str | None, s: Settings, bridged: bool = False
+    question: str, mode: str, english_query: str | None, s: Settings, bridged: bool = False,
+    beside: str | None = None,
 ) -> list[tuple[str, str, str, float]]:
     """The signals a story search fuses: (name, kind, text, weight), routed by the question's language.
 
     With an English rewrite (docs/decisions/0010-fusion-for-rough-rewrites.md): dense on the question 1.0, dense on
     the rewrite and on question + rewrite `rewrite_weight` each, BM25 on question + rewrite `rewrite_bm25_weight`.
     With the lexical bridge's words instead (`bridged`): dense on the question 1.0, BM25 on question + bridge
-    `bridge_bm25_weight`."""
+    `bridge_bm25_weight`. `beside`: the bridge's words of a question that also has a rewrite, read by BM25 at
+    `rewrite_bridge_weight` (a rough rewrite drops words the glossary reads surely; docs/decisions/0014)."""
     lang = question_language(question)
     en = english_query.strip() if english_query and english_query.strip() != question.strip() else None
     mix = with_question(question, en) if en else None
@@ -111,6 +113,9 @@ def story_plan(
         if mix:
             w = s.retrieve.bridge_bm25_weight if bridged else s.retrieve.rewrite_bm25_weight
             sig.append(("bm25_mix", "bm25", mix, w if mode == "hybrid" else 1.0))
+        if beside and mix and not bridged and lang == "uk" and s.retrieve.rewrite_bridge_weight > 0:
+            w = s.retrieve.rewrite_bridge_weight if mode == "hybrid" else 1.0
+            sig.append(("bm25_bridge", "bm25", with_question(question, beside), w))
         if mode == "bm25" and not mix:
             sig.append(("bm25", "bm25", question, 1.0))
         elif mode == "hybrid" and not (mix and lang == "uk"):

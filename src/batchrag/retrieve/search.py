@@ -94,8 +94,17 @@ class Retriever:
     def plan(
         self, question: str, mode: str, english_query: str | None, bridged: bool = False
     ) -> list[tuple[str, str, str, float]]:
-        """The signals a question gets: (name, kind, text, weight); routing by language (docs/decisions/0002-route-fusion-by-language.md)."""
-        return query.story_plan(question, mode, english_query, self.settings, bridged)
+        """The signals a question gets: (name, kind, text, weight); routing by language (docs/decisions/0002-route-fusion-by-language.md).
+
+        Beside a rewrite, a Ukrainian question's lexicon words are searched too (BM25, `rewrite_bridge_weight`)."""
+        beside = None if bridged else self._beside(question, english_query)
+        return query.story_plan(question, mode, english_query, self.settings, bridged, beside)
+
+    def _beside(self, question: str, english_query: str | None) -> str | None:
+        """The bridge's words searched beside a rewrite (None without a rewrite or with `rewrite_bridge_weight` 0)."""
+        if not english_query or self.settings.retrieve.rewrite_bridge_weight <= 0:
+            return None
+        return self.lexicon_words(question)
 
     def signals(
         self, question: str, mode: str, english_query: str | None, mask=None, timings: dict | None = None,
@@ -127,14 +136,19 @@ class Retriever:
         rewrite is (docs/decisions/0014-lexical-bridge.md)."""
         if english_query and english_query.strip():
             return english_query, "file"
+        en = self.lexicon_words(question)
+        return (en, "lexicon") if en else (None, "none")
+
+    def lexicon_words(self, question: str) -> str | None:
+        """A Ukrainian question's words in English by the glossary and the lexicon (retrieve/bridge.py); None for
+        an English question, with the bridge off, or when nothing maps."""
         if self.settings.retrieve.bridge == "none" or question_language(question) != "uk":
-            return None, "none"
+            return None
         snap = self.snap
         if getattr(self, "_vocab_of", None) is not snap:  # once per published index (~0.3 s on the archive)
             self._vocab, self._vocab_of = bridge.vocabulary(snap.p_text), snap
-        s = self.settings
-        en = bridge.english_words(question, s.retrieve.bridge_min_similarity, vocab=self._vocab, per_word=s.retrieve.bridge_neighbours)
-        return (en, "lexicon") if en else (None, "none")
+        s = self.settings.retrieve
+        return bridge.english_words(question, s.bridge_min_similarity, vocab=self._vocab, per_word=s.bridge_neighbours)
 
     def _rank(self, question, mode, date_from, date_to, tags, english_query, recent, timings, bridged=False,
               letter=False):
@@ -257,7 +271,7 @@ class Retriever:
             searched_query=english_query or question,
             rewrite=how,
             timings_ms=timings,
-            bridge=english_query if how == "lexicon" else "",
+            bridge=english_query if how == "lexicon" else self._beside(question, english_query) or "",
         )
 
     # --- a topic across the archive ------------------------------------------------------

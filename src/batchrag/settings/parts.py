@@ -173,6 +173,13 @@ class RetrieveSettings(_Part):
         description="Story search with an English rewrite: weight of BM25 on question + rewrite (the question keeps "
         "its names where a rough rewrite mangles them); the question's own dense signal weighs 1.0.",
     )
+    rewrite_bridge_weight: float = Field(
+        0.5,
+        ge=0.0,
+        description="Story search with an English rewrite of a Ukrainian question: weight of BM25 on question + the "
+        "lexical bridge's words beside the rewrite's signals (0: the bridge only without a rewrite; 1.0 cost dev-hard "
+        "a faithfully rewritten question; docs/decisions/0014).",
+    )
     rewrite_image_weight: float = Field(
         0.25,
         description="Picture search with an English rewrite: weight of dense on the rewrite vs the question's own "
