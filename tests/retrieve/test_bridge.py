@@ -28,7 +28,7 @@ def test_exact_forms_and_unknown_inflections_by_their_stem(small):
 
 
 def test_a_question_keeps_its_names_and_numbers_and_drops_function_words(small):
-    from batchrag.retrieve.bridge import Glossary
+    from batchrag.retrieve.glossary import Glossary
 
     q = "Покажи зображення робота від Google, який складає білизну у 2024 році"
     en = english_words(q, 0.0, small, gloss=Glossary())  # the lexicon alone
@@ -113,22 +113,9 @@ def test_a_loanword_is_read_back_into_the_english_it_was_borrowed_from(small):
     assert english_words("робот і промпти", 0.0, small, vocab).split() == ["robot", "prompt"]
 
 
-def test_the_glossary_reads_forms_and_stems_with_an_ending(tmp_path):
-    from batchrag.retrieve.bridge import Glossary
-
-    p = tmp_path / "glossary.tsv"
-    p.write_text("# a comment\n\nмовн*\tlanguage\nмовленн*\tspeech\nвідкрит*\topen\nвідкриття\tdiscovery\n"
-                 "дані\tdata\n", encoding="utf-8")
-    g = Glossary.read(p)
-    assert g.lookup("Мовних") == ["language"] and g.lookup("мовні") == ["language"]
-    assert g.lookup("мовлення") == ["speech"]  # the longest stem wins over "мовн"
-    assert g.lookup("відкритої") == ["open"] and g.lookup("відкриття") == ["discovery"]  # a form overrides its stem
-    assert g.lookup("мовнокомунікативний") == []  # more than an ending after the stem: another word
-    assert g.lookup("дані") == ["data"] and g.lookup("даними") == []  # a form entry is that form only
-
-
 def test_a_glossary_word_is_read_as_written_and_the_rest_by_the_lexicon(small):
-    from batchrag.retrieve.bridge import Glossary, vocabulary
+    from batchrag.retrieve.bridge import vocabulary
+    from batchrag.retrieve.glossary import Glossary
 
     vocab = vocabulary(["Language models fold laundry", "robots and language"])
     plain = english_words("мовні моделі складає білизну", 0.0, small, vocab, per_word=2, gloss=Glossary())
@@ -138,24 +125,3 @@ def test_a_glossary_word_is_read_as_written_and_the_rest_by_the_lexicon(small):
     en = english_words("мовні моделі складає білизну", 0.0, small, vocab, per_word=2, gloss=g)
     # the glossary's words come as written (only those the archive uses), the others' by the lexicon
     assert en.split() == ["language", "models", "laundry"]
-
-
-def test_the_shipped_glossary_fixes_what_the_lexicon_misreads():
-    from batchrag.retrieve.bridge import GLOSSARY, glossary
-
-    g = glossary()
-    assert glossary() is g and GLOSSARY.is_file()
-    lex = lexicon()
-    # The lexicon's word vectors read these by their spelling; the glossary by their meaning
-    assert "language" not in [w for w, _ in lex.lookup("мовні")[:2]] and g.lookup("мовні") == ["language"]
-    assert g.lookup("штучного") == ["artificial"] and g.lookup("зображень")[0] == "images"
-    assert g.lookup("Фейсбуку") == ["facebook"] and g.lookup("білизну") == []
-    for stem, words in [*g.stems.items(), *g.forms.items()]:  # a well-formed file: stems long enough to mean a word
-        assert len(stem) >= 3 and words and all(w.isascii() and w == w.lower() for w in words), (stem, words)
-
-
-def test_an_unreadable_glossary_leaves_the_lexicon_alone(tmp_path, caplog):
-    from batchrag.retrieve.bridge import glossary
-
-    assert glossary(tmp_path / "missing.tsv") is None
-    assert "bridge glossary off" in caplog.text
