@@ -204,7 +204,7 @@ def english_words(
     toks = _WORD.findall(question or "")
     names = [t for t in toks if _LATIN_OR_DIGIT.search(t)]
     cands: list[list[str]] = []
-    fixed: set[int] = set()  # words the glossary reads: their English is certain, never filtered or cut
+    fixed: set[int] = set()  # words the glossary reads: their English is certain, never filtered by context
     for t in toks:
         if not _CYRILLIC.search(t) or len(t) < _MIN_LETTERS or t.lower() in STOP:
             continue
@@ -222,7 +222,7 @@ def english_words(
     if isinstance(vocab, Vocabulary):
         kept = in_context(cands, [n.lower() for n in names], vocab)
         cands = [cands[i] if i in fixed else k for i, k in enumerate(kept)]
-    words = [c for i, near in enumerate(cands) for c in (near if i in fixed else near[:per_word])]
+    words = [c for near in cands for c in near[:per_word]]
     if not words:
         return None
     return " ".join(dict.fromkeys(names + words))
