@@ -9,6 +9,7 @@ import typer
 from batchrag.cli.shell import dump, errors, fail
 from batchrag.service.conversation_export import FORMATS, when
 from batchrag.service.conversations import Conversations
+from batchrag.service.private_files import write_private_text
 from batchrag.settings import get_settings
 
 ID_HELP = "A conversation's id (`batchrag conversations list`) or one answer's id."
@@ -61,7 +62,7 @@ def export_cmd(
         return
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
+        write_private_text(output, text)  # 0600: a conversation is its owner's
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}")
     typer.echo(f"wrote {output}", err=True)

@@ -9,6 +9,7 @@ import typer
 from batchrag.cli.shell import choices, dump, errors, fail, settings_with
 from batchrag.service import Assistant
 from batchrag.service.choices import backend_choices, build_backend
+from batchrag.service.private_files import write_private_text
 from batchrag.settings import get_settings
 
 
@@ -41,7 +42,7 @@ def digest_cmd(
             typer.echo(text)
         else:
             out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(text, encoding="utf-8")
+            write_private_text(out, text)  # 0600, like the data it comes from
     if out is not None:
         typer.echo(f"digest of issue {d.issue}: {len(d.stories)} stories, {d.summarised} summarised → {out}", err=True)
     for note in d.notes:

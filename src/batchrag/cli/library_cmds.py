@@ -10,6 +10,7 @@ import typer
 
 from batchrag.cli.shell import EMBEDDER_HELP, dump, errors, fail, settings_with
 from batchrag.service import Library, build_demo_library
+from batchrag.service.private_files import open_private
 from batchrag.settings import Settings, get_settings
 
 
@@ -20,9 +21,12 @@ def export_cmd(file: Path | None = typer.Argument(None, help="Output JSONL file;
         n = library.export(sys.stdout)
     else:
         tmp = file.with_suffix(file.suffix + ".part")
-        with tmp.open("w", encoding="utf-8") as fp:
-            n = library.export(fp)
-        tmp.replace(file)
+        try:
+            with open_private(tmp) as fp:  # 0600: the library is the owner's, like the data dir it comes from
+                n = library.export(fp)
+            tmp.replace(file)
+        except OSError as exc:
+            fail(f"cannot write {file}: {exc.strerror or exc}")
     typer.echo(f"exported {n} articles", err=True)
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import base64
 import html
 import mimetypes
-import shutil
 from pathlib import Path
 
 from batchrag.service.digest import Digest, DigestStory
+from batchrag.store.files import PRIVATE_DIR, copy_private, write_private_text
 
 SECTION_UK = {"letter": "Лист Ендрю Ина", "story": "Новина", "data-points": "Коротко", "article": "Стаття"}
 LEAD_LABEL = "Початок статті англійською (переказу моделлю немає)"
@@ -54,13 +54,13 @@ def write_markdown(d: Digest, path: Path) -> Path:
     refs: dict[int, str] = {}
     for s in d.stories:
         if s.picture and s.picture.path:
-            files.mkdir(parents=True, exist_ok=True)
+            files.mkdir(mode=PRIVATE_DIR, exist_ok=True)  # its parent exists: made above
             src = Path(s.picture.path)
             dst = files / f"{s.article_id}{src.suffix}"
-            shutil.copyfile(src, dst)
+            copy_private(src, dst)
             refs[s.article_id] = f"{files.name}/{dst.name}"
     md = to_markdown(d, lambda s: refs.get(s.article_id) or s.picture.url)
-    path.write_text(md, encoding="utf-8")
+    write_private_text(path, md)  # 0600, like every export (store/files.py)
     return path
 
 

@@ -15,6 +15,7 @@ from batchrag.settings import Settings
 from batchrag.store import interchange
 from batchrag.store.conversations import ConversationStore
 from batchrag.store.engine import open_database, put_meta
+from batchrag.store.files import private_dir, private_sqlite
 from batchrag.store.keys import KeyStore
 from batchrag.store.locks import LockStore
 from batchrag.store.pages import PageCache
@@ -29,6 +30,7 @@ class Store(PageCache, KeyStore, LockStore, ConversationStore):
 
     def __init__(self, url: str):
         self.url = url
+        private_sqlite(url)  # before SQLite makes the file 0644: the library and conversations are the owner's
         self.engine = open_database(url)
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
 
@@ -278,5 +280,5 @@ def _to_stored(row: ArticleRow) -> StoredArticle:
 
 def open_store(settings: Settings) -> Store:
     s = settings
-    s.store.data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(s.store.data_dir)  # 0700: conversations and the library are the owner's alone
     return Store(s.store.db_url)
