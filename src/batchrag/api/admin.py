@@ -3,7 +3,6 @@ pull a model; their state is read at GET /library and GET /models/pull (docs/con
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict
 
 from fastapi import Body, Depends, FastAPI
@@ -13,9 +12,7 @@ from starlette.exceptions import HTTPException
 
 from batchrag.api.common import ApiState, only, state
 from batchrag.domain.types import to_jsonable
-from batchrag.service.model_setup import presets
-
-MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,299}")  # a preset, an Ollama tag, hf:<repo>/<file>
+from batchrag.service.model_setup import UnknownModel, check_name
 
 
 def pull_state(api: ApiState) -> dict:
@@ -37,12 +34,14 @@ def install_admin(app: FastAPI) -> None:
     @app.post("/models/pull", dependencies=[only()], status_code=202)
     def pull(model: str | None = Body(None, embed=True, max_length=300,
                                       description="A preset (`batchrag model presets`), an Ollama tag or "
-                                      "hf:<repo>/<file>; none: the default answer model."),
+                                      "hf:<owner>/<repo>/<file.gguf>; none: the default answer model."),
              api: ApiState = Depends(state)):
         """Start pulling a model in the background (202); 409 while a pull runs in this process."""
-        if model is not None and not MODEL_NAME.fullmatch(model):
-            names = ", ".join(p.name for p in presets())
-            raise HTTPException(400, f"bad model name {model!r}: a preset ({names}), an Ollama tag or hf:<repo>/<file>")
+        try:
+            if model is not None:
+                check_name(model)  # the one parser of model names: hf:a/b/../../x.gguf is a 400, nothing pulled
+        except UnknownModel as e:
+            raise HTTPException(400, str(e)) from None
         if not api.puller.start(model):
             raise HTTPException(409, "a model pull is already running: its state is at GET /models/pull")
         return JSONResponse({"started": True, "pull": pull_state(api)}, status_code=202)

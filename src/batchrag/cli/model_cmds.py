@@ -58,13 +58,16 @@ def model_pull_cmd(
     from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
-    from batchrag.service.model_setup import pull_model
+    from batchrag.service.model_setup import check_name, pull_model
 
     if list_:
         _print_presets(as_json)
         return
     if via not in ("auto", "ollama", "hub"):
         fail(f"unknown --via {via!r}; use auto, ollama or hub")
+    if name is not None:
+        with errors():
+            check_name(name)  # hf:a/b/../../x.gguf: one line, exit 1, before a progress bar or a request
     columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn())
     quiet = as_json or not sys.stderr.isatty()
     with errors(), Progress(*columns, disable=quiet, console=Console(stderr=True)) as bar:

@@ -12,9 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from batchrag.domain.errors import BatchragError
-from batchrag.models.local_models import LocalModel
+from batchrag.models.local_models import LocalModel, within
 from batchrag.models.presets import Preset
 from batchrag.settings import Settings
+from batchrag.store.files import private_dir
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes in all)
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -109,9 +110,11 @@ def _fetch(url: str, part: Path, name: str, size: int, settings: Settings, progr
 def download(preset: Preset, settings: Settings, progress: Progress | None = None) -> LocalModel:
     """Download the preset's GGUF into data/models/ (resuming a kept partial file) and verify it against the hub."""
     dest = settings.store.models_dir
+    final = within(dest, preset.filename)  # before any byte is fetched or any folder made: OutsideModels
+    private_dir(settings.store.data_dir)  # a pull may be the first thing to make data/: 0700, as the store makes it
     dest.mkdir(parents=True, exist_ok=True)
     size, sha, url = remote_file(preset, settings)
-    final, part = dest / preset.filename, part_path(dest, preset.filename)
+    part = part_path(dest, preset.filename)
     if final.is_file() and final.stat().st_size == size and (not _SHA256.match(sha) or sha256_of(final) == sha):
         return LocalModel(preset.role, preset.filename, preset.name, sha256_of(final), size)
     have = part.stat().st_size if part.exists() else 0

@@ -7,10 +7,25 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from batchrag.domain.errors import BatchragError
 from batchrag.models.presets import Role
 from batchrag.settings import Settings
 
 MANIFEST = "models.json"
+
+
+class OutsideModels(BatchragError):
+    """A model file whose path would leave data/models/: refused before anything is written or registered."""
+
+
+def within(models_dir: Path, file: str) -> Path:
+    """models_dir / file, checked to stay inside models_dir once resolved (symlinks and ".." followed). The parser
+    already refuses such names: this is the second lock, where the path is made."""
+    root = models_dir.resolve()
+    target = (root / file).resolve()
+    if "\\" in file or Path(file).is_absolute() or target == root or not target.is_relative_to(root):
+        raise OutsideModels(f"refused: the model file {file!r} would be written outside {models_dir}")
+    return models_dir / file
 
 
 @dataclass
@@ -24,7 +39,7 @@ class LocalModel:
     size: int
 
     def path(self, settings: Settings) -> Path:
-        return settings.store.models_dir / self.file
+        return within(settings.store.models_dir, self.file)
 
 
 def _manifest(settings: Settings) -> Path:
@@ -41,9 +56,10 @@ def load(settings: Settings) -> dict[str, LocalModel]:
     for role, entry in raw.items():
         try:
             m = LocalModel(**entry)
-        except TypeError:
+            present = m.path(settings).is_file()
+        except (TypeError, OutsideModels):  # an entry written by hand that points out of models/ serves nothing
             continue
-        if m.path(settings).is_file():
+        if present:
             out[role] = m
     return out
 

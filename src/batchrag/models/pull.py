@@ -11,7 +11,7 @@ from batchrag.domain.types import JsonMixin
 from batchrag.models import hub, local_models
 from batchrag.models.ollama_pull import has_model, host_of, pulled_models
 from batchrag.models.ollama_pull import pull as ollama_pull
-from batchrag.models.presets import DEFAULT_ANSWER, DEFAULT_REWRITE, PRESETS, Preset, resolve
+from batchrag.models.presets import DEFAULT_ANSWER, DEFAULT_REWRITE, PRESETS, Preset, check_name, resolve
 from batchrag.settings import Settings
 
 Via = Literal["auto", "ollama", "hub"]
@@ -73,6 +73,8 @@ def pull_model(
     """Pull `name` (a preset, hf:<repo>/<file>, or with Ollama any tag); no name: the configured Ollama model
     when Ollama runs, else the default answer preset's GGUF."""
     t0 = time.monotonic()
+    if name is not None:
+        check_name(name)  # a hostile name (hf:a/b/../../x.gguf) stops here, one line, before any request
     preset = _preset_of(name)
     way = _via(settings, via, preset)
     if way == "ollama" and not (preset is None or preset.ollama):
