@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
 import sys
+import time
 
 import typer
 
@@ -35,8 +38,6 @@ def serve_cmd(
     """Start the Streamlit app (the same as `streamlit run app/ui/app.py`).
 
     Beyond loopback, with a key (`batchrag keys create`) or serve.ui_password set, the page asks for one first."""
-    import subprocess
-
     with errors():
         every = every_sync(sync_every)
     settings = get_settings()
@@ -65,12 +66,50 @@ def serve_cmd(
         schedule = SyncSchedule(settings, every).start()
         typer.echo(f"syncing the library every {sync_every} (crawl + index; one process at a time)", err=True)
     try:
-        raise typer.Exit(subprocess.call(streamlit_command(settings, host, port)))
+        raise typer.Exit(run_page(streamlit_command(settings, host, port)))
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
     finally:
         if schedule is not None:
             schedule.stop(timeout=1)
+
+
+STOP_GRACE_S = 10.0  # what a stopped page gets to close its sessions before it is killed
+
+
+def run_page(cmd: list[str], grace_s: float = STOP_GRACE_S) -> int:
+    """Run the page as this process's child and return its exit code (128 + the signal that ended it). SIGTERM or
+    SIGINT to this process (systemd, a container, `kill`, Ctrl-C) is passed on to the page and waited for, grace_s
+    at most, then the page is killed: a stopped `serve` never leaves the page serving its port without a parent."""
+    started: list[subprocess.Popen] = []
+    stop_by: list[float] = []  # the deadline once a stop signal came
+
+    def pass_on(signum: int, _frame: object) -> None:
+        stop_by[:] = stop_by or [time.monotonic() + grace_s]
+        if started and started[0].poll() is None:
+            started[0].send_signal(signum)
+
+    # Installed before the child starts: a signal in between would end this process alone and orphan the page.
+    previous = {sig: signal.signal(sig, pass_on) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        child = subprocess.Popen(cmd)
+        started.append(child)
+        if stop_by:  # stopped while it was starting
+            child.terminate()
+        while True:
+            try:
+                code = child.wait(timeout=0.5)  # a short wait, so the grace period is checked while it runs
+                break
+            except subprocess.TimeoutExpired:
+                if stop_by and time.monotonic() > stop_by[0]:
+                    child.kill()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if started and started[0].poll() is None:  # an error in this function: still no orphan
+            started[0].kill()
+            started[0].wait()
+    return code if code >= 0 else 128 - code
 
 
 def open_page(settings: Settings, bind: str, no_auth: bool) -> None:
