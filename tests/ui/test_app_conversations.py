@@ -153,13 +153,15 @@ def test_a_key_reads_and_writes_only_its_own(app_env, demo_dir, tmp_path):
     app_env.setenv("BATCHRAG_DATA_DIR", str(own))
     get_settings.cache_clear()
     olena, taras = Keys(get_settings()).create("olena"), Keys(get_settings()).create("taras")
-    theirs = _kept().record(None, FOLLOW, [_answer_of(FOLLOW)], owner="taras")
+    theirs = _kept().record(None, FOLLOW, [_answer_of(FOLLOW)], owner=Keys(get_settings()).check(taras).owner)
     list(theirs)
     at = AppTest.from_file(str(APP_PATH), default_timeout=300)
     at.session_state[SECRET] = olena
     at = _ask(at.run(), FIRST)
     cid = at.session_state["conversation"]
-    assert _kept().get(cid).owner == "olena" and len(_labels(at)) == 1  # not taras's
+    # Owned by the key's identity, not its name (a revoked name given to a new key owns none of it).
+    assert _kept().get(cid).owner == Keys(get_settings()).check(olena).owner != "olena"
+    assert len(_labels(at)) == 1  # not taras's
     other = AppTest.from_file(str(APP_PATH), default_timeout=300)
     other.session_state[SECRET] = taras
     other.query_params["c"] = cid

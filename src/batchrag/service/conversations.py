@@ -110,7 +110,8 @@ def _conversation(d: dict) -> Conversation:
 
 
 class Conversations:
-    """The conversations of one library's store; `owner` (an API key's name) limits every call to that owner's."""
+    """The conversations of one library's store; `owner` (an API key's identity, `Caller.owner`) limits every call to
+    that owner's. `orphans=True` (for an admin) also reaches a revoked key's: read, export, delete, never continue."""
 
     def __init__(self, settings: Settings, store=None) -> None:
         self.settings = settings
@@ -171,45 +172,46 @@ class Conversations:
         return self.record(conversation_id, q.text, assistant.answer(q, result), result=result, timings_ms=timings,
                            owner=owner)
 
-    def list(self, owner: str | None = None, limit: int | None = None) -> list[Conversation]:
-        """Conversations without their turns, the most recently continued first."""
-        return [_conversation(d) for d in self._store().conversations(owner, limit)]
+    def list(self, owner: str | None = None, limit: int | None = None, *, orphans: bool = False) -> list[Conversation]:
+        """Conversations without their turns, the most recently continued first; `orphans`: only the revoked keys'."""
+        return [_conversation(d) for d in self._store().conversations(owner, limit, orphans)]
 
-    def get(self, conversation_id: str, owner: str | None = None, *, turns: bool = True) -> Conversation:
+    def get(self, conversation_id: str, owner: str | None = None, *, turns: bool = True,
+            orphans: bool = False) -> Conversation:
         """A conversation with its turns; ConversationNotFound for an unknown, malformed or another owner's id."""
-        d = self._store().conversation(checked_id(conversation_id), owner, turns)
+        d = self._store().conversation(checked_id(conversation_id), owner, turns, orphans)
         if d is None:
             raise ConversationNotFound(f"Розмови {conversation_id.strip()} немає.")
         return _conversation(d)
 
-    def answer(self, answer_id: str, owner: str | None = None) -> Turn:
-        """One answer by its id (a share link); ConversationNotFound when there is none."""
-        d = self._store().turn(checked_id(answer_id, "відповіді"), owner)
+    def answer(self, answer_id: str, owner: str | None = None, *, orphans: bool = False) -> Turn:
+        """One answer by its id (a share link); ConversationNotFound when there is none (or not the owner's)."""
+        d = self._store().turn(checked_id(answer_id, "відповіді"), owner, orphans)
         if d is None:
             raise ConversationNotFound(f"Відповіді {answer_id.strip()} немає: її видалили або посилання хибне.")
         return _turn(d)
 
-    def find(self, some_id: str, owner: str | None = None) -> Conversation:
+    def find(self, some_id: str, owner: str | None = None, *, orphans: bool = False) -> Conversation:
         """A conversation by its id, or one answer by its id as a conversation of that one turn (for exports)."""
         some_id = checked_id(some_id, "розмови чи відповіді")
         try:
-            return self.get(some_id, owner)
+            return self.get(some_id, owner, orphans=orphans)
         except ConversationNotFound:
-            turn = self._store().turn(some_id, owner)
+            turn = self._store().turn(some_id, owner, orphans)
             if turn is None:
                 raise ConversationNotFound(f"Немає ні розмови, ні відповіді {some_id}.") from None
-        conv = self.get(turn["conversation_id"], owner, turns=False)
+        conv = self.get(turn["conversation_id"], owner, turns=False, orphans=orphans)
         conv.turns, conv.turn_count = [_turn(turn)], 1
         return conv
 
-    def export(self, some_id: str, fmt: str = "md", owner: str | None = None) -> str:
+    def export(self, some_id: str, fmt: str = "md", owner: str | None = None, *, orphans: bool = False) -> str:
         """A conversation, or one answer, as Markdown (`md`) or one self-contained HTML page (`html`)."""
         # Imported here: the export module reads this module's types.
         from batchrag.service.conversation_export import FORMATS, export
 
         if fmt not in FORMATS:
             raise ConversationProblem(f"Невідомий формат {fmt!r}: {' або '.join(FORMATS)}.")
-        return export(self.find(some_id, owner), fmt, self.settings.store.images_dir)
+        return export(self.find(some_id, owner, orphans=orphans), fmt, self.settings.store.images_dir)
 
     def rename(self, conversation_id: str, title: str, owner: str | None = None) -> Conversation:
         name = " ".join((title or "").split())[:200]
@@ -219,8 +221,8 @@ class Conversations:
             raise ConversationNotFound(f"Розмови {conversation_id.strip()} немає.")
         return self.get(conversation_id, owner, turns=False)
 
-    def delete(self, conversation_id: str, owner: str | None = None) -> None:
-        if not self._store().delete_conversation(checked_id(conversation_id), owner):
+    def delete(self, conversation_id: str, owner: str | None = None, *, orphans: bool = False) -> None:
+        if not self._store().delete_conversation(checked_id(conversation_id), owner, orphans):
             raise ConversationNotFound(f"Розмови {conversation_id.strip()} немає.")
 
     def delete_all(self, owner: str | None = None) -> int:

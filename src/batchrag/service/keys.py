@@ -21,6 +21,7 @@ from batchrag.settings import Settings
 Role = Literal["reader", "admin"]
 ROLES: tuple[Role, ...] = ("reader", "admin")
 PREFIX = "brk_"  # a batchrag key is recognisable in a config file or a leak report
+OWNER_PREFIX = "key_"  # + 16 random hex: a key's identity, never derived from its name (names are reused)
 _NAME = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
 LOOK_AGAIN_S = 1.0  # a process re-reads whether any key exists at most this often: a revocation is seen within it
 TOUCH_EVERY_S = 60.0  # `last used` is written at most this often per key (a write per request would load the store)
@@ -32,10 +33,12 @@ class KeyProblem(BatchragError):
 
 @dataclass(frozen=True)
 class Caller:
-    """Who a valid key belongs to."""
+    """Who a valid key belongs to: `name` for display, metrics and limits; `owner`, the key's identity (never reused,
+    unlike a name), for what it owns (its conversations)."""
 
     name: str
     role: Role
+    owner: str
 
     @property
     def admin(self) -> bool:
@@ -64,7 +67,7 @@ class Keys:
         return self._opened
 
     def create(self, name: str, role: str = "reader") -> str:
-        """A new key for `name` (returned once: only its hash is kept)."""
+        """A new key for `name` (returned once: only its hash is kept), with a new identity of its own."""
         if not _NAME.match(name or ""):
             raise KeyProblem(f"bad key name {name!r}: 1–64 letters, digits or . _ @ -")
         if role not in ROLES:
@@ -72,7 +75,10 @@ class Keys:
         if any(k["name"] == name for k in self._store().keys()):
             raise KeyProblem(f"a key named {name!r} exists: revoke it first (`batchrag keys revoke {name}`)")
         key = PREFIX + secrets.token_urlsafe(32)
-        self._store().add_key(name, role, key_hash(key))
+        owner = OWNER_PREFIX + secrets.token_hex(8)
+        while self._store().owner_taken(owner):  # 64 random bits: a repeat is all but impossible, and never issued
+            owner = OWNER_PREFIX + secrets.token_hex(8)
+        self._store().add_key(name, role, key_hash(key), owner)
         self._any = (0.0, False)
         return key
 
@@ -103,7 +109,7 @@ class Keys:
         # The lookup is by hash (an index), and the hashes are compared again in constant time.
         if found is None or not hmac.compare_digest(found[2], wanted):
             return None
-        name, role, _ = found
+        name, role, _, owner = found
         now = time.monotonic()
         with self._lock:
             due = now - self._touched.get(name, -TOUCH_EVERY_S) >= TOUCH_EVERY_S
@@ -111,7 +117,7 @@ class Keys:
                 self._touched[name] = now
         if due:
             self._store().touch_key(name)
-        return Caller(name, role)  # type: ignore[arg-type]
+        return Caller(name, role, owner)  # type: ignore[arg-type]
 
 
 def is_loopback(host: str) -> bool:

@@ -6,12 +6,12 @@ import json
 from dataclasses import fields
 from datetime import UTC, date, datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from batchrag.domain.types import Answer, ImageHit, Source, to_jsonable
-from batchrag.store.schema import ConversationRow, TurnRow
+from batchrag.store.schema import ApiKeyRow, ConversationRow, TurnRow
 
 WRITE_TRIES = 3  # two writers appending to one conversation at once: the loser takes the next position
 
@@ -60,7 +60,8 @@ def _turn(row: TurnRow, title: str = "") -> dict:
 
 
 class ConversationStore:
-    """Store's conversation methods; `owner` None reads every conversation, a name only that owner's."""
+    """Store's conversation methods; `owner` None reads every conversation, an identity only that owner's, and
+    `orphans` (an admin's reach) adds those whose key is revoked (`orphaned`)."""
 
     Session: sessionmaker[Session]
 
@@ -94,23 +95,27 @@ class ConversationStore:
                     raise
         return None
 
-    def conversations(self, owner: str | None = None, limit: int | None = None) -> list[dict]:
-        """The conversations, the most recently continued first, each with its number of turns."""
+    def conversations(self, owner: str | None = None, limit: int | None = None, orphans: bool = False) -> list[dict]:
+        """The conversations, the most recently continued first, each with its number of turns; `orphans`: only
+        those whose key is revoked (whatever `owner`)."""
         counts = select(TurnRow.conversation_id, func.count().label("n")).group_by(TurnRow.conversation_id).subquery()
         q = (select(ConversationRow, func.coalesce(counts.c.n, 0))
              .outerjoin(counts, counts.c.conversation_id == ConversationRow.id)
              .order_by(ConversationRow.updated_at.desc(), ConversationRow.id))
-        if owner is not None:
+        if orphans:
+            q = q.where(orphaned())
+        elif owner is not None:
             q = q.where(ConversationRow.owner == owner)
         with self.Session() as s:
             return [_conversation(row, n) for row, n in s.execute(q.limit(limit))]
 
-    def conversation(self, conversation_id: str, owner: str | None = None, with_turns: bool = True) -> dict | None:
+    def conversation(self, conversation_id: str, owner: str | None = None, with_turns: bool = True,
+                     orphans: bool = False) -> dict | None:
         """A conversation with its turns in order ("turns", empty unless with_turns), None when there is none (or
-        not the owner's)."""
+        not the owner's, nor an orphan where `orphans`)."""
         with self.Session() as s:
-            row = s.get(ConversationRow, conversation_id)
-            if row is None or (owner is not None and row.owner != owner):
+            row = s.scalar(select(ConversationRow).where(*_mine(conversation_id, owner, orphans)))
+            if row is None:
                 return None
             if not with_turns:
                 n = s.scalar(select(func.count()).select_from(TurnRow).where(TurnRow.conversation_id == row.id))
@@ -119,12 +124,13 @@ class ConversationStore:
             out = [_turn(t, row.title) for t in turns]
             return _conversation(row, len(out)) | {"turns": out}
 
-    def turn(self, turn_id: str, owner: str | None = None) -> dict | None:
-        """One answer by its id, None when there is none (or not the owner's)."""
+    def turn(self, turn_id: str, owner: str | None = None, orphans: bool = False) -> dict | None:
+        """One answer by its id, None when there is none (or not the owner's, nor an orphan's where `orphans`)."""
         with self.Session() as s:
-            found = s.execute(select(TurnRow, ConversationRow).join(ConversationRow).where(TurnRow.id == turn_id))
+            found = s.execute(select(TurnRow, ConversationRow).join(ConversationRow)
+                              .where(TurnRow.id == turn_id, *_reach(owner, orphans)))
             pair = found.first()
-            if pair is None or (owner is not None and pair[1].owner != owner):
+            if pair is None:
                 return None
             return _turn(pair[0], pair[1].title)
 
@@ -133,9 +139,10 @@ class ConversationStore:
             return s.execute(update(ConversationRow).where(*_mine(conversation_id, owner))
                              .values(title=title)).rowcount > 0
 
-    def delete_conversation(self, conversation_id: str, owner: str | None = None) -> bool:
+    def delete_conversation(self, conversation_id: str, owner: str | None = None, orphans: bool = False) -> bool:
         with self.Session.begin() as s:
-            if s.scalar(select(func.count()).select_from(ConversationRow).where(*_mine(conversation_id, owner))) == 0:
+            mine = _mine(conversation_id, owner, orphans)
+            if s.scalar(select(func.count()).select_from(ConversationRow).where(*mine)) == 0:
                 return False
             # The turns first: an SQLite opened without foreign keys would not cascade.
             s.execute(delete(TurnRow).where(TurnRow.conversation_id == conversation_id))
@@ -153,6 +160,20 @@ class ConversationStore:
             return s.execute(gone.where(ConversationRow.owner == owner) if owner is not None else gone).rowcount
 
 
-def _mine(conversation_id: str, owner: str | None) -> list:
-    where = [ConversationRow.id == conversation_id]
-    return where if owner is None else [*where, ConversationRow.owner == owner]
+def orphaned():
+    """A conversation whose key is revoked: its owner is a key identity that no live key holds. Not the page's and
+    the CLI's (no owner), nor a shared owner in brackets (the page's "(password)", no key's letters)."""
+    live = select(func.coalesce(ApiKeyRow.owner_id, ApiKeyRow.name))  # no identity yet: its name (store/keys.py)
+    return and_(ConversationRow.owner.is_not(None), ConversationRow.owner.not_like("(%"),
+                ConversationRow.owner.not_in(live))
+
+
+def _reach(owner: str | None, orphans: bool = False) -> list:
+    """What a caller may read: everything (owner None), the owner's, and with `orphans` the orphaned too."""
+    if owner is None:
+        return []
+    return [or_(ConversationRow.owner == owner, orphaned())] if orphans else [ConversationRow.owner == owner]
+
+
+def _mine(conversation_id: str, owner: str | None, orphans: bool = False) -> list:
+    return [ConversationRow.id == conversation_id, *_reach(owner, orphans)]

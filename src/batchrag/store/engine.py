@@ -1,4 +1,4 @@
-"""Open the database: engine, SQLite settings, tables, schema version."""
+"""Open the database: engine, SQLite settings, tables, their migration, schema version."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from batchrag.domain.errors import BatchragError
+from batchrag.store.migrate import migrate
 from batchrag.store.schema import SCHEMA_VERSION, Base, Meta
 
 _UPSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
@@ -30,6 +31,7 @@ def open_database(url: str) -> Engine:
         if url.startswith("sqlite"):
             event.listen(engine, "connect", _sqlite_pragmas)
         _create_tables(engine)
+        migrate(engine)  # an older store's tables gain what this version's have (store/migrate.py)
         _record_schema_version(engine)
     except Exception as exc:
         raise StoreError(f"cannot open the article database {url}: {exc}") from exc

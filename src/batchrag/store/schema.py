@@ -9,7 +9,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from batchrag.domain.site import STORY
 
-SCHEMA_VERSION = 2  # 2: summaries
+SCHEMA_VERSION = 3  # 2: summaries; 3: api_keys.owner_id (store/migrate.py)
 
 
 def _now() -> datetime:
@@ -107,12 +107,17 @@ class SummaryRow(Base):
 
 class ApiKeyRow(Base):
     """An API key of a team server: only its sha256 is kept (the key is shown once, at creation); a revoked key's row
-    is deleted, so every process sees the revocation on its next look (docs/contracts.md#api-keys)."""
+    is deleted, so every process sees the revocation on its next look (docs/contracts.md#api-keys).
+
+    `owner_id` is the key's identity, what its conversations belong to: random (`key_` + 16 hex), made once at
+    creation and never issued again, so a new key given a revoked key's name owns none of the old one's."""
 
     __tablename__ = "api_keys"
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     role: Mapped[str] = mapped_column(String(16), default="reader")
     key_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    # Nullable only as the migration's ALTER TABLE adds it (store/migrate.py fills it); every new row has one.
+    owner_id: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
     last_used: Mapped[datetime | None] = mapped_column(DateTime)
 
@@ -128,8 +133,9 @@ class LockRow(Base):
 
 
 class ConversationRow(Base):
-    """A reader's conversation (service/conversations.py): titled by its first question; `owner` is the API key's
-    name that started it (None: the page or the CLI), so a key lists only its own."""
+    """A reader's conversation (service/conversations.py): titled by its first question; `owner` is the identity
+    (`api_keys.owner_id`) of the API key that started it (None: the page or the CLI; "(password)": the page's
+    password readers), so a key lists only its own."""
 
     __tablename__ = "conversations"
     id: Mapped[str] = mapped_column(String(32), primary_key=True)  # secrets.token_urlsafe: unguessable, short

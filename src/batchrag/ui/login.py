@@ -2,7 +2,8 @@
 
 The secret is kept in the session (server-side, st.session_state) and checked again on every run, so a revoked key
 ends the session at its next click. Readers see the page without the buttons that change the library or the models.
-A key's conversations are its own (their owner is the key's name); the password's readers share theirs.
+A key's conversations are its own (their owner is the key's identity, never its reusable name); the password's
+readers share theirs.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from batchrag.settings import Settings
 
 SECRET = "_login_secret"
 ROLE = "_login_role"
-OWNER = "_login_owner"  # (the secret it was found for, the owner of this session's conversations)
+OWNER = "_login_owner"  # (the secret it was found for, the owner of this session's conversations, the name shown)
 # Password readers share one owner: brackets are no key name's letters, so no key can read or write theirs.
 PASSWORD_OWNER = "(password)"
 LABEL = "Ключ доступу або пароль"
@@ -62,15 +63,17 @@ def _find_owner(acc: PageAccess, secret: str | None) -> None:
     if st.session_state.get(OWNER, (None,))[0] == (secret, acc.login_needed()):
         return  # looked up once per secret: `role` above checks it again on every run
     if not acc.login_needed():
-        name = None  # loopback, or no key and no password: the page's conversations, as the CLI's, have none
+        who = name = None  # loopback, or no key and no password: the page's conversations, as the CLI's, have none
     else:
         caller = acc.keys.check(secret)
-        name = caller.name if caller is not None else PASSWORD_OWNER
-    st.session_state[OWNER] = ((secret, acc.login_needed()), name)
+        # The key's identity owns, as on the API (a revoked name given to a new key owns none of the old one's).
+        who, name = (caller.owner, caller.name) if caller is not None else (PASSWORD_OWNER, PASSWORD_OWNER)
+    st.session_state[OWNER] = ((secret, acc.login_needed()), who, name)
 
 
 def owner() -> str | None:
-    """Whose conversations this session reads and writes: the logged-in key's name; None on an open page."""
+    """Whose conversations this session reads and writes: the logged-in key's identity (`Caller.owner`), the
+    password's shared owner, or None on an open page."""
     return st.session_state.get(OWNER, (None, None))[1]
 
 
@@ -82,7 +85,7 @@ def account_panel(base: Settings) -> None:
     acc = access(base)
     if not acc.login_needed() or st.session_state.get(ROLE) is None:
         return
-    who = owner()
+    who = st.session_state.get(OWNER, (None, None, None))[2]  # the key's name, never its identity
     name = "командний пароль" if who == PASSWORD_OWNER else who
     st.sidebar.caption(f"Ви увійшли: {name} ({ROLE_UK.get(st.session_state[ROLE], st.session_state[ROLE])})")
     if st.sidebar.button("Вийти", key="log_out"):

@@ -11,6 +11,7 @@ from batchrag.service.conversations import ConversationProblem, Conversations
 from batchrag.settings import Settings
 from batchrag.ui import cached
 from batchrag.ui.asking import explain_error
+from batchrag.ui.login import is_admin, owner
 from batchrag.ui.render import escape_md, local_day
 from batchrag.ui.turns import from_stored, question_view, render_answer
 
@@ -78,7 +79,9 @@ def shared_answer(base: Settings, answer_id: str) -> None:
     home = f"[Поставити своє запитання]({app_root(st.context.url)}/)"
     convs = cached.conversations(base.model_dump_json())
     try:
-        kept = convs.answer(answer_id)  # the id is the key: whoever has the link may read it (the page's login aside)
+        # The API's rule (GET /answers/{id}): the link opens for its conversation's owner (on an open page, anyone),
+        # and a revoked key's answer for an admin; a link alone is no right to read it (docs/contracts.md).
+        kept = convs.answer(answer_id, owner(), orphans=is_admin())
     except ConversationProblem as exc:
         st.error(escape_md(str(exc).splitlines()[0]))
         st.markdown(home)
