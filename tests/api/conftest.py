@@ -22,7 +22,7 @@ def api_app(api_settings):
 def client(api_app):
     from fastapi.testclient import TestClient
 
-    with TestClient(api_app) as c:
+    with TestClient(api_app, base_url="http://127.0.0.1") as c:  # a Host this server answers (api/guard.py)
         yield c
 
 

@@ -22,7 +22,7 @@ def _served(root):
     """A fixture library (a store: the feed needs no index) and the API over it."""
     from batchrag.api import create_app
 
-    s = Settings(data_dir=root, llm_backend="extractive", rewrite="off")
+    s = Settings(data_dir=root, llm_backend="extractive", rewrite="off", public_url="https://rag.example.org/")
     assert open_store(s).import_jsonl(ARTICLES.read_text(encoding="utf-8").splitlines())["failed"] == 0
     return s, serve_app(create_app(s))
 
@@ -41,7 +41,8 @@ def test_the_feed_is_atom_with_one_entry_per_issue_every_story_linked(open_api):
     f = feedparser.parse(r.content)
     assert f.bozo == 0, f.get("bozo_exception")
     assert f.version == "atom10" and f.feed.title == "The Batch українською"
-    assert [ln.href for ln in f.feed.links if ln.rel == "self"] == [f"{url}/feed.xml"]
+    # The feed's own link is the configured public address, never the request's Host (docs/security.md).
+    assert [ln.href for ln in f.feed.links if ln.rel == "self"] == ["https://rag.example.org/feed.xml"]
     dg = Digester(s)
     numbers = dg.issues()
     assert len(f.entries) == len(numbers) == 5

@@ -131,7 +131,7 @@ def test_health_without_an_index_is_503(tmp_path):
     from batchrag.settings import Settings
 
     app = create_app(Settings(data_dir=tmp_path / "empty", llm_backend="extractive"))
-    with TestClient(app) as c:
+    with TestClient(app, base_url="http://localhost") as c:
         h = c.get("/health")
         assert h.status_code == 503 and h.json()["index"]["state"] == "missing" and h.json()["store"]["state"] == "ok"
         r = c.get("/search", params={"q": "robot"})

@@ -17,8 +17,9 @@ def keyed(tmp_path_factory, corpus):
     from batchrag.api import create_app
     from tests.support.live_api import serve_app
 
+    # Failed keys are limited per address (tests/api/test_api_hostile.py): this library's tests send many on purpose.
     s = corpus.build(tmp_path_factory.mktemp("keyed") / "data", "use-m3").with_changes(
-        llm_backend="extractive", rewrite="off")
+        llm_backend="extractive", rewrite="off", auth_failures_per_minute=5000)
     app = create_app(s)
     with serve_app(app) as url:
         yield s, url

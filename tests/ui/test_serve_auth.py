@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 import typer
 from typer.testing import CliRunner
 
-from batchrag.cli import app
+from batchrag.cli import app, server_cmds
 from batchrag.cli.server_cmds import open_page
 from batchrag.service.keys import Keys
 from batchrag.settings import get_settings
@@ -16,7 +14,7 @@ from batchrag.settings import get_settings
 
 def test_serve_refuses_a_page_beyond_loopback_that_nobody_logs_in_to(monkeypatch):
     started = []
-    monkeypatch.setattr(subprocess, "call", lambda *a, **k: started.append(a) or 0)  # never a real streamlit
+    monkeypatch.setattr(server_cmds, "run_page", lambda *a, **k: started.append(a) or 0)  # never a real streamlit
     r = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0"])
     assert r.exit_code == 1 and len(r.stderr.strip().splitlines()) == 1, r.output
     assert r.stderr.startswith("error: refusing to serve the page on 0.0.0.0 with no key and no password")
@@ -25,6 +23,7 @@ def test_serve_refuses_a_page_beyond_loopback_that_nobody_logs_in_to(monkeypatch
 
 
 def test_a_key_a_password_or_no_auth_lets_the_page_start(monkeypatch, capsys):
+    monkeypatch.setenv("BATCHRAG_SERVE__NO_AUTH", "false")  # --no-auth tells the page through it: undone after
     s = get_settings()
     open_page(s, "127.0.0.1", no_auth=False)  # loopback: as ever
     with pytest.raises(typer.Exit):
@@ -68,7 +67,7 @@ def test_serve_sync_every_syncs_beside_the_page_and_a_bad_duration_is_one_line(m
         return 0
 
     assert titles() and LATER_STORY not in titles()
-    monkeypatch.setattr(subprocess, "call", page_running)
+    monkeypatch.setattr(server_cmds, "run_page", page_running)
     try:
         r = CliRunner().invoke(app, ["serve", "--sync-every", "1h"])
     finally:

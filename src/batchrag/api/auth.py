@@ -1,6 +1,7 @@
-"""Who may call the API: when any key exists, every route but /health needs `Authorization: Bearer <key>` (the
-OpenAI client's `api_key` is sent so); 401 for a missing or wrong key, 403 for a reader on an admin route, 429 with
-Retry-After over a key's limits."""
+"""Who may call the API: when keys are required (service/exposure.py: beyond loopback, serve.require_keys, or once a
+key exists), every route but /health needs `Authorization: Bearer <key>` (the OpenAI client's `api_key` is sent so);
+401 for a missing or wrong key, 403 for a reader on an admin route, 429 with Retry-After over a key's limits or after
+too many failed keys from one address."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from collections import deque
 
 from fastapi import FastAPI, Request
 from starlette.concurrency import run_in_threadpool
+
+from batchrag.service.exposure import NO_KEY_YET, Exposure
 
 OPEN = ("/health",)  # a load balancer's probe needs no key
 ADMIN = ("/metrics", "/library/update", "/models/pull")  # per-key counts, crawls, downloads: the team's admins
@@ -59,6 +62,12 @@ def bearer(scope) -> str | None:
     return Request(scope).query_params.get("key") or None
 
 
+def client_address(scope) -> str:
+    """The client's address (behind a proxy on loopback, uvicorn takes it from X-Forwarded-For)."""
+    client = scope.get("client")
+    return client[0] if client else "unknown"
+
+
 def install_auth(app: FastAPI, error_body) -> None:
     """Wrap the app so that keys are checked before any route runs (install before the metrics: they count 401s)."""
     inner = app.build_middleware_stack
@@ -69,14 +78,24 @@ def install_auth(app: FastAPI, error_body) -> None:
         async def guarded(scope, receive, send):
             if scope["type"] != "http" or scope["path"] in OPEN:
                 return await stack(scope, receive, send)
-            keys = app.state.api.keys
-            if not await run_in_threadpool(keys.required):
+            api = app.state.api
+            exposure: Exposure = api.exposure
+            if not await run_in_threadpool(exposure.keys_required):
                 return await stack(scope, receive, send)
+            address = client_address(scope)
+            wait = exposure.failures.wait(address)
+            if wait:  # guessing keys: this address waits, whatever it presents now
+                return await too_many(scope, receive, send, wait, "too many failed API keys from this address")
             presented = bearer(scope)
-            caller = await run_in_threadpool(keys.check, presented)
+            caller = await run_in_threadpool(api.keys.check, presented)
             if caller is None:
-                why = "an API key is required: send `Authorization: Bearer <key>`" if not presented else (
-                    "the API key is not valid (revoked, or never issued)")
+                if presented:
+                    exposure.failures.failed(address)
+                    why = "the API key is not valid (revoked, or never issued)"
+                elif not await run_in_threadpool(api.keys.required):
+                    why = NO_KEY_YET
+                else:
+                    why = "an API key is required: send `Authorization: Bearer <key>`"
                 resp = error_body(Request(scope), 401, why)
                 resp.headers["WWW-Authenticate"] = "Bearer"
                 return await resp(scope, receive, send)
@@ -87,18 +106,18 @@ def install_auth(app: FastAPI, error_body) -> None:
             limits: Limits = app.state.api.limits
             wait = limits.admit(caller.name)
             if wait:
-                return await too_many(scope, receive, send, wait, f"over {limits.per_minute} requests a minute")
+                return await too_many(scope, receive, send, wait, f"too many requests for this key: over {limits.per_minute} requests a minute")
             if scope["path"] not in ANSWERS:
                 return await stack(scope, receive, send)
             if not limits.enter(caller.name):
-                return await too_many(scope, receive, send, 1, f"over {limits.at_once} answers at once")
+                return await too_many(scope, receive, send, 1, f"too many requests for this key: over {limits.at_once} answers at once")
             try:
                 return await stack(scope, receive, send)
             finally:
                 limits.leave(caller.name)
 
         async def too_many(scope, receive, send, wait: int, why: str):
-            resp = error_body(Request(scope), 429, f"too many requests for this key: {why}; retry in {wait} s")
+            resp = error_body(Request(scope), 429, f"{why}; retry in {wait} s")
             resp.headers["Retry-After"] = str(wait)
             return await resp(scope, receive, send)
 

@@ -14,6 +14,7 @@ from batchrag.api.prometheus import Metrics
 from batchrag.domain.types import Answer
 from batchrag.service import Assistant, Library
 from batchrag.service.conversations import Conversations
+from batchrag.service.exposure import Exposure
 from batchrag.service.keys import Keys
 from batchrag.service.model_setup import ModelPuller
 from batchrag.service.schedule import SyncSchedule
@@ -33,6 +34,7 @@ class ApiState:
         self.assistant = assistant or Assistant(settings)
         self.metrics = Metrics()
         self.keys = Keys(settings)
+        self.exposure = Exposure(settings, settings.serve.api_host, self.keys)  # decided once, at start
         self.limits = Limits(settings.serve.api_requests_per_minute, settings.serve.api_concurrent_answers)
         self.updater = LibraryUpdater(settings)  # POST /library/update; the lease in the store makes it one at a time
         self.puller = ModelPuller(settings)  # POST /models/pull

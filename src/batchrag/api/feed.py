@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from batchrag.api.common import ApiState, only, state
 from batchrag.domain.errors import BatchragError
 from batchrag.service.feed import Feed
+from batchrag.settings import ServeSettings
 
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
 
@@ -21,6 +22,11 @@ ATOM_TYPE = "application/atom+xml; charset=utf-8"
 def gzipped(doc: bytes) -> bytes:
     """The document compressed once per version (polling readers get the same bytes)."""
     return gzip.compress(doc, compresslevel=6, mtime=0)
+
+
+def public_base(serve: ServeSettings) -> str:
+    """The address readers reach the API at: serve.public_url, never the request's Host (a client chooses that)."""
+    return (serve.public_url or f"http://{serve.api_host}:{serve.api_port}").rstrip("/")
 
 
 def install_feed(app: FastAPI) -> None:
@@ -42,7 +48,7 @@ def install_feed(app: FastAPI) -> None:
     def feed(request: Request, api: ApiState = Depends(state)) -> Response:
         """An Atom feed, one entry per issue, newest first: its stories linked, each with its Ukrainian summary
         where a capable model already wrote one, else its English lead."""
-        doc = feed_of(api).document(str(request.url_for("feed")))
+        doc = feed_of(api).document(public_base(api.settings.serve) + "/feed.xml")
         tag = '"' + hashlib.sha256(doc).hexdigest()[:32] + '"'
         if tag in request.headers.get("if-none-match", ""):  # a polling reader with the same feed gets no body
             return Response(status_code=304, headers={"ETag": tag})

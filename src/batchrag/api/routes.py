@@ -19,6 +19,7 @@ from batchrag.api.auth import install_auth
 from batchrag.api.common import CLIENT_GONE, ApiState, drain, one_line, only, state
 from batchrag.api.conversations import install_conversations, owner_of
 from batchrag.api.feed import install_feed
+from batchrag.api.guard import install_guard
 from batchrag.api.prometheus import Metrics
 from batchrag.domain.errors import BatchragError
 from batchrag.domain.types import Answer, Message, to_jsonable
@@ -28,8 +29,8 @@ from batchrag.service.health import check_health
 from batchrag.service.schedule import SyncStatus
 from batchrag.settings import Settings, get_settings
 
-MAX_BODY_BYTES = 256_000  # a question is at most a few thousand characters; a history of turns fits easily
 MAX_K = 50
+MAX_ID = 2**63 - 1  # the store's integer ids: a larger one is a 400, never an overflow deep in the database
 
 
 class Turn(BaseModel):
@@ -107,8 +108,9 @@ def install_errors(app: FastAPI) -> None:
 
 
 def endpoint_of(scope) -> str:
-    route = scope.get("route")
-    return getattr(route, "path", None) or "unmatched"
+    """The route's path for the metrics; a request refused before routing (api/guard.py) by its path if it is one."""
+    route = getattr(scope.get("route"), "path", None)
+    return route or (scope["path"] if scope.get("path") in PATHS else "unmatched")
 
 
 def install_metrics(app: FastAPI) -> None:
@@ -123,13 +125,6 @@ def install_metrics(app: FastAPI) -> None:
                 return await stack(scope, receive, send)
             metrics: Metrics = app.state.api.metrics
             start, status = time.perf_counter(), [500]
-            length = dict(scope.get("headers") or []).get(b"content-length")
-            if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
-                req = Request(scope)
-                resp = error_body(req, 413, f"request body over {MAX_BODY_BYTES} bytes")
-                metrics.observe(scope["path"] if scope["path"] in PATHS else "unmatched", scope["method"], 413, 0.0)
-                return await resp(scope, receive, send)
-
             async def send_status(message):
                 if message["type"] == "http.response.start":
                     status[0] = message["status"]
@@ -167,9 +162,11 @@ def create_app(settings: Settings | None = None, *, assistant: Assistant | None 
 
     app = FastAPI(title="batchrag", version="1", description="Questions over The Batch archive, answered in Ukrainian.",
                   lifespan=lifespan)
+    app.router.redirect_slashes = False  # a redirect would be built from the request's Host (and carry its ?key=)
     app.state.api = api
     install_errors(app)
-    install_auth(app, error_body)  # inside the metrics: a 401 is counted too
+    install_auth(app, error_body)  # inside the guard: a foreign Host or an oversized body never reaches the keys
+    install_guard(app, error_body)  # inside the metrics: a 401, 413 or foreign Host is counted too
     install_metrics(app)
     max_q = settings.answer.max_question_chars
     install_questions(app, max_q)
@@ -245,7 +242,7 @@ def install_library(app: FastAPI) -> None:
     """The routes over the library itself: an article, a picture, the counts, health and metrics."""
 
     @app.get("/articles/{article_id}", dependencies=[only()])
-    def article(article_id: int = Path(..., ge=1), api: ApiState = Depends(state)) -> dict:
+    def article(article_id: int = Path(..., ge=1, le=MAX_ID), api: ApiState = Depends(state)) -> dict:
         """One stored article: text, issue, date, tags, pictures."""
         found = api.library.article(article_id)
         if found is None:

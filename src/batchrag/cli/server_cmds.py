@@ -113,32 +113,40 @@ def run_page(cmd: list[str], grace_s: float = STOP_GRACE_S) -> int:
 
 
 def open_page(settings: Settings, bind: str, no_auth: bool) -> None:
-    """Refuse a page beyond loopback that nobody logs in to, unless --no-auth (then warn)."""
+    """Refuse a page beyond loopback that nobody can log in to, unless --no-auth (then warn, and tell the page)."""
     from batchrag.service.keys import is_loopback
     from batchrag.service.page_access import PageAccess
 
     with errors():
-        if is_loopback(bind) or PageAccess(settings, bind).login_needed():
+        if is_loopback(bind) or PageAccess(settings, bind).can_log_in():
             return
     if not no_auth:
         fail(f"refusing to serve the page on {bind} with no key and no password: anyone who reaches the port could "
              "use it; create a key with `batchrag keys create NAME --role admin`, set BATCHRAG_SERVE__UI_PASSWORD "
              "(or pass --no-auth)")
+    exposed(no_auth=True)
     typer.secho(f"warning: --no-auth: the page on {bind} is open to anyone who reaches it", fg=typer.colors.YELLOW,
                 err=True)
 
 
-def every_sync(text: str | None) -> float:
-    """--sync-every for this process and the workers it starts (they read settings from the environment)."""
+def exposed(**serve: object) -> None:
+    """Tell the processes this one starts (the page, the API's workers) how they are exposed: they read settings
+    from the environment, and decide whether keys are required from it when they start (service/exposure.py)."""
     import os
 
+    for name, value in serve.items():
+        os.environ[f"BATCHRAG_SERVE__{name.upper()}"] = str(value).lower() if isinstance(value, bool) else str(value)
+    get_settings.cache_clear()
+
+
+def every_sync(text: str | None) -> float:
+    """--sync-every for this process and the workers it starts (they read settings from the environment)."""
     from batchrag.service.schedule import parse_duration
 
     if text is None:
         return 0.0
     seconds = parse_duration(text)
-    os.environ["BATCHRAG_SERVE__SYNC_EVERY_S"] = str(seconds)
-    get_settings.cache_clear()
+    exposed(sync_every_s=seconds)
     return seconds
 
 
@@ -154,7 +162,8 @@ def api_cmd(
 ) -> None:
     """Start the HTTP API: /search, /ask (Server-Sent Events), /v1/chat/completions, /health, /metrics, /docs.
 
-    When any key exists (`batchrag keys create`), every route but /health needs `Authorization: Bearer <key>`."""
+    Beyond loopback, with serve.require_keys, or once any key exists (`batchrag keys create`), every route but /health
+    needs `Authorization: Bearer <key>`, and keeps needing one after the last revoke (docs/security.md)."""
     import uvicorn
 
     from batchrag.service.keys import Keys, is_loopback
@@ -170,11 +179,13 @@ def api_cmd(
                  "`batchrag keys create NAME` (or pass --no-auth)")
         typer.secho(f"warning: --no-auth: the API on {bind} answers anyone who reaches it", fg=typer.colors.YELLOW,
                     err=True)
+    # Each worker decides its key rule from these (and links its feed to them when serve.public_url is empty).
+    exposed(api_host=bind, api_port=port or settings.serve.api_port, no_auth=no_auth and not keyed)
+    settings = get_settings()
     # By import string, like the page by path: the CLI never imports a sibling front end (docs/ARCHITECTURE.md),
     # and each worker builds its own app (its own retriever) from the environment.
-    uvicorn.run("batchrag.api.routes:create_app", factory=True, host=bind,
-                port=port or settings.serve.api_port, workers=workers, log_level="warning", timeout_graceful_shutdown=5,
-                timeout_keep_alive=settings.serve.api_keep_alive_s)
+    uvicorn.run("batchrag.api.routes:create_app", factory=True, host=bind, port=settings.serve.api_port, workers=workers, log_level="warning", timeout_graceful_shutdown=5,
+                timeout_keep_alive=settings.serve.api_keep_alive_s, http=HEADER_DEADLINE_PROTOCOL)
 
 
 def mcp_cmd() -> None:
@@ -190,3 +201,4 @@ def mcp_cmd() -> None:
 
 
 MCP_SERVER_MODULE = "batchrag.api.mcp_server"
+HEADER_DEADLINE_PROTOCOL = "batchrag.api.slow_clients:HeaderDeadlineProtocol"  # uvicorn's, with a header deadline

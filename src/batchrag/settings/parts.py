@@ -343,3 +343,23 @@ class ServeSettings(_Part):
     ui_password: str = Field(
         "", description="A password that gives reader access to the Streamlit page on a non-loopback address, as a "
         "reader key does (admins log in with a key: `batchrag keys create NAME --role admin`); empty: no password.")
+    require_keys: bool = Field(
+        False, description="Every route of the API and the page needs a valid key (or the page's password) even on "
+        "loopback: set it behind a reverse proxy. Beyond loopback keys are required anyway, and a server that starts "
+        "with a key keeps requiring them after the last revoke (docs/security.md).")
+    no_auth: bool = Field(
+        False, description="Set by `serve --no-auth` / `api --no-auth`: beyond loopback, serve with no key at all "
+        "(anyone who reaches the port may use everything); a key seen later still closes the server.")
+    allowed_hosts: list[str] = Field(
+        default_factory=list, description="Host names (or host:port) the API and the page answer besides the "
+        "loopback names and their own bind address, e.g. a team's domain behind a proxy; [\"*\"]: any (DNS "
+        "rebinding is then the deployer's to stop). As JSON: BATCHRAG_SERVE__ALLOWED_HOSTS='[\"rag.example.org\"]'.")
+    public_url: str = Field(
+        "", description="The address readers reach the API at (https://rag.example.org), for the feed's own link "
+        "and redirects; empty: http://<api_host>:<api_port>. Never taken from a request's Host header.")
+    auth_failures_per_minute: int = Field(
+        10, ge=1, description="Failed logins (a wrong key or password) per client address in any 60 s beyond which "
+        "the API and the page answer 429 with Retry-After.")
+    header_timeout_s: float = Field(
+        10, gt=0, description="Seconds a client may take to send a request's headers, and between pieces of its body, "
+        "before `batchrag api` closes the connection (slow clients hold no connection).")

@@ -1,4 +1,5 @@
-"""The page's login on a non-loopback address: a key (`batchrag keys create`) or the password serve.ui_password.
+"""The page's login where keys are required (service/exposure.py): a key (`batchrag keys create`) or the password
+serve.ui_password. A Host that is not this server's (DNS rebinding) gets one line and nothing else.
 
 The secret is kept in the session (server-side, st.session_state) and checked again on every run, so a revoked key
 ends the session at its next click. Readers see the page without the buttons that change the library or the models.
@@ -20,6 +21,10 @@ OWNER = "_login_owner"  # (the secret it was found for, the owner of this sessio
 PASSWORD_OWNER = "(password)"
 LABEL = "Ключ доступу або пароль"
 WRONG = "Неправильний ключ або пароль."
+TRIES_LEFT = "Спроб до хвилинної паузи: {n}."
+TOO_MANY = "Забагато невдалих спроб з цієї адреси: спробуйте знову через {wait} с."
+NO_KEY = ("Сторінка вимагає ключа, але жодного ключа немає: адміністратор сервера створює його командою "
+          "`batchrag keys create ІМ'Я --role admin`.")
 
 
 @st.cache_resource(show_spinner=False)
@@ -32,9 +37,25 @@ def access(base: Settings) -> PageAccess:
     return _access(base.model_dump_json(), st.get_option("server.address") or "")
 
 
+def client_address() -> str:
+    """The reader's address for the failed-login limit: a proxy's X-Forwarded-For when it connects on loopback."""
+    direct = st.context.ip_address  # None on loopback
+    if direct is None:
+        forwarded = (st.context.headers.get("X-Forwarded-For") or "").split(",")[0].strip()
+        return forwarded or "loopback"
+    return direct
+
+
 def gate(base: Settings) -> bool:
-    """Whether the page may be shown; when not, only the login form is (and the session's role is none)."""
+    """Whether the page may be shown; when not, only the login form (or one line why not) is (and the session's role
+    is none)."""
     acc = access(base)
+    host = st.context.headers.get("Host")
+    if not acc.exposure.host_allowed(host):  # a DNS-rebinding page: nothing of the library, no button
+        st.session_state[ROLE] = None
+        st.error(f"Адреса {host!r} не належить цьому серверу: додайте її до serve.allowed_hosts "
+                 "(BATCHRAG_SERVE__ALLOWED_HOSTS), якщо вона ваша.")
+        return False
     role = acc.role(st.session_state.get(SECRET))
     st.session_state[ROLE] = role
     if role is not None:
@@ -42,12 +63,19 @@ def gate(base: Settings) -> bool:
         return True
     st.session_state.pop(SECRET, None)
     st.title("The Batch: запитайте українською")
+    if not acc.can_log_in():  # required, and nothing to log in with: the last key revoked, or none made yet
+        st.error(NO_KEY)
+        return False
     with st.form("login"):
         secret = st.text_input(LABEL, type="password", key="login_secret")
         sent = st.form_submit_button("Увійти")
     if sent:
-        if acc.role(secret) is None:
-            st.error(WRONG)
+        client = client_address()
+        wait = acc.wait(client)
+        if wait:
+            st.error(TOO_MANY.format(wait=wait))
+        elif acc.role(secret, client) is None:
+            st.error(f"{WRONG} {TRIES_LEFT.format(n=acc.tries_left(client))}")
         else:
             st.session_state[SECRET] = secret
             st.rerun()
