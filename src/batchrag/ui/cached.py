@@ -71,7 +71,9 @@ def known_tags(settings_json: str, articles: int) -> list[str]:
 
 
 def _retrieval_key(s: Settings) -> str:
-    # The retriever depends on the index and the search knobs only, so LLM changes keep the loaded embedder.
-    keep = {"data_dir", "database_url", "embedder", "image_embedder", "reranker", "rerank_depth",
-            "max_passages_per_article"}
-    return Settings.model_validate(s.model_dump(include=keep)).model_dump_json()
+    """The parts the retriever depends on: the store, the index, and the search's own part (its reranker, depth and
+    passages per story included: a reader's choice among them must reach the search). The number of sources and the
+    search mode are passed with each question, so changing them, or the model, keeps the loaded retriever."""
+    return Settings.model_validate({"store": s.store.model_dump(), "index": s.index.model_dump(),
+                                    "retrieve": s.retrieve.model_dump(exclude={"top_k", "search_mode"})}
+                                   ).model_dump_json()
