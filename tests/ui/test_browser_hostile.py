@@ -104,3 +104,28 @@ def test_the_last_revoke_closes_the_page_and_wrong_passwords_wait(proxied_app):
             expect(page.get_by_test_id("stChatInputTextArea")).to_have_count(0)
         finally:
             browser.close()
+
+
+def test_streamlit_run_on_every_interface_with_no_key_shows_one_line_and_nothing_else(tmp_path):
+    """`streamlit run app/ui/app.py` without --server.address binds every interface: the same check as `batchrag
+    serve`, so with no key and no password the page refuses, saying how to make a key."""
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is absent (CI installs it with `apt-get install -y chromium`)")
+    pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    from playwright.sync_api import expect, sync_playwright
+
+    env = {**os.environ, "BATCHRAG_DATA_DIR": str(tmp_path / "data"), "BATCHRAG_LLM_BACKEND": "extractive"}
+    env.pop("DATABASE_URL", None)
+    env.pop("STREAMLIT_SERVER_ADDRESS", None)
+    with running_app(env, tmp_path / "streamlit.log", cwd=tmp_path, address="") as url, sync_playwright() as p:
+        browser = _browser(p)
+        try:
+            page = browser.new_page()
+            page.goto(url)
+            expect(page.get_by_text(re.compile("жодного ключа немає"))).to_be_visible(timeout=60_000)
+            expect(page.get_by_text(re.compile("batchrag keys create"))).to_be_visible()
+            expect(page.get_by_label(LABEL)).to_have_count(0)
+            expect(page.get_by_test_id("stChatInputTextArea")).to_have_count(0)
+            expect(page.get_by_test_id("stSidebar")).to_have_count(0)
+        finally:
+            browser.close()
