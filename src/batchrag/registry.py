@@ -83,6 +83,14 @@ class Registry(Generic[T]):
                 return self._factories[key], (arg,) if key != name else ()
         raise UnknownComponent(f"unknown {self.kind} {name!r}; choose one of: {', '.join(self.names())}")
 
+    def check(self, name: str) -> str:
+        """The name as given when a part answers to it (none/auto included); UnknownComponent, listing the names,
+        when none does. Nothing is built: a reader's choice is checked when it is made."""
+        name = name.strip()
+        if not ((self._none and name == "none") or (self._auto and name == "auto")):
+            self._factory(name)
+        return name
+
     def create(self, name: str | None, settings: Any, **context: Any) -> T | None:
         """The part called `name`, built from `settings` (None for `none`); context goes to the factory."""
         name = (name or ("auto" if self._auto else "none")).strip()

@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 
 from batchrag.cli import app
 from batchrag.domain.types import Message
-from batchrag.service import Assistant
 from batchrag.settings import get_settings
+from tests.support.asking import answer
 from tests.support.corpus import build
 from tests.support.ollama_wire import Reply
 
@@ -30,7 +30,7 @@ def test_answer_over_real_retrieval_with_rewrite(library, ollama):
         Reply(["Which microchip recognizes voice commands and runs a year on one battery?"]),  # the rewrite
         Reply(["Мікрочип Murmur Silicon ", "розпізнає команди [1]."]),
     ]
-    a = Assistant(s).ask("Який мікрочип розпізнає голосові команди і працює рік від батарейки?")
+    a = answer(s, "Який мікрочип розпізнає голосові команди і працює рік від батарейки?")
     assert a.rewrite == "ollama:llama3.1:8b" and a.searched_query.startswith("Which microchip")
     assert a.sources[0].title == CHIP and a.sources[0].cited and a.backend == "ollama"
     rewrite_req, answer_req = ollama.chat_requests()
@@ -42,7 +42,7 @@ def test_follow_up_without_rewriter_joins_previous_question(library, ollama):
     s = get_settings().with_changes(**{"data_dir": library, "rewrite": "off"})
     ollama.default = Reply(["Так [1]."])
     hist = [Message("user", "Який мікрочип розпізнає голосові команди?"), Message("assistant", "Murmur [1].")]
-    a = Assistant(s).ask("А скільки енергії він споживає?", hist)
+    a = answer(s, "А скільки енергії він споживає?", hist)
     assert a.rewrite == "none" and a.searched_query.startswith("Який мікрочип")
     assert a.sources[0].title == CHIP
 

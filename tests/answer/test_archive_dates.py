@@ -13,6 +13,7 @@ from batchrag.domain.types import ArchiveSpan, Hit, SearchResult
 from batchrag.llm.prompts import CLOSEST_UK, NOT_FOUND_UK, build_messages
 from batchrag.service import Assistant
 from batchrag.settings import Settings
+from tests.support.asking import answer
 
 SPAN = ArchiveSpan(1, date(2019, 8, 21), 304, date(2025, 6, 4), date(2025, 6, 11))
 
@@ -86,7 +87,7 @@ def test_the_assistant_reads_the_span_from_the_store(corpus, tmp_path):
     assistant = Assistant(s)
     span = assistant.archive_span()
     assert (span.first_issue, span.last_issue, span.last_date) == (901, 905, date(2030, 2, 12))
-    a = assistant.ask(f"Що писали про роботів у {span.end.year + 1} році?")
+    a = answer(assistant, f"Що писали про роботів у {span.end.year + 1} році?")
     assert a.answer.startswith(NOT_FOUND_UK) and a.refused
     assert "Архів закінчується випуском №905 (12.02.2030)." in a.answer
-    assert not assistant.ask("Що писали про дрони в лютому 2030 року?").refused
+    assert not answer(assistant, "Що писали про дрони в лютому 2030 року?").refused

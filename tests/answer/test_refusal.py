@@ -17,6 +17,7 @@ from batchrag.llm.ollama import OllamaBackend
 from batchrag.llm.prompts import CLOSEST_UK, NOT_FOUND_UK
 from batchrag.service import Assistant
 from batchrag.settings import Settings
+from tests.support.asking import answer
 from tests.support.ollama_wire import Reply
 
 NOBEL = "Хто отримав Нобелівську премію з фізики 2025 року?"
@@ -29,7 +30,7 @@ def library(corpus, tmp_path_factory):
 
 
 def test_extractive_refuses_a_question_the_archive_cannot_answer(library):
-    a = Assistant(library).ask(NOBEL)
+    a = answer(library, NOBEL)
     assert a.answer.startswith(NOT_FOUND_UK) and is_refusal(a.answer)
     head, closest = a.answer.split(CLOSEST_UK)
     assert "[1]" not in head  # the refusal comes first, the stories after it
@@ -38,7 +39,7 @@ def test_extractive_refuses_a_question_the_archive_cannot_answer(library):
 
 
 def test_extractive_still_quotes_answerable_questions(library):
-    a = Assistant(library).ask("Який мікрочип розпізнає голосові команди і працює рік від однієї батарейки?")
+    a = answer(library, "Який мікрочип розпізнає голосові команди і працює рік від однієї батарейки?")
     assert not is_refusal(a.answer) and "«" in a.answer and a.sources[0].cited
 
 

@@ -10,6 +10,7 @@ from batchrag.domain.errors import BatchragError
 from batchrag.service import Assistant, EmptyQuestion, Filters, IndexMissingError
 from batchrag.service.choices import backend_choices, reranker_choices
 from batchrag.settings import Settings
+from tests.support.asking import answer
 
 GLACIERS = "Satellites and Neural Nets Track Melting Glaciers"
 
@@ -48,7 +49,7 @@ def test_the_lexical_bridge_is_carried_to_the_answer_but_not_into_ask_json(assis
     r = assistant.search("Як супутники стежать за льодовиками?", pictures=0)
     assert r.rewrite == "none" and r.searched_query == "Як супутники стежать за льодовиками?"
     assert r.bridge and r.bridge.isascii()  # the lexicon's English words, searched beside the question
-    a = assistant.ask("Як супутники стежать за льодовиками?")
+    a = answer(assistant, "Як супутники стежать за льодовиками?")
     assert a.bridge == r.bridge and "bridge" not in a.to_json()
     assert assistant.search("Як тануть льодовики?", english="glaciers melting", pictures=0).bridge == ""
 
@@ -71,7 +72,7 @@ def test_a_new_question_after_another_is_searched_on_its_own(assistant):
 
 
 def test_ask_answers_with_cited_quotes(assistant):
-    a = assistant.ask("How fast are Alpine glaciers melting?", k=3)
+    a = answer(assistant, "How fast are Alpine glaciers melting?", k=3)
     assert a.backend == "extractive" and len(a.sources) == 3 and a.sources[0].title == GLACIERS
     assert any(s.cited for s in a.sources) and "[1]" in a.answer
 
@@ -79,12 +80,12 @@ def test_ask_answers_with_cited_quotes(assistant):
 def test_empty_question_is_refused_before_any_search(tmp_path):
     # No index here: the empty question is refused first, with its own one-line error.
     with pytest.raises(EmptyQuestion, match="the question is empty"):
-        Assistant(Settings(data_dir=tmp_path / "none")).ask("   ")
+        answer(Settings(data_dir=tmp_path / "none"), "   ")
 
 
 def test_missing_index_is_one_clear_line(tmp_path):
     with pytest.raises(IndexMissingError) as ei:
-        Assistant(Settings(data_dir=tmp_path / "none")).ask("Що нового?")
+        answer(Settings(data_dir=tmp_path / "none"), "Що нового?")
     assert isinstance(ei.value, BatchragError) and "batchrag index" in str(ei.value) and "\n" not in str(ei.value)
 
 

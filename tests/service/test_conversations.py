@@ -11,10 +11,11 @@ from typer.testing import CliRunner
 
 from batchrag.cli import app
 from batchrag.domain.types import Message
-from batchrag.service import Assistant
+from batchrag.service import AskRequest, Assistant, Questions
 from batchrag.service.conversations import ConversationNotFound, ConversationProblem, Conversations
 from batchrag.service.demo import build_demo_library
 from batchrag.settings import Settings, get_settings
+from tests.support.asking import answer
 
 DOG_Q = "Як роботи-собаки перевіряють лінії електропередачі?"
 FOLLOW_Q = "А які ще роботи працюють на заводах?"
@@ -32,8 +33,8 @@ def demo(tmp_path_factory):
 def answers(demo):
     """Two real answers of the quotes (extractive) backend: a question and its follow-up."""
     a = Assistant(Settings(data_dir=demo).with_changes(rewrite="off", llm_backend="extractive"))
-    first = a.ask(DOG_Q)
-    return first, a.ask(FOLLOW_Q, [Message("user", DOG_Q), Message("assistant", first.answer)])
+    first = answer(a, DOG_Q)
+    return first, answer(a, FOLLOW_Q, [Message("user", DOG_Q), Message("assistant", first.answer)])
 
 
 @pytest.fixture
@@ -50,8 +51,8 @@ def library(demo, tmp_path, monkeypatch):
 
 def test_a_real_answer_is_kept_continued_and_exported(library, answers):
     c = Conversations(library)
-    a = Assistant(library)
-    rec = c.ask(a, None, DOG_Q)
+    door = Questions(library, conversations=c)
+    rec = door.ask(AskRequest(question=DOG_Q), keep=True)
     streamed = list(rec)
     assert streamed[-1] == rec.turn.answer and isinstance(streamed[0], str)  # passed through, then kept
     assert rec.turn.timings_ms["total"] >= rec.turn.timings_ms["first_piece"] > 0 and "search_total" in rec.turn.timings_ms
@@ -59,12 +60,12 @@ def test_a_real_answer_is_kept_continued_and_exported(library, answers):
     quotes = re.findall(r"«(.+?)» \[(\d+)\]", rec.turn.answer.answer)
     assert quotes and all(q in rec.turn.passage(int(n)) for q, n in quotes)
     assert any(len(rec.turn.passage(s.n)) > len(s.snippet) for s in rec.turn.answer.sources)
-    history = c.history_of(rec.conversation_id)
+    history = c.history_of(rec.turn.conversation_id)
     assert [m.role for m in history] == ["user", "assistant"] and history[1].content == rec.turn.answer.answer
-    follow = c.ask(a, rec.conversation_id, FOLLOW_Q)
+    follow = door.ask(AskRequest(question=FOLLOW_Q, conversation_id=rec.turn.conversation_id))
     assert list(follow)[-1].searched_query.startswith(DOG_Q)  # the follow-up was searched with its history
-    second = c.add_turn(rec.conversation_id, FOLLOW_Q, answers[1], timings_ms={"search": 5.0})
-    conv = c.get(rec.conversation_id)
+    second = c.add_turn(rec.turn.conversation_id, FOLLOW_Q, answers[1], timings_ms={"search": 5.0})
+    conv = c.get(rec.turn.conversation_id)
     assert conv.title == DOG_Q and [t.position for t in conv.turns] == [1, 2, 3] and conv.turns[2].id == second.id
     assert conv.turns[0].query == DOG_Q and conv.turns[0].backend == rec.turn.answer.backend
     assert c.list()[0].turn_count == 3 and c.answer(second.id).conversation_title == DOG_Q

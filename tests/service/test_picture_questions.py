@@ -14,6 +14,7 @@ from batchrag.cli import app
 from batchrag.service import PICTURE_QUESTION_UK, Assistant, PictureNotFound
 from batchrag.service.demo import build_demo_library
 from batchrag.settings import Settings, get_settings
+from tests.support.asking import answer
 from tests.support.net import closed_port_url
 from tests.support.ollama_wire import Reply, ScriptedOllama
 
@@ -119,7 +120,7 @@ def test_without_a_model_that_sees_the_answer_uses_the_pictures_words_and_says_s
 
 
 def test_a_picture_request_shows_the_model_its_top_picture(vision):
-    a = Assistant(get_settings()).ask("Покажи фото робота-собаки під лініями електропередачі")
+    a = answer(get_settings(), "Покажи фото робота-собаки під лініями електропередачі")
     assert 1 <= len(_shown(vision)) <= 2
     pics = [s for s in a.sources if s.picture]
     assert pics and pics[0].n == 1 and a.sources[0].cited
@@ -127,6 +128,6 @@ def test_a_picture_request_shows_the_model_its_top_picture(vision):
 
 
 def test_a_question_that_asks_for_no_picture_attaches_none(vision):
-    a = Assistant(get_settings()).ask("Як роботи перевіряють лінії електропередачі?")
+    a = answer(get_settings(), "Як роботи перевіряють лінії електропередачі?")
     assert _shown(vision) == [] and not any(s.picture for s in a.sources)
     assert "/api/show" not in [p for p, _ in vision.requests]  # not even asked whether the model sees

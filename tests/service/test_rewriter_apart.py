@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from batchrag.cli import app
 from batchrag.service import Assistant
 from batchrag.settings import get_settings
+from tests.support.asking import answer
 from tests.support.corpus import QUESTIONS
 from tests.support.ollama_wire import Reply, ScriptedOllama
 
@@ -36,7 +37,7 @@ def two_models(corpus, monkeypatch):
 
 
 def test_auto_rewrites_with_the_small_model_and_answers_with_the_big_one(two_models):
-    a = Assistant(get_settings()).ask(QUESTION)
+    a = answer(get_settings(), QUESTION)
     chats = [b["model"] for b in two_models.chat_requests()]
     assert chats == ["qwen2.5:1.5b", "llama3.1:8b"]
     assert (a.rewrite, a.searched_query) == ("ollama:qwen2.5:1.5b", ENGLISH)

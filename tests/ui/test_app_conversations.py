@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from batchrag.service.conversations import Conversations
 from batchrag.settings import Settings, get_settings
 from batchrag.ui.page import APP_PATH
+from tests.support.asking import answer
 
 FIRST = "Як роботи-собаки перевіряють лінії електропередачі?"
 FOLLOW = "А які ще роботи працюють на заводах?"
@@ -100,9 +101,8 @@ def test_the_list_opens_renames_and_deletes_after_a_confirmation(app_env):
 
 
 def _answer_of(question: str):
-    from batchrag.service import Assistant
 
-    return Assistant(get_settings()).ask(question)
+    return answer(get_settings(), question)
 
 
 def test_a_share_link_opens_its_answer_read_only(app_env):

@@ -7,12 +7,12 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from batchrag.service import Assistant
 from batchrag.service.conversations import Conversations
 from batchrag.service.keys import Keys
 from batchrag.settings import Settings, get_settings
 from batchrag.ui.login import SECRET
 from batchrag.ui.page import APP_PATH
+from tests.support.asking import answer
 
 QUESTION = "Як роботи-собаки перевіряють лінії електропередачі?"
 
@@ -50,7 +50,7 @@ def shows(at: AppTest) -> bool:
 def test_a_share_link_opens_for_its_owner_and_a_revoked_keys_for_an_admin(keyed_page):
     keys = keyed_page
     olena, taras, ops = keys.create("olena"), keys.create("taras"), keys.create("ops", "admin")
-    rec = Conversations(get_settings()).record(None, QUESTION, [Assistant(get_settings()).ask(QUESTION)],
+    rec = Conversations(get_settings()).record(None, QUESTION, [answer(get_settings(), QUESTION)],
                                                owner=keys.check(olena).owner)
     list(rec)
     aid = rec.turn.id

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from batchrag.answer.archive_dates import after_archive, archive_end, span_for_prompt
@@ -56,15 +56,18 @@ def _images(result: SearchResult, sources: list[Source]) -> list[ImageHit]:
 class Answerer:
     """Answers Ukrainian questions over retrieved sources with a local LLM (or quotes, when none runs)."""
 
-    def __init__(self, settings: Settings, backend: LLMBackend | None = None) -> None:
+    def __init__(self, settings: Settings, backend: LLMBackend | None = None, *,
+                 make_backend: Callable[[], LLMBackend] | None = None) -> None:
+        # make_backend: the reader's chosen backend, built on first use (`auto` checks health: not before it answers).
         self.settings = settings
         self._backend = backend
+        self._make_backend = make_backend
         self._writer: CheckedWriter | None = None
 
     @property
     def backend(self) -> LLMBackend:
         if self._backend is None:
-            self._backend = get_backend(self.settings)
+            self._backend = self._make_backend() if self._make_backend else get_backend(self.settings)
         return self._backend
 
     @property

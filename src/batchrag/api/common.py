@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException
 from batchrag.api.auth import Limits
 from batchrag.api.prometheus import Metrics
 from batchrag.domain.types import Answer
-from batchrag.service import Assistant, Library
+from batchrag.service import Assistant, Library, Questions
 from batchrag.service.conversations import Conversations
 from batchrag.service.exposure import Exposure
 from batchrag.service.keys import Keys
@@ -31,7 +31,6 @@ class ApiState:
     def __init__(self, settings: Settings, assistant: Assistant | None = None) -> None:
         self.settings = settings
         self.library = Library(settings)
-        self.assistant = assistant or Assistant(settings)
         self.metrics = Metrics()
         self.keys = Keys(settings)
         self.exposure = Exposure(settings, settings.serve.api_host, self.keys)  # decided once, at start
@@ -39,12 +38,20 @@ class ApiState:
         self.updater = LibraryUpdater(settings)  # POST /library/update; the lease in the store makes it one at a time
         self.puller = ModelPuller(settings)  # POST /models/pull
         self.conversations = Conversations(settings)  # /ask with conversation_id, /conversations
+        # The one door for a question (/ask, /v1/chat/completions): one retriever per reranker, one backend per
+        # (backend, model), shared by every request.
+        self.questions = Questions(settings, conversations=self.conversations, assistant=assistant)
         every = settings.serve.sync_every_s
         self.schedule = SyncSchedule(settings, every, self.updater) if every else None  # started with the app
         self._lock = threading.Lock()
 
+    @property
+    def assistant(self) -> Assistant:
+        """The assistant of the settings' own choices (/search, /health)."""
+        return self.questions.assistant_for()
+
     def ready(self) -> Assistant:
-        """The assistant with its retriever loaded: one load per process even when the first requests race."""
+        """That assistant with its retriever loaded: one load per process even when the first requests race."""
         with self._lock:
             self.assistant.retriever  # noqa: B018 - loads the index (raises IndexMissingError before the first build)
         return self.assistant

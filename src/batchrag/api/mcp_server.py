@@ -6,7 +6,7 @@ import logging
 
 from batchrag.domain.errors import BatchragError
 from batchrag.domain.types import to_jsonable
-from batchrag.service import Assistant, Library
+from batchrag.service import AskRequest, Library, Questions
 from batchrag.settings import Settings, get_settings
 
 INSTRUCTIONS = (
@@ -21,7 +21,8 @@ def build(settings: Settings):
     from mcp.server.mcpserver.exceptions import ToolError
 
     server = MCPServer("batchrag", instructions=INSTRUCTIONS, log_level="WARNING")
-    assistant, library = Assistant(settings), Library(settings)
+    questions, library = Questions(settings), Library(settings)
+    assistant = questions.assistant_for()  # the settings' own choices: search_the_batch and ask_the_batch share it
 
     def guarded(call):
         try:
@@ -50,7 +51,7 @@ def build(settings: Settings):
     @server.tool()
     def ask_the_batch(question: str) -> dict:
         """The answer in Ukrainian with numbered citations [n], and its sources (the `batchrag ask --json` object)."""
-        return guarded(lambda: assistant.ask(question)).to_json()
+        return guarded(lambda: questions.ask(AskRequest(question=question)).answer()).to_json()
 
     return server
 

@@ -14,7 +14,8 @@ from starlette.exceptions import HTTPException
 
 from batchrag.api.common import CLIENT_GONE, drain, only, state
 from batchrag.domain.errors import BatchragError
-from batchrag.domain.types import Answer, Message
+from batchrag.domain.types import Answer
+from batchrag.service import AskRequest, ChatTurn
 
 MODEL = "batchrag"
 STARTED = int(time.time())
@@ -53,15 +54,15 @@ def sources_markdown(answer: Answer) -> str:
     return "\n\n**Джерела:**\n" + "\n".join(lines)
 
 
-def split_messages(messages: list[ChatMessage], max_q: int) -> tuple[str, list[Message]]:
+def ask_request(messages: list[ChatMessage], max_q: int) -> AskRequest:
     """The last user message is the question; the user and assistant turns before it are its conversation."""
-    turns = [Message(m.role, text_of(m.content)) for m in messages if m.role in ("user", "assistant")]
+    turns = [ChatTurn(role=m.role, content=text_of(m.content)) for m in messages if m.role in ("user", "assistant")]
     if not turns or turns[-1].role != "user":
         raise HTTPException(400, "the last message must be the user's question")
     question = turns[-1].content
     if len(question) > max_q:
         raise HTTPException(400, f"question is longer than {max_q} characters")
-    return question, turns[:-1]
+    return AskRequest(question=question, history=turns[:-1])
 
 
 def chunk(cid: str, delta: dict, finish: str | None = None) -> str:
@@ -81,13 +82,11 @@ def install_openai(app: FastAPI, max_q: int) -> None:
         """OpenAI's chat completions, streaming or not: the answer, then its sources as numbered Markdown links."""
         if body.model != MODEL:
             raise HTTPException(404, f"unknown model {body.model!r}: the one model is {MODEL!r}")
-        question, history = split_messages(body.messages, max_q)
-        assistant = await run_in_threadpool(api.ready)
-        q = assistant.prepare(question)
-        result = await run_in_threadpool(lambda: assistant.search(q.text, history))
-        it = assistant.answer(q, result)  # tidied once, above
+        asking = ask_request(body.messages, max_q)
+        await run_in_threadpool(api.ready)  # no index yet: 503 before anything else
+        asked = await run_in_threadpool(api.questions.ask, asking)  # nothing kept: the client keeps its messages
+        it, backend = iter(asked), asked.backend.name
         cid = f"chatcmpl-{uuid.uuid4().hex[:24]}"
-        backend = assistant.backend.name
         if not body.stream:
             items = [item async for item in drain(request, it, api.metrics, "/v1/chat/completions", backend)]
             if not items or not isinstance(items[-1], Answer):

@@ -11,10 +11,11 @@ from typing import Literal
 from fastapi import Depends, FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
+from batchrag import service
 from batchrag.api.auth import install_auth
 from batchrag.api.common import CLIENT_GONE, ApiState, drain, one_line, only, state
 from batchrag.api.conversations import install_conversations, owner_of
@@ -22,8 +23,8 @@ from batchrag.api.feed import install_feed
 from batchrag.api.guard import install_guard
 from batchrag.api.prometheus import Metrics
 from batchrag.domain.errors import BatchragError
-from batchrag.domain.types import Answer, Message, to_jsonable
-from batchrag.service import Assistant, EmptyQuestion
+from batchrag.domain.types import Answer, to_jsonable
+from batchrag.service import Assistant, ChatTurn, EmptyQuestion
 from batchrag.service.conversations import ConversationNotFound, ConversationProblem
 from batchrag.service.health import check_health
 from batchrag.service.schedule import SyncStatus
@@ -33,33 +34,16 @@ MAX_K = 50
 MAX_ID = 2**63 - 1  # the store's integer ids: a larger one is a 400, never an overflow deep in the database
 
 
-class Turn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    role: str = Field(pattern="^(user|assistant)$")
+class Turn(ChatTurn):
     content: str = Field(max_length=20_000)
 
 
-class AskRequest(BaseModel):
-    """POST /ask: the question, the conversation before it, how many sources the model gets."""
+class AskRequest(service.AskRequest):
+    """POST /ask: a reader's AskRequest (service/asking.py) as JSON, and how the answer is sent back; the body's
+    own limits (20 turns of 20,000 characters) on top."""
 
-    model_config = ConfigDict(extra="forbid")
-    question: str
     history: list[Turn] = Field(default_factory=list, max_length=20)
-    k: int | None = Field(None, ge=1, le=20)
     stream: bool = Field(True, description="false: one JSON object (ask --json) instead of Server-Sent Events.")
-    conversation_id: str | None = Field(None, min_length=1, max_length=64, description=(
-        "Go on in this kept conversation (its turns are the history); none: a new one. The answer names both ids."))
-
-
-def through(recording, inner):
-    """The recording's pieces; closing it stops the model's stream too (a reader who left)."""
-    try:
-        yield from recording
-    finally:
-        try:
-            inner.close()
-        except ValueError:  # still running in its thread: it ends with that piece
-            pass
 
 
 def sse(event: str, data: dict) -> str:
@@ -203,32 +187,26 @@ def install_questions(app: FastAPI, max_q: int) -> None:
         """The answer in Ukrainian with numbered citations: `token` events, then one `answer` event (ask --json)."""
         if len(body.question) > max_q:
             raise HTTPException(400, f"question is longer than {max_q} characters")
-        assistant = await run_in_threadpool(api.ready)
-        q = assistant.prepare(body.question)  # EmptyQuestion → 400 before anything is streamed
-        kept, owner, cid = api.conversations, owner_of(request), body.conversation_id
-        history = [Message(t.role, t.content) for t in body.history]
-        if cid and kept.enabled:  # an unknown or another key's conversation: 404 before anything is streamed
-            history = await run_in_threadpool(kept.history_of, cid, owner) + history
-        result = await run_in_threadpool(lambda: assistant.search(q.text, history, k=body.k))
-        it = assistant.answer(q, result)  # tidied once, above
-        recording = kept.record(cid, q.text, it, result=result, owner=owner) if kept.enabled else None
-        it = through(recording, it) if recording is not None else it
+        await run_in_threadpool(api.ready)  # no index yet: 503 before anything else
+        # EmptyQuestion (400), an unknown or another key's conversation (404): before anything is streamed.
+        asked = await run_in_threadpool(lambda: api.questions.ask(body, owner=owner_of(request), keep=True))
+        it, backend = iter(asked), asked.backend.name
 
         def shown(answer: Answer) -> dict:
             """The `ask --json` object, and where it is kept (null ids while history is off)."""
-            turn = recording.turn if recording is not None else None
+            turn = asked.turn
             return {**answer.to_json(), "conversation_id": turn.conversation_id if turn else None,
                     "answer_id": turn.id if turn else None}
 
         if not body.stream:
-            items = [item async for item in drain(request, it, api.metrics, "/ask", assistant.backend.name)]
+            items = [item async for item in drain(request, it, api.metrics, "/ask", backend)]
             if not items or not isinstance(items[-1], Answer):
                 return Response(status_code=CLIENT_GONE)  # nobody is there to read it
             return JSONResponse(shown(items[-1]))
 
         async def events():
             try:
-                async for item in drain(request, it, api.metrics, "/ask", assistant.backend.name):
+                async for item in drain(request, it, api.metrics, "/ask", backend):
                     yield sse("answer", shown(item)) if isinstance(item, Answer) else sse("token", {"text": item})
             except BatchragError as exc:  # the status is sent already: the failure is the stream's last event
                 api.metrics.error("/ask", "stream")

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import typer
 
 from batchrag.cli.shell import EMBEDDER_HELP, RERANKER_HELP, choices, dump, errors, fail, settings_with
 from batchrag.domain.types import Answer, to_jsonable
-from batchrag.service import PICTURE_QUESTION_UK, Assistant
-from batchrag.service.choices import backend_choices, build_backend
-from batchrag.service.conversations import Conversations
+from batchrag.service import PICTURE_QUESTION_UK, AskRequest, Assistant, Questions, ask_request
+from batchrag.service.choices import backend_choices
 from batchrag.service.wording import day, reader_notes, relevance_note
+from batchrag.settings import get_settings
 
 
 def search_cmd(
@@ -49,7 +51,15 @@ def ask_cmd(
         "зображення?»."),
     as_json: bool = typer.Option(False, "--json", help="Print the answer object (docs/contracts.md) instead of streaming."),
     backend: str | None = typer.Option(None, "--backend", help=choices(backend_choices()) + "."),
+    model: str | None = typer.Option(None, "--model", help="The Ollama model (for ollama, and auto when it picks "
+                                     "ollama; default: settings)."),
     k: int | None = typer.Option(None, "--k", help="Sources given to the model."),
+    mode: str | None = typer.Option(None, "--mode", help="vector | bm25 | hybrid (default: settings)."),
+    reranker: str | None = typer.Option(None, "--reranker", help=RERANKER_HELP),
+    date_from: datetime | None = typer.Option(None, "--from", formats=["%Y-%m-%d"], help="Only stories from this "
+                                              "day on (YYYY-MM-DD)."),
+    date_to: datetime | None = typer.Option(None, "--to", formats=["%Y-%m-%d"], help="Only stories up to this day."),
+    tags: list[str] | None = typer.Option(None, "--tag", help="Only stories with this tag (repeat for more)."),
     picture: str | None = typer.Option(
         None, "--picture", help="Ask about this picture (its URL, or its file under data/images/): a model that can "
         "see is shown it, beside its story."),
@@ -66,13 +76,19 @@ def ask_cmd(
     if question is None and picture is None:
         fail("give a question (or --picture with an optional question)")
     with errors():
-        settings = settings_with(llm_backend=backend)
-        # A backend named on the command line is built first, so a wrong name fails before any search.
-        assistant = Assistant(settings, backend=build_backend(backend, settings) if backend else None)
+        # Every choice is checked here, once (a wrong backend name fails before any search).
+        request = ask_request(question=question or PICTURE_QUESTION_UK, conversation_id=conversation, k=k, mode=mode,
+                              reranker=reranker, backend=backend, model=model, tags=tags or None,
+                              date_from=date_from.date() if date_from else None,
+                              date_to=date_to.date() if date_to else None)
+        questions = Questions(get_settings())
+        if (conversation or keep) and not questions.conversations.enabled:
+            typer.secho("warning: history is off (store.keep_history): the answer is not kept", err=True,
+                        fg=typer.colors.YELLOW)
         # A model whose text is no answer (the demo model) is not streamed: only what passes is printed.
-        stream = not as_json and assistant.writes_answers
+        stream = not as_json and questions.assistant_for(request).writes_answers
         final = None
-        items = answer_items(assistant, question, picture, k, conversation if (conversation or keep) else False)
+        items = answer_items(questions, request, picture, question, keep)
         for item in items:
             if isinstance(item, Answer):
                 final = item
@@ -103,19 +119,14 @@ def ask_cmd(
         typer.secho(line, dim=True, err=True)
 
 
-def answer_items(assistant: Assistant, question: str | None, picture: str | None, k: int | None,
-                 conversation: str | None | bool):
-    """The answer's pieces; kept in a conversation unless `conversation` is False (None: a new one), as a
-    `Recording` whose `turn` then says where."""
-    kept = Conversations(assistant.settings) if conversation is not False else None
-    if kept is not None and not kept.enabled:
-        typer.secho("warning: history is off (store.keep_history): the answer is not kept", err=True,
-                    fg=typer.colors.YELLOW)
-        kept = None
-    if kept is not None and not picture:
-        return kept.ask(assistant, conversation, question, k=k)  # an unknown id fails here, before the search
-    items = assistant.picture_stream(picture, question) if picture else assistant.stream(question, k=k)
-    return kept.record(conversation, question or PICTURE_QUESTION_UK, items) if kept is not None else items
+def answer_items(questions: Questions, request: AskRequest, picture: str | None, question: str | None, keep: bool):
+    """The answer's pieces, through the one door (`Questions.ask`); a question about one picture has no search.
+    Kept when asked (`--keep`, `-c`) as a turn whose id the result's `turn` then gives."""
+    if not picture:
+        return questions.ask(request, keep=keep)  # an unknown conversation fails here, before the search
+    kept = questions.conversations if (keep or request.conversation_id) and questions.conversations.enabled else None
+    items = questions.assistant_for(request).picture_stream(picture, question)
+    return kept.record(request.conversation_id, request.question, items) if kept is not None else items
 
 
 def print_sources(final: Answer) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from batchrag.answer.gate import is_refusal
 from batchrag.domain.types import Answer, SearchResult
 from batchrag.evaluate.scoring import is_relevant, percentile
-from batchrag.service import Assistant
+from batchrag.service import Questions, ask_request
 from batchrag.settings import Settings
 
 SHARES = ("language_ok", "citations_valid", "cited_relevant", "hint_overlap", "quotes_carry", "refused",
@@ -87,9 +87,9 @@ def run_answers(
     on_answer: Callable[[dict], None] | None = None,
 ) -> dict:
     """Answers per language: {"config": {…, "backend", "model"}, "answers": {"uk": A, "en": A, "all": A}}."""
-    if backend:
-        settings = settings.with_changes(llm_backend=backend)
-    assistant = Assistant(settings)
+    door = Questions(settings)  # the one door, as a reader asks; the backend is a reader's choice, not a setting
+    chosen = ask_request(question="", backend=backend)  # an unknown name: one line (BadChoice), before any search
+    assistant = door.assistant_for(chosen)
     embedder = assistant.retriever.embedder  # loaded for the search anyway
     carries = QUOTE_CARRIES.get(embedder.name)
     rows: list[dict] = []
@@ -98,16 +98,15 @@ def run_answers(
             continue  # a picture request is answered with pictures: the retrieval eval measures those
         t0 = time.perf_counter()
         first = None
-        asked = assistant.prepare(q["question"])
-        result = assistant.search(asked.text)
+        asked = door.ask(chosen.model_copy(update={"question": q["question"]}))
         final = None
-        for item in assistant.answer(asked, result):
+        for item in asked:
             if isinstance(item, Answer):
                 final = item
             elif first is None:
                 first = time.perf_counter()
         done = time.perf_counter()  # the judging below is no part of the answer's time
-        row = judge(q, result, final, embedder, carries)
+        row = judge(q, asked.result, final, embedder, carries)
         row["first_token_ms"] = round((first - t0) * 1000, 1) if first else None
         row["total_ms"] = round((done - t0) * 1000, 1)
         rows.append(row)

@@ -18,16 +18,19 @@ if TYPE_CHECKING:
 DEMO_ONLY = "only the packaged demo model, whose answers are not shown (`batchrag model pull` gets one that writes)"
 
 
-def answer_backend(registry: Registry[LLMBackend], settings: Settings, *, timeout_s: float | None = None) -> LLMBackend:
+def answer_backend(registry: Registry[LLMBackend], settings: Settings, *, timeout_s: float | None = None,
+                   model: str | None = None) -> LLMBackend:
     """The first healthy of (openai, when configured) ollama and embedded that writes answers, else extractive
     (quotes, at once); says what it skipped.
 
     The packaged demo model is never chosen here: the gate rejects its every answer, so a reader would wait seconds
     for quotes (docs/decisions/0016); it answers when named (`BATCHRAG_LLM_BACKEND=embedded`) and in `batchrag demo`.
-    `timeout_s` bounds a chat server's reply (the rewriter's time budget), instead of settings.llm.timeout_s."""
+    `timeout_s` bounds a chat server's reply (the rewriter's time budget), instead of settings.llm.timeout_s; `model`
+    is the reader's Ollama model (instead of settings.llm.ollama_model), for the ollama candidate."""
     skipped: list[str] = []
     for candidate in ("openai",) * bool(settings.llm.openai_base_url) + ("ollama", "embedded"):
-        backend = registry.create(candidate, settings, timeout_s=timeout_s)
+        chosen = {"model": model} if model and candidate == "ollama" else {}
+        backend = registry.create(candidate, settings, timeout_s=timeout_s, **chosen)
         status = backend.health()
         if status.ok and backend.writes_answers:
             break

@@ -34,7 +34,8 @@ def _unframed(english_query: str | None) -> str | None:
 class Retriever:
     """Loads the published index once (and again when it changes) and answers searches from memory + FTS."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, *, reranker: str | None = None):
+        # reranker: a reader's choice for this retriever (default: settings.retrieve.reranker), never a settings copy.
         self.settings = settings
         self.embedder = TEXT_EMBEDDERS.create(self.settings.index.embedder, self.settings)
         self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -44,7 +45,7 @@ class Retriever:
         self._load()
         # Built up front so a reranker that cannot load, or cannot add anything to this index, fails at once.
         self.reranker: Reranker | None = RERANKERS.create(
-            self.settings.retrieve.reranker, self.settings, index_embedder=self.meta["embedder"]
+            reranker or self.settings.retrieve.reranker, self.settings, index_embedder=self.meta["embedder"]
         )
 
     # --- loading -------------------------------------------------------------------

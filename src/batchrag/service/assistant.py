@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -45,26 +45,31 @@ class Filters:
         return bool(self.date_from or self.date_to or self.tags)
 
 
-def load_retriever(settings: Settings):
-    """The retriever over settings' index: loads the embedder and the index (seconds), so callers keep it."""
+def load_retriever(settings: Settings, reranker: str | None = None):
+    """The retriever over settings' index, reranking with `reranker` (default: the settings'): loads the embedder
+    and the index (seconds), so callers keep it."""
     from batchrag.retrieve import Retriever
 
-    return Retriever(settings)
+    return Retriever(settings, reranker=reranker)
 
 
 class Assistant:
     """Answers a reader's questions over the library: one retriever (loaded once) and one LLM backend."""
 
-    def __init__(self, settings: Settings, *, retriever=None, backend: LLMBackend | None = None):
+    def __init__(self, settings: Settings, *, retriever=None, backend: LLMBackend | None = None,
+                 make_retriever: Callable[[], object] | None = None,
+                 make_backend: Callable[[], LLMBackend] | None = None):
+        # make_*: shared parts (service/asking.py keeps one per choice), built when first needed, not here.
         self.settings = settings
         self._retriever = retriever
-        self.answerer = Answerer(self.settings, backend=backend)
+        self._make_retriever = make_retriever
+        self.answerer = Answerer(self.settings, backend=backend, make_backend=make_backend)
         self._span: tuple[float, ArchiveSpan | None] | None = None
 
     @property
     def retriever(self):
         if self._retriever is None:
-            self._retriever = load_retriever(self.settings)
+            self._retriever = self._make_retriever() if self._make_retriever else load_retriever(self.settings)
         return self._retriever
 
     @property
@@ -217,12 +222,3 @@ class Assistant:
     def ask_about_picture(self, picture: ImageHit | str, question: str | None = None) -> Answer:
         """The finished answer about one picture, without streaming."""
         return final_answer(self.picture_stream(picture, question))
-
-    def stream(self, question: str, history: list[Message] = (), **search: object) -> Iterator[str | Answer]:
-        """prepare → search → answer: text pieces, then the finished Answer last."""
-        q = self.prepare(question)
-        yield from self.answer(q, self.search(q.text, history, **search))
-
-    def ask(self, question: str, history: list[Message] = (), **search: object) -> Answer:
-        """The finished answer, without streaming."""
-        return final_answer(self.stream(question, history, **search))

@@ -30,9 +30,20 @@ def rewriter_names() -> list[str]:
     return REWRITERS.names()
 
 
-def build_backend(name: str, settings: Settings):
-    """The LLM backend registered under `name`; an unknown name raises the registry's one-line error."""
-    return BACKENDS.create(name, settings)
+def build_backend(name: str, settings: Settings, model: str | None = None):
+    """The LLM backend registered under `name`, with the reader's Ollama `model` (for ollama, and for auto when it
+    picks ollama); an unknown name raises the registry's one-line error."""
+    return BACKENDS.create(name, settings, **({"model": model} if model and name in ("ollama", "auto") else {}))
+
+
+def check_backend(name: str) -> str:
+    """A reader's backend name, checked (nothing built); UnknownComponent lists the choices."""
+    return BACKENDS.check(name)
+
+
+def check_reranker(name: str) -> str:
+    """A reader's reranker name, checked (nothing built); UnknownComponent lists the choices."""
+    return RERANKERS.check(name)
 
 
 def build_rewriter(name: str, settings: Settings):

@@ -12,7 +12,6 @@ from datetime import datetime
 
 from batchrag.domain.errors import BatchragError
 from batchrag.domain.types import Answer, JsonMixin, Message, SearchResult, to_jsonable
-from batchrag.service.assistant import Assistant
 from batchrag.settings import Settings
 from batchrag.store import open_store
 
@@ -159,18 +158,6 @@ class Conversations:
         """The answer's stream passed through; its turn is written as the Answer arrives (`Recording.turn`)."""
         return Recording(self, conversation_id, question, stream,
                          {"result": result, "timings_ms": dict(timings_ms or {}), "owner": owner})
-
-    def ask(self, assistant: Assistant, conversation_id: str | None, question: str, *, owner: str | None = None,
-            last: int | None = None, **search: object) -> Recording:
-        """prepare → search (after the conversation's `last` turns, or all) → answer, recorded as the next turn:
-        iterate it for the text pieces and the Answer, then `.turn` (its id is the share link)."""
-        q = assistant.prepare(question)
-        history = self.history_of(conversation_id, owner, last) if conversation_id and self.enabled else []
-        t0 = time.perf_counter()
-        result = assistant.search(q.text, history, **search)
-        timings = {**result.timings_ms, "search_total": round((time.perf_counter() - t0) * 1000, 1)}
-        return self.record(conversation_id, q.text, assistant.answer(q, result), result=result, timings_ms=timings,
-                           owner=owner)
 
     def list(self, owner: str | None = None, limit: int | None = None, *, orphans: bool = False) -> list[Conversation]:
         """Conversations without their turns, the most recently continued first; `orphans`: only the revoked keys'."""
