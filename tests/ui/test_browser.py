@@ -32,11 +32,11 @@ def served_app(tmp_path_factory):
         yield url
 
 
-def launch(p):
+def launch(p, *extra: str):
     return p.chromium.launch(
         executable_path=str(CHROMIUM), headless=True,
         args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-              "--disable-sync", "--no-first-run"],
+              "--disable-sync", "--no-first-run", *extra],
     )
 
 

@@ -39,16 +39,11 @@ def proxied_app(tmp_path_factory):
         yield url, settings, admin
 
 
-def _browser(p, rebind_port: int | None = None):
+def _browser(p, rebind: bool = False):
     from tests.ui.test_browser import launch
 
-    if rebind_port is None:
-        return launch(p)
     # What DNS rebinding does: a name the attacker controls resolves to this machine's loopback.
-    return p.chromium.launch(
-        executable_path=str(CHROMIUM), headless=True,
-        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-              "--disable-sync", "--no-first-run", "--host-resolver-rules=MAP rebind.attacker.example 127.0.0.1"])
+    return launch(p, "--host-resolver-rules=MAP rebind.attacker.example 127.0.0.1") if rebind else launch(p)
 
 
 def test_a_rebound_name_sees_nothing_of_the_page(proxied_app):
@@ -57,7 +52,7 @@ def test_a_rebound_name_sees_nothing_of_the_page(proxied_app):
     url, _, _ = proxied_app
     port = int(url.rsplit(":", 1)[1])
     with sync_playwright() as p:
-        browser = _browser(p, port)
+        browser = _browser(p, rebind=True)
         try:
             page = browser.new_page()
             page.goto(f"http://rebind.attacker.example:{port}/")
