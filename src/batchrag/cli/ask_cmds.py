@@ -9,6 +9,7 @@ import typer
 from batchrag.cli.shell import EMBEDDER_HELP, RERANKER_HELP, choices, dump, errors, fail, settings_with
 from batchrag.domain.types import Answer, to_jsonable
 from batchrag.service import PICTURE_QUESTION_UK, AskRequest, Assistant, Questions, ask_request
+from batchrag.service.assistant import load_retriever
 from batchrag.service.choices import backend_choices
 from batchrag.service.wording import day, reader_notes, relevance_note
 from batchrag.settings import get_settings
@@ -26,7 +27,9 @@ def search_cmd(
 ) -> None:
     """Search the index (no LLM, no rewrite): ranked articles, or pictures with --images."""
     with errors():
-        assistant = Assistant(settings_with(embedder=embedder, reranker=reranker))
+        settings = settings_with(embedder=embedder)  # the index's embedder: configuration, it must match the index
+        # The reranker is a reader's choice: handed to the retriever, never a settings copy.
+        assistant = Assistant(settings, make_retriever=lambda: load_retriever(settings, reranker))
         if images:
             found = assistant.search_images(question, k=k, english=english)
         else:
@@ -94,6 +97,11 @@ def ask_cmd(
                 final = item
             elif stream:
                 typer.echo(item, nl=False)
+    show(final, items, as_json=as_json, streamed=stream, verbose=verbose)
+
+
+def show(final: Answer, items, *, as_json: bool, streamed: bool, verbose: bool) -> None:
+    """The finished answer: its JSON (with where it was kept), or what was not streamed, its sources and notes."""
     turn = getattr(items, "turn", None)
     if turn is None and getattr(items, "error", None):
         typer.secho(f"warning: the answer was not kept: {items.error}", fg=typer.colors.YELLOW, err=True)
@@ -104,7 +112,7 @@ def ask_cmd(
             if w.startswith("auto: "):  # the one line that says why another backend answered
                 typer.secho(f"warning: {w}", fg=typer.colors.YELLOW, err=True)
         return
-    if not stream:
+    if not streamed:
         typer.echo(final.answer, nl=False)
     print_sources(final)
     if turn is not None:

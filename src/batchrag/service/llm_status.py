@@ -27,14 +27,15 @@ def llm_status(settings: Settings) -> list[BackendLine]:
 QUOTES_LINE = BackendLine("extractive", True, "без моделі: цитує знайдені уривки")  # it always works
 
 
-def _checked(settings: Settings) -> list[tuple[LLMBackend | None, BackendLine]]:
-    """Each backend that needs a model (None: a plugin that cannot be built) with its status line."""
+def _checked(settings: Settings, model: str | None = None) -> list[tuple[LLMBackend | None, BackendLine]]:
+    """Each backend that needs a model (None: a plugin that cannot be built) with its status line; `model`: the
+    reader's Ollama model."""
     lines: list[tuple[LLMBackend | None, BackendLine]] = []
     for name in BACKENDS.names():
         if name == "auto":  # the chooser, not a backend of its own
             continue
         try:
-            backend = BACKENDS.create(name, settings)
+            backend = BACKENDS.create(name, settings, **({"model": model} if model and name == "ollama" else {}))
             if backend.quotes_only:  # it always works: QUOTES_LINE closes the panel
                 continue
             h = backend.health()
@@ -66,36 +67,40 @@ NO_CAPABLE_MODEL = (
 )
 
 
-def pull_hint(settings: Settings, ollama_up: bool) -> str:
-    """The one command that gets a capable model, worded for what this machine has."""
+def pull_hint(settings: Settings, ollama_up: bool, model: str | None = None) -> str:
+    """The one command that gets a capable model, worded for what this machine has (`model`: the reader's)."""
     from batchrag.models.presets import DEFAULT_ANSWER, PRESETS
 
     if ollama_up:
-        how = f"Ollama pulls {settings.llm.ollama_model}"
+        how = f"Ollama pulls {model or settings.llm.ollama_model}"
     else:
         p = PRESETS[DEFAULT_ANSWER]
         how = f"the {p.name} GGUF, {p.size_label}, from the Hugging Face Hub"
     return NO_CAPABLE_MODEL.format(how=how)
 
 
-def quotes_chosen(settings: Settings) -> bool:
-    """Whether the reader chose the quote-only backend by name (`auto` falling back to quotes is no choice)."""
-    if settings.llm.backend == "auto":
+def quotes_chosen(settings: Settings, backend: str | None = None) -> bool:
+    """Whether the reader (`backend`, else the settings) chose the quote-only backend by name (`auto` falling back
+    to quotes is no choice)."""
+    name = backend or settings.llm.backend
+    if name == "auto":
         return False
     try:
-        return BACKENDS.create(settings.llm.backend, settings).quotes_only
+        return BACKENDS.create(name, settings).quotes_only
     except Exception:  # a name no backend answers to: it is not the quotes either
         return False
 
 
-def model_status(settings: Settings) -> ModelStatus:
-    """The backend settings.llm.backend resolves to now; the demo model and quotes are not capable of answers."""
-    backend = BACKENDS.create(settings.llm.backend, settings)
+def model_status(settings: Settings, backend: str | None = None, model: str | None = None) -> ModelStatus:
+    """The backend a reader's choice (`backend` with the Ollama `model`; else the settings') resolves to now; the
+    demo model and quotes are not capable of answers."""
+    name = backend or settings.llm.backend
+    backend = BACKENDS.create(name, settings, **({"model": model} if model and name in ("ollama", "auto") else {}))
     capable = backend.writes_answers
-    why = backend.fallback_reason or ("chosen by name" if settings.llm.backend != "auto" else "the first that answers")
-    checked = _checked(settings)
+    why = backend.fallback_reason or ("chosen by name" if name != "auto" else "the first that answers")
+    checked = _checked(settings, model)
     # A server that pulls models answers (its model may be missing): then `ollama pull` is the way to a model.
     puller_up = any(b is not None and b.pulls_models and (line.ok or "not pulled" in line.detail) for b, line in checked)
-    hint = "" if capable else pull_hint(settings, puller_up)
+    hint = "" if capable else pull_hint(settings, puller_up, model)
     lines = [line for _, line in checked] + [QUOTES_LINE]
     return ModelStatus(backend.name, backend.model, capable, why, hint, lines, backend.quotes_only)

@@ -10,12 +10,11 @@ import streamlit as st
 
 from batchrag.domain.errors import BatchragError
 from batchrag.domain.types import Answer, ImageHit, Message
-from batchrag.service import EmptyQuestion, Filters, IndexMissingError
+from batchrag.service import AskRequest, ChatTurn, EmptyQuestion, IndexMissingError
 from batchrag.service.conversations import passages_of
 from batchrag.settings import Settings
 from batchrag.ui import cached
 from batchrag.ui.render import escape_md
-from batchrag.ui.sidebar import Options
 from batchrag.ui.turns import Turn
 
 
@@ -28,32 +27,33 @@ def llm_failure_note(a: Answer, settings: Settings) -> str | None:
     return None
 
 
-def ask(turn: Turn, idx: int, settings: Settings, opts: Options, history: list[Message], keep=None) -> None:
-    """Stream one answer into the page, then store the finished turn (and `keep` it: history.Keeper)."""
+def ask(turn: Turn, idx: int, settings: Settings, choices: AskRequest, history: list[Message], keep=None) -> None:
+    """Stream one answer into the page, through the one door (service.Questions) with the sidebar's choices, then
+    store the finished turn (and `keep` it: history.Keeper)."""
     t0 = time.perf_counter()
     placeholder = st.empty()
-    assistant = cached.assistant(settings.model_dump_json())
-    try:
-        q = assistant.prepare(turn.question)
-    except EmptyQuestion:
-        turn.error = "Порожнє запитання: напишіть, що ви хочете дізнатися."
-        return
-    question = q.text
-    if q.trimmed_from:
-        turn.notice = f"Запитання задовге ({q.trimmed_from} символів): використано перші {len(question)}."
+    request = choices.model_copy(update={"question": turn.question,
+                                         "history": [ChatTurn(role=m.role, content=m.content) for m in history]})
+    result = None
     with _answering(turn, placeholder, t0):
-        t_search = time.perf_counter()
-        with st.spinner("Шукаю в архіві…"):
-            result = assistant.search(question, history, k=opts.k, mode=opts.mode, pictures=4,
-                                      filters=Filters(opts.date_from, opts.date_to, opts.tags))
-        timings = {**result.timings_ms, "search_total": round((time.perf_counter() - t_search) * 1000, 1)}
-        turn.pictures_first = assistant.wants_pictures(question) and bool(result.image_hits)
+        try:
+            with st.spinner("Шукаю в архіві…"):
+                asked = cached.questions(settings.model_dump_json()).ask(request)
+        except EmptyQuestion:
+            turn.error = "Порожнє запитання: напишіть, що ви хочете дізнатися."
+            return
+        question, result = asked.question.text, asked.result
+        if asked.question.trimmed_from:
+            turn.notice = (f"Запитання задовге ({asked.question.trimmed_from} символів): використано перші "
+                           f"{len(question)}.")
+        turn.pictures_first = asked.assistant.wants_pictures(question) and bool(result.image_hits)
         if not result.hits:
             turn.error = ("Нічого не знайдено. Спробуйте інакше сформулювати запитання або зняти фільтри "
                           "дат і тем на бічній панелі.")
             return
-        items = assistant.answer(question, result)
-        _stream_into(turn, placeholder, "_Думаю…_", keep.wrap(question, items, result, timings) if keep else items)
+        # The page keeps its own turns (history.Keeper: a conversation deleted in another tab is answered, not kept).
+        items = keep.wrap(question, asked, result, asked.timings_ms) if keep else asked
+        _stream_into(turn, placeholder, "_Думаю…_", items)
     if keep:
         keep.done(turn)
     if turn.answer is not None:
@@ -69,8 +69,8 @@ def ask(turn: Turn, idx: int, settings: Settings, opts: Options, history: list[M
         else:
             turn.images = list(turn.answer.images)
         if turn.pictures_first:  # what was asked for leads: the picture search's own hits, then the stories'
-            asked = {i.url for i in result.image_hits}
-            turn.images = list(result.image_hits) + [i for i in turn.images if i.url not in asked]
+            wanted = {i.url for i in result.image_hits}
+            turn.images = list(result.image_hits) + [i for i in turn.images if i.url not in wanted]
 
 
 @contextmanager
@@ -99,12 +99,13 @@ def _stream_into(turn: Turn, placeholder, waiting: str, items) -> None:
     turn.text = text
 
 
-def ask_picture(turn: Turn, settings: Settings, keep=None) -> None:
-    """Stream the answer about turn.picture (shown to a model that can see, else told by its words)."""
+def ask_picture(turn: Turn, settings: Settings, choices: AskRequest, keep=None) -> None:
+    """Stream the answer about turn.picture (shown to a model that can see, else told by its words), by the
+    reader's chosen backend."""
     t0 = time.perf_counter()
     placeholder = st.empty()
     with _answering(turn, placeholder, t0):
-        assistant = cached.assistant(settings.model_dump_json())
+        assistant = cached.questions(settings.model_dump_json()).assistant_for(choices)
         items = assistant.picture_stream(turn.picture, turn.question)
         _stream_into(turn, placeholder, "_Дивлюся на зображення…_", keep.wrap(turn.question, items) if keep else items)
     if keep:

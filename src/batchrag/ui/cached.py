@@ -1,5 +1,6 @@
-"""The page's cached heavy objects (retriever, assistant, updater, conversations) and cached lookups, shared by
-its parts."""
+"""The page's cached heavy objects (the door for questions, updater, conversations) and cached lookups, shared by
+its parts. Each is keyed by what it depends on: the library's settings, and for the status panel the reader's backend
+and model; a reader's other choices travel in each AskRequest and never key a cache."""
 
 from __future__ import annotations
 
@@ -7,8 +8,7 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from batchrag.service import Assistant, Library, LibraryUpdater, host_answers
-from batchrag.service.assistant import load_retriever
+from batchrag.service import Library, LibraryUpdater, Questions, host_answers
 from batchrag.service.conversations import Conversations
 from batchrag.service.llm_status import model_status as check_models
 from batchrag.service.welcome import overview as library_overview
@@ -16,14 +16,10 @@ from batchrag.settings import Settings
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def retriever(settings_json: str):
-    return load_retriever(Settings.model_validate_json(settings_json))
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def assistant(settings_json: str) -> Assistant:
-    settings = Settings.model_validate_json(settings_json)
-    return Assistant(settings, retriever=retriever(_retrieval_key(settings)))
+def questions(settings_json: str) -> Questions:
+    # One door per library, for every session of the page: its retrievers (one per reranker) and backends (one per
+    # backend and model) are built when a reader first chooses them.
+    return Questions(Settings.model_validate_json(settings_json), conversations=conversations(settings_json))
 
 
 @st.cache_resource(show_spinner=False)
@@ -38,15 +34,15 @@ def conversations(settings_json: str) -> Conversations:
 
 
 @st.cache_data(ttl=10, show_spinner=False)
-def model_status(settings_json: str):
+def model_status(settings_json: str, backend: str | None, model: str | None):
     # One round of health checks feeds both the status panel and the notice at the top.
-    return check_models(Settings.model_validate_json(settings_json))
+    return check_models(Settings.model_validate_json(settings_json), backend, model)
 
 
-def models_changed() -> None:
-    """A model arrived: the next status check and the next answer must see it."""
+def models_changed(settings_json: str) -> None:
+    """A model arrived (or Ollama started): the next status check and the next answer must see it."""
     model_status.clear()
-    assistant.clear()
+    questions(settings_json).forget_backends()
 
 
 @st.cache_data(ttl=30, show_spinner=False)
@@ -68,12 +64,3 @@ def overview(settings_json: str, articles: int):
 @st.cache_data(ttl=60, show_spinner=False)
 def known_tags(settings_json: str, articles: int) -> list[str]:
     return Library(Settings.model_validate_json(settings_json)).tags()
-
-
-def _retrieval_key(s: Settings) -> str:
-    """The parts the retriever depends on: the store, the index, and the search's own part (its reranker, depth and
-    passages per story included: a reader's choice among them must reach the search). The number of sources and the
-    search mode are passed with each question, so changing them, or the model, keeps the loaded retriever."""
-    return Settings.model_validate({"store": s.store.model_dump(), "index": s.index.model_dump(),
-                                    "retrieve": s.retrieve.model_dump(exclude={"top_k", "search_mode"})}
-                                   ).model_dump_json()

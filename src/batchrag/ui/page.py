@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from batchrag.service import PICTURE_QUESTION_UK, Library, build_demo_library
+from batchrag.service import PICTURE_QUESTION_UK, AskRequest, Library, build_demo_library
 from batchrag.service.llm_status import quotes_chosen
 from batchrag.settings import Settings, get_settings
 from batchrag.ui import cached
@@ -17,7 +17,7 @@ from batchrag.ui.login import account_panel, gate, is_admin, owner
 from batchrag.ui.model_banner import model_notice
 from batchrag.ui.render import escape_md, example_label, overview_text
 from batchrag.ui.sharing import answer_actions, shared_answer
-from batchrag.ui.sidebar import Options, sidebar
+from batchrag.ui.sidebar import sidebar
 from batchrag.ui.turns import Turn, question_view, render_answer
 
 APP_PATH = Path(__file__)
@@ -41,8 +41,7 @@ def empty_library(base: Settings, status) -> None:
             except Exception as exc:
                 st.error(explain_error(exc))
                 return
-        cached.retriever.clear()
-        cached.assistant.clear()
+        cached.questions.clear()  # its retrievers found no index: the next question loads the new one
         st.rerun()
 
 
@@ -65,11 +64,14 @@ def welcome(base: Settings, status) -> str | None:
     return clicked
 
 
-def ask_page(base: Settings, settings: Settings, opts: Options, history_slot) -> None:
+def ask_page(base: Settings, choices: AskRequest, history_slot) -> None:
+    """The question page; `choices` are the sidebar's, for every question of this run."""
     st.title(TITLE)
     st.caption("Відповіді спираються на статті розсилки The Batch (DeepLearning.AI); номери [n] ведуть до джерел.")
-    if not quotes_chosen(settings):
-        model_notice(cached.model_status(settings.model_dump_json()), settings, on_ready=cached.models_changed)
+    settings, key = base, base.model_dump_json()
+    if not quotes_chosen(base, choices.backend):
+        model_notice(cached.model_status(key, choices.backend, choices.model), base,
+                     on_ready=lambda: cached.models_changed(key))
     convs = cached.conversations(base.model_dump_json())
     # History off (store.keep_history): nothing is written, no list, no links; the page is the session's alone.
     keep = Keeper(convs, owner()) if convs.enabled else None
@@ -100,7 +102,7 @@ def ask_page(base: Settings, settings: Settings, opts: Options, history_slot) ->
         with st.chat_message("user"):
             question_view(turn)
         with st.chat_message("assistant"):
-            ask_picture(turn, settings, keep)
+            ask_picture(turn, settings, choices, keep)
             render_answer(turn, len(turns), settings, actions)
         turns.append(turn)
     prompt = st.chat_input("Запитайте про новини ШІ, наприклад: «Що нового у відкритих моделях?»")
@@ -117,7 +119,7 @@ def ask_page(base: Settings, settings: Settings, opts: Options, history_slot) ->
                               "чи натисніть кнопку вище.")
             else:
                 history = keep.history(history_of(turns)) if keep else history_of(turns)
-                ask(turn, len(turns), settings, opts, history, keep)
+                ask(turn, len(turns), settings, choices, history, keep)
             render_answer(turn, len(turns), settings, actions)
         turns.append(turn)
     if keep:  # last: the list holds the conversation this run's answer started
@@ -138,17 +140,18 @@ def main() -> None:
     chosen: dict = {}
     history_slot = st.sidebar.container()  # «Розмови», at the top of the sidebar; the ask page fills it
     pages = {
-        "ask": st.Page(lambda: ask_page(base, chosen["settings"], chosen["opts"], history_slot), title="Запитати",
+        "ask": st.Page(lambda: ask_page(base, chosen["choices"], history_slot), title="Запитати",
                        icon="💬",
                        url_path="ask", default=True),
-        "digest": st.Page(lambda: digest_view.render(chosen["settings"]), title="Дайджест", icon="📰", url_path="digest"),
+        "digest": st.Page(lambda: digest_view.render(base, chosen["choices"]), title="Дайджест", icon="📰",
+                          url_path="digest"),
         "timeline": st.Page(
-            lambda: timeline_view.render(chosen["settings"], cached.assistant(chosen["settings"].model_dump_json())),
+            lambda: timeline_view.render(base, cached.questions(base.model_dump_json()).assistant_for(chosen["choices"])),
             title="Хронологія", icon="📈", url_path="timeline"),
     }
     page = st.navigation(list(pages.values()))
     st.session_state["_digest_page"] = pages["digest"]
-    chosen["opts"], chosen["settings"] = sidebar(base)
+    chosen["choices"] = sidebar(base)
     account_panel(base)
     page.run()
 

