@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from batchrag.cli.shell import choices, dump, errors, fail, settings_with
+from batchrag.cli.shell import choices, dump, errors, fail
 from batchrag.service import Assistant
 from batchrag.service.choices import backend_choices, build_backend
 from batchrag.service.private_files import write_private_text
@@ -30,7 +30,7 @@ def digest_cmd(
     if latest and issue is not None:
         fail("--latest and --issue exclude each other")
     with errors():
-        settings = settings_with(llm_backend=backend)
+        settings = get_settings()  # the backend is the reader's choice: handed to the digester, not a settings copy
         digester = Digester(settings, backend=build_backend(backend, settings) if backend else None)
         d = digester.digest(None if latest else issue)
         digester.mark_seen(d.issue)
