@@ -77,3 +77,15 @@ def test_a_bad_choice_is_one_line(fields, says):
         ask_request(question="x", **fields)
     assert str(e.value).startswith(says) and "\n" not in str(e.value)
     assert ask_request(question="x", k=None, backend=None).k is None  # None: not chosen
+
+
+def test_a_client_naming_ever_new_models_does_not_grow_the_door():
+    from batchrag.service.asking import MAX_KEPT
+    from batchrag.settings import Settings
+
+    door = Questions(Settings().with_changes(llm_backend="extractive"))
+    for i in range(50):  # what a hostile reader could send in POST /ask's `model`
+        door.assistant_for(AskRequest(question="a", backend="ollama", model=f"m{i}:1b")).backend  # noqa: B018
+    assert len(door._backends) <= MAX_KEPT and len(door._assistants) <= MAX_KEPT
+    kept = door.backend("ollama", "m49:1b")
+    assert door.backend("ollama", "m49:1b") is kept  # the newest stay

@@ -28,6 +28,7 @@ from batchrag.service.conversations import Conversations, Recording, Turn
 from batchrag.settings import Settings
 
 MAX_K = 20  # sources a reader may ask for: more would not fit a small model's context anyway
+MAX_KEPT = 8  # backends (and assistants) kept at once: a client naming ever new models must not grow memory
 
 
 class ChatTurn(BaseModel):
@@ -127,6 +128,12 @@ class Asked:
         return final_answer(iter(self))
 
 
+def _make_room(kept: dict) -> None:
+    """Drop the oldest entry of a full cache (dicts keep insertion order)."""
+    while len(kept) >= MAX_KEPT:
+        kept.pop(next(iter(kept)))
+
+
 class Questions:
     """Answers questions over one library: the one door (`ask`), and the parts it shares between questions."""
 
@@ -159,6 +166,7 @@ class Questions:
         key = (name or self.settings.llm.backend, model)
         with self._lock:
             if key not in self._backends:
+                _make_room(self._backends)
                 self._backends[key] = build_backend(key[0], self.settings, model)
             return self._backends[key]
 
@@ -169,6 +177,7 @@ class Questions:
             if key == self._key(None) and self._given is not None:
                 return self._given
             if key not in self._assistants:
+                _make_room(self._assistants)
                 reranker, backend, model = key
                 self._assistants[key] = Assistant(
                     self.settings, make_retriever=lambda: self.retriever(reranker),
