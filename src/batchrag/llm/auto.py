@@ -1,6 +1,7 @@
 """Every `auto` choice in one place: the answer backend, the rewriter's model and the captioner (docs/models.md).
 
-Imports of the parts are lazy, as in the registries: choosing must not load a model nobody uses.
+Imports of the parts are lazy, as in the registries: choosing must not load a model nobody uses. The registries
+hand themselves in (`registry`, `backends`), so this module never imports one: `llm/registry.py` imports it.
 """
 
 from __future__ import annotations
@@ -41,9 +42,9 @@ def answer_backend(registry: Registry[LLMBackend], settings: Settings, *, timeou
     return backend
 
 
-def rewrite_backend(settings: Settings) -> tuple[LLMBackend | None, str]:
+def rewrite_backend(backends: Registry[LLMBackend], settings: Settings) -> tuple[LLMBackend | None, str]:
     """The model `auto` rewrites with: a small model already in Ollama; else a pulled rewriter GGUF; else the
-    answer model (docs/models.md). (backend, "") or (None, why there is none)."""
+    answer model, `backends`' own `auto` choice (docs/models.md). (backend, "") or (None, why there is none)."""
     from pathlib import Path
 
     from batchrag.llm.embedded import EmbeddedBackend
@@ -60,16 +61,15 @@ def rewrite_backend(settings: Settings) -> tuple[LLMBackend | None, str]:
     gguf = local_models.for_role(settings, "rewrite")
     if gguf is not None:
         return EmbeddedBackend(settings, path=Path(str(gguf)).expanduser()), ""
-    return _answer_model_for_rewrite(settings, demo_ok=settings.retrieve.rewrite == "on")
+    return _answer_model_for_rewrite(backends, settings, demo_ok=settings.retrieve.rewrite == "on")
 
 
-def _answer_model_for_rewrite(settings: Settings, demo_ok: bool) -> tuple[LLMBackend | None, str]:
+def _answer_model_for_rewrite(backends: Registry[LLMBackend], settings: Settings,
+                              demo_ok: bool) -> tuple[LLMBackend | None, str]:
     """The LLM backends' own `auto` choice, less the quote-only fallback (and the demo model unless demo_ok)."""
-    from batchrag.llm.registry import BACKENDS
-
-    backend = BACKENDS.create("auto", settings, timeout_s=settings.retrieve.rewrite_budget_s)
+    backend = backends.create("auto", settings, timeout_s=settings.retrieve.rewrite_budget_s)
     if backend.quotes_only and demo_ok:  # `auto` passes the demo model over; rewrite=on still asks it
-        demo = BACKENDS.create("embedded", settings, timeout_s=settings.retrieve.rewrite_budget_s)
+        demo = backends.create("embedded", settings, timeout_s=settings.retrieve.rewrite_budget_s)
         backend = demo if demo.health().ok else backend
     if backend.quotes_only or (not backend.writes_answers and not demo_ok):
         # The packaged 270M model's translations lower recall (docs/decisions/0003-english-rewrite-weights.md).

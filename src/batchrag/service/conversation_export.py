@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from batchrag.domain.types import Answer, ImageHit, Source
-from batchrag.service.conversations import Conversation, Turn
+from batchrag.service.conversation_types import Conversation, Turn
 from batchrag.service.digest_export import data_uri
 from batchrag.service.wording import citation_spans, day, reader_notes
 

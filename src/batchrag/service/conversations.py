@@ -7,11 +7,11 @@ import re
 import secrets
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import datetime
 
 from batchrag.domain.errors import BatchragError
-from batchrag.domain.types import Answer, JsonMixin, Message, SearchResult, to_jsonable
+from batchrag.domain.types import Answer, Message, SearchResult
+from batchrag.service import conversation_export
+from batchrag.service.conversation_types import Conversation, Turn
 from batchrag.settings import Settings
 from batchrag.store import open_store
 
@@ -28,49 +28,6 @@ class ConversationProblem(BatchragError):
 
 class ConversationNotFound(ConversationProblem):
     """An unknown, malformed or another owner's conversation or answer id: one Ukrainian line (the API's 404)."""
-
-
-@dataclass
-class Turn(JsonMixin):
-    """One question and its answer as shown; `id` is the answer's id (its share link `/?answer=<id>`)."""
-
-    id: str
-    conversation_id: str
-    position: int  # 1, 2, … in its conversation
-    question: str
-    answer: Answer
-    backend: str
-    model: str
-    query: str  # the searched query
-    passages: list[dict]  # [{n, article_id, text}]: the passage each source gave the answer
-    timings_ms: dict[str, float]
-    created_at: datetime  # UTC
-    conversation_title: str = ""
-
-    def passage(self, n: int) -> str:
-        """The text source [n] gave the answer: its passage, or its snippet when the search was not at hand."""
-        given = next((p["text"] for p in self.passages if p.get("n") == n and p.get("text")), None)
-        return given or next((s.snippet for s in self.answer.sources if s.n == n), "")
-
-    def to_json(self) -> dict:
-        """`answer` is the `ask --json` object; `passages` the text each source gave the answer (docs/contracts.md)."""
-        out = {k: to_jsonable(getattr(self, k)) for k in ("id", "conversation_id", "position", "question",
-                                                          "backend", "model", "query", "timings_ms", "created_at")}
-        passages = [{"n": s.n, "article_id": s.article_id, "text": self.passage(s.n)} for s in self.answer.sources]
-        return out | {"answer": self.answer.to_json(), "passages": passages}
-
-
-@dataclass
-class Conversation(JsonMixin):
-    """A conversation: its turns in order (empty in a listing, where `turn_count` says how many)."""
-
-    id: str
-    title: str
-    owner: str | None
-    created_at: datetime  # UTC
-    updated_at: datetime  # UTC: when its last turn was written
-    turn_count: int = 0
-    turns: list[Turn] = field(default_factory=list)
 
 
 def new_id() -> str:
@@ -193,12 +150,9 @@ class Conversations:
 
     def export(self, some_id: str, fmt: str = "md", owner: str | None = None, *, orphans: bool = False) -> str:
         """A conversation, or one answer, as Markdown (`md`) or one self-contained HTML page (`html`)."""
-        # Imported here: the export module reads this module's types.
-        from batchrag.service.conversation_export import FORMATS, export
-
-        if fmt not in FORMATS:
-            raise ConversationProblem(f"Невідомий формат {fmt!r}: {' або '.join(FORMATS)}.")
-        return export(self.find(some_id, owner, orphans=orphans), fmt, self.settings.store.images_dir)
+        if fmt not in conversation_export.FORMATS:
+            raise ConversationProblem(f"Невідомий формат {fmt!r}: {' або '.join(conversation_export.FORMATS)}.")
+        return conversation_export.export(self.find(some_id, owner, orphans=orphans), fmt, self.settings.store.images_dir)
 
     def rename(self, conversation_id: str, title: str, owner: str | None = None) -> Conversation:
         name = " ".join((title or "").split())[:200]

@@ -41,5 +41,5 @@ def _auto(registry, settings: Settings) -> QueryRewriter:
         return NoRewriter("rewriting is off (BATCHRAG_REWRITE_MODEL=none)")
     if chosen not in ("", "auto"):
         return registry.create(chosen, settings)
-    backend, why = auto.rewrite_backend(settings)
+    backend, why = auto.rewrite_backend(BACKENDS, settings)
     return NoRewriter(why) if backend is None else LLMRewriter(settings, backend)
