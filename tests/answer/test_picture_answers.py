@@ -63,7 +63,7 @@ def shown(request: dict) -> list[Image.Image]:
 
 def test_ollama_sees_the_picture_downscaled_and_the_answer_cites_it(ollama, library):
     ollama.default = Reply([ANSWER])
-    a = vision_ollama(ollama, library).ask("Що показує ця діаграма?", result(), [picture()])
+    a = vision_ollama(ollama, library).answer_whole("Що показує ця діаграма?", result(), [picture()])
     (req,) = ollama.chat_requests()
     (im,) = shown(req)
     assert im.format == "JPEG" and im.size == (512, 256)  # 2000×1000 downscaled past caption_max_px
@@ -81,7 +81,7 @@ def test_ollama_sees_the_picture_downscaled_and_the_answer_cites_it(ollama, libr
 
 def test_an_animation_is_shown_as_its_first_frame(ollama, library):
     ollama.default = Reply([ANSWER])
-    vision_ollama(ollama, library).ask("Що на цій анімації?", result(), [picture("anim.gif")])
+    vision_ollama(ollama, library).answer_whole("Що на цій анімації?", result(), [picture("anim.gif")])
     (im,) = shown(ollama.chat_requests()[0])
     assert im.format == "JPEG" and im.size == (300, 200)
     r, g, b = im.convert("RGB").getpixel((150, 100))
@@ -93,7 +93,7 @@ def test_openai_compatible_sees_it_as_an_image_url_part(library):
     try:
         s = library.with_changes(**{"openai_base_url": srv.url, "openai_model": "qwen2.5-vl",
                                        "openai_vision": True})
-        a = Answerer(s, backend=OpenAICompatBackend(s)).ask("Що показує ця діаграма?", result(), [picture()])
+        a = Answerer(s, backend=OpenAICompatBackend(s)).answer_whole("Що показує ця діаграма?", result(), [picture()])
     finally:
         srv.stop()
     (req,) = srv.requests
@@ -110,7 +110,7 @@ def test_openai_compatible_without_the_vision_setting_answers_from_the_words(lib
     srv = ScriptedOpenAI(reply=ANSWER, models=["local"]).start()
     try:
         s = library.with_changes(**{"openai_base_url": srv.url})
-        a = Answerer(s, backend=OpenAICompatBackend(s)).ask("Що показує ця діаграма?", result(), [picture()])
+        a = Answerer(s, backend=OpenAICompatBackend(s)).answer_whole("Що показує ця діаграма?", result(), [picture()])
     finally:
         srv.stop()
     assert isinstance(srv.requests[0]["messages"][1]["content"], str)  # no content parts: text only
@@ -120,7 +120,7 @@ def test_openai_compatible_without_the_vision_setting_answers_from_the_words(lib
 
 def test_a_model_that_cannot_see_answers_from_the_alt_and_caption_with_one_warning(ollama, library):
     ollama.default = Reply([ANSWER])
-    a = vision_ollama(ollama, library, sees=False).ask("Що показує ця діаграма?", result(), [picture()])
+    a = vision_ollama(ollama, library, sees=False).answer_whole("Що показує ця діаграма?", result(), [picture()])
     (req,) = ollama.chat_requests()
     assert shown(req) == [] and "images" not in req["messages"][1]
     user = req["messages"][1]["content"]
@@ -132,7 +132,7 @@ def test_a_model_that_cannot_see_answers_from_the_alt_and_caption_with_one_warni
 
 
 def test_the_quote_fallback_quotes_the_pictures_description(library):
-    a = Answerer(library, backend=ExtractiveBackend()).ask("Що показує ця діаграма?", result(), [picture()])
+    a = Answerer(library, backend=ExtractiveBackend()).answer_whole("Що показує ця діаграма?", result(), [picture()])
     assert "[1]" in a.answer and a.sources[0].cited and a.sources[0].picture
     assert a.warnings == ["extractive (quotes) cannot look at pictures: the picture was given to it by its alt text "
                           "and description only"]
@@ -141,7 +141,7 @@ def test_the_quote_fallback_quotes_the_pictures_description(library):
 @pytest.mark.parametrize(("local_path", "why"), [("gone.png", "its file is missing"), (None, "not downloaded")])
 def test_a_picture_without_its_file_is_described_not_shown_and_says_so(ollama, library, local_path, why):
     ollama.default = Reply([ANSWER])
-    a = vision_ollama(ollama, library).ask("Що показує ця діаграма?", result(), [picture(local_path)])
+    a = vision_ollama(ollama, library).answer_whole("Що показує ця діаграма?", result(), [picture(local_path)])
     (req,) = ollama.chat_requests()
     assert shown(req) == [] and "саму картинку не додано" in req["messages"][1]["content"]
     (w,) = a.warnings
@@ -152,7 +152,7 @@ def test_a_picture_without_its_file_is_described_not_shown_and_says_so(ollama, l
 def test_a_picture_outside_images_is_not_read(ollama, library, tmp_path):
     Image.new("RGB", (8, 8)).save(tmp_path / "secret.png")  # a real picture, outside images/
     ollama.default = Reply([ANSWER])
-    a = vision_ollama(ollama, library).ask("Що це?", result(), [picture("../secret.png")])
+    a = vision_ollama(ollama, library).answer_whole("Що це?", result(), [picture("../secret.png")])
     assert shown(ollama.chat_requests()[0]) == []
     assert any("its file is missing" in w for w in a.warnings)
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from batchrag.domain.types import Answer, ImageHit, Source
-from batchrag.service.conversations import Conversation
-from batchrag.service.conversations import Turn as Kept
+from batchrag.service.conversation_types import Conversation, KeptTurn
 from batchrag.ui.highlight import claims, sentences, used_sentences
 from batchrag.ui.history import conversation_label
 from batchrag.ui.render import local_day, marked_passage, source_cards
@@ -95,7 +94,7 @@ def test_a_kept_turn_is_drawn_as_it_was_shown():
     pic = ImageHit("https://x/p.png", "alt", "", 1, "https://x/a", "Title 1", 0.5, "p.png")
     a = Answer("«An object detector flags damaged insulators» [1]", [_source(1)], [pic], "extractive", "", "uk",
                True, "q", "none")
-    kept = Kept("t" * 12, "c" * 12, 1, "Покажи зображення роботів", a, "extractive", "", "q",
+    kept = KeptTurn("t" * 12, "c" * 12, 1, "Покажи зображення роботів", a, "extractive", "", "q",
                 [{"n": 1, "article_id": 1, "text": PASSAGE}], {"search_total": 500.0, "total": 1500.0},
                 datetime(2025, 6, 4))
     t = from_stored(kept)
@@ -110,7 +109,7 @@ def test_a_kept_picture_question_names_its_picture_again():
     pic = ImageHit("https://x/p.png", "alt", "", 1, "https://x/a", "Title 1", 0.5, "p.png")
     src = Source(1, 1, "Title 1", "https://x/a", None, None, "snippet", 0.1, cited=True, picture=pic.url)
     a = Answer("На зображенні робот [1].", [src], [pic], "ollama", "gemma3:4b", "uk", True, "", "none")
-    kept = Kept("t" * 12, "c" * 12, 2, PICTURE_QUESTION_UK, a, "ollama", "gemma3:4b", "", [], {}, datetime(2025, 6, 4))
+    kept = KeptTurn("t" * 12, "c" * 12, 2, PICTURE_QUESTION_UK, a, "ollama", "gemma3:4b", "", [], {}, datetime(2025, 6, 4))
     assert from_stored(kept).picture == pic
     kept.question = "Що на цьому фото?"  # typed, not asked from a card: no picture to name
     assert from_stored(kept).picture is None

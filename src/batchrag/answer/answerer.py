@@ -255,7 +255,7 @@ class Answerer:
             refused=is_refusal(done.text),
         )
 
-    def ask(self, question: Question | str, result: SearchResult, pictures: list[ImageHit] = ()) -> Answer:
+    def answer_whole(self, question: Question | str, result: SearchResult, pictures: list[ImageHit] = ()) -> Answer:
         """The finished Answer, without streaming."""
         return final_answer(self.stream(question, result, pictures))
 

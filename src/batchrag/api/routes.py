@@ -34,7 +34,9 @@ MAX_K = 50
 MAX_ID = 2**63 - 1  # the store's integer ids: a larger one is a 400, never an overflow deep in the database
 
 
-class Turn(ChatTurn):
+class PostedTurn(ChatTurn):
+    """One message of POST /ask's history, with the body's own limit on its length."""
+
     content: str = Field(max_length=20_000)
 
 
@@ -42,7 +44,7 @@ class AskRequest(service.AskRequest):
     """POST /ask: a reader's AskRequest (service/asking.py) as JSON, and how the answer is sent back; the body's
     own limits (20 turns of 20,000 characters) on top."""
 
-    history: list[Turn] = Field(default_factory=list, max_length=20)
+    history: list[PostedTurn] = Field(default_factory=list, max_length=20)
     stream: bool = Field(True, description="false: one JSON object (ask --json) instead of Server-Sent Events.")
 
 
@@ -182,8 +184,9 @@ def install_questions(app: FastAPI, max_q: int) -> None:
             found = assistant.search(text, k=k, mode=mode, rewrite=False, pictures=0).hits
         return {"query": text, "images": images, "results": to_jsonable(found)}
 
-    @app.post("/ask", dependencies=[only()])
-    async def ask(body: AskRequest, request: Request, api: ApiState = Depends(state)):
+    # name="ask": the route's name (and so /openapi.json's operationId and summary) stays what it was
+    @app.post("/ask", name="ask", dependencies=[only()])
+    async def ask_route(body: AskRequest, request: Request, api: ApiState = Depends(state)):
         """The answer in Ukrainian with numbered citations: `token` events, then one `answer` event (ask --json)."""
         if len(body.question) > max_q:
             raise HTTPException(400, f"question is longer than {max_q} characters")

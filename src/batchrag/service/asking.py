@@ -24,7 +24,8 @@ from batchrag.domain.types import Answer, Message, SearchResult
 from batchrag.llm.base import LLMBackend
 from batchrag.service.assistant import Assistant, Filters, load_retriever
 from batchrag.service.choices import build_backend, check_backend, check_reranker
-from batchrag.service.conversations import Conversations, Recording, Turn
+from batchrag.service.conversation_types import KeptTurn
+from batchrag.service.conversations import Conversations, Recording
 from batchrag.settings import Settings
 
 MAX_K = 20  # sources a reader may ask for: more would not fit a small model's context anyway
@@ -103,7 +104,7 @@ class Asked:
         return self.assistant.backend
 
     @property
-    def turn(self) -> Turn | None:
+    def turn(self) -> KeptTurn | None:
         return self._recording.turn if self._recording is not None else None
 
     @property

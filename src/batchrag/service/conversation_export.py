@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from batchrag.domain.types import Answer, ImageHit, Source
-from batchrag.service.conversation_types import Conversation, Turn
+from batchrag.service.conversation_types import Conversation, KeptTurn
 from batchrag.service.digest_export import data_uri
 from batchrag.service.wording import citation_spans, day, reader_notes
 
@@ -26,7 +26,7 @@ def source_line(s: Source) -> str:
     return " · ".join(b for b in bits if b)
 
 
-def byline(t: Turn) -> str:
+def byline(t: KeptTurn) -> str:
     who = ":".join(x for x in (t.backend, t.model) if x)
     return " · ".join(b for b in (when(t.created_at), f"відповідав {who}" if who else "",
                                   f"шукали: «{t.query}»" if t.query else "", f"id {t.id}") if b)
@@ -40,7 +40,7 @@ def _quote(text: str) -> list[str]:
     return [f"> {line}" if line.strip() else ">" for line in text.strip().splitlines()] or [">"]
 
 
-def _md_turn(t: Turn) -> list[str]:
+def _md_turn(t: KeptTurn) -> list[str]:
     a = t.answer
     out = [f"## {t.position}. {_md(t.question)}", "", f"_{_md(byline(t))}_", "", a.answer.strip(), ""]
     out += [f"_{_md(n)}_" for n in reader_notes(a)] + ([""] if reader_notes(a) else [])
@@ -78,7 +78,7 @@ def _picture_files(a: Answer, images_dir: Path) -> dict[str, Path]:
     return out
 
 
-def _linked_answer(t: Turn) -> str:
+def _linked_answer(t: KeptTurn) -> str:
     """The answer's text escaped, each [n] a link to its source below."""
     text, out, at = t.answer.answer.strip(), [], 0
     for start, end, nums in citation_spans(text):
@@ -96,7 +96,7 @@ def _figure(i: ImageHit, path: Path | None) -> str:
     return f'<figure><img src="{data_uri(path)}" alt="{e(i.alt)}"><figcaption>{e(i.alt)} — {story}</figcaption></figure>'
 
 
-def _html_turn(t: Turn, images_dir: Path) -> list[str]:
+def _html_turn(t: KeptTurn, images_dir: Path) -> list[str]:
     e, a = html.escape, t.answer
     files = _picture_files(a, images_dir)
     parts = [f'<section id="t{t.position}"><h2>{t.position}. {e(t.question)}</h2>',

@@ -12,7 +12,7 @@ from batchrag.domain.types import Answer, JsonMixin, to_jsonable
 
 
 @dataclass
-class Turn(JsonMixin):
+class KeptTurn(JsonMixin):
     """One question and its answer as shown; `id` is the answer's id (its share link `/?answer=<id>`)."""
 
     id: str
@@ -51,4 +51,4 @@ class Conversation(JsonMixin):
     created_at: datetime  # UTC
     updated_at: datetime  # UTC: when its last turn was written
     turn_count: int = 0
-    turns: list[Turn] = field(default_factory=list)
+    turns: list[KeptTurn] = field(default_factory=list)

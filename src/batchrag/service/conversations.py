@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from batchrag.domain.errors import BatchragError
 from batchrag.domain.types import Answer, Message, SearchResult
 from batchrag.service import conversation_export
-from batchrag.service.conversation_types import Conversation, Turn
+from batchrag.service.conversation_types import Conversation, KeptTurn
 from batchrag.settings import Settings
 from batchrag.store import open_store
 
@@ -57,8 +57,8 @@ def passages_of(answer: Answer, result: SearchResult | None) -> list[dict]:
     return [{"n": s.n, "article_id": s.article_id, "text": texts.get(s.article_id, s.snippet)} for s in answer.sources]
 
 
-def _turn(d: dict) -> Turn:
-    return Turn(**d)
+def _turn(d: dict) -> KeptTurn:
+    return KeptTurn(**d)
 
 
 def _conversation(d: dict) -> Conversation:
@@ -93,7 +93,7 @@ class Conversations:
 
     def add_turn(self, conversation_id: str | None, question: str, answer: Answer, *,
                  result: SearchResult | None = None, timings_ms: dict[str, float] | None = None,
-                 owner: str | None = None) -> Turn | None:
+                 owner: str | None = None) -> KeptTurn | None:
         """Write a finished answer as the next turn (a new conversation, titled by the question, when
         conversation_id is None); `result`, the search it answered, gives its sources' whole passages. None while
         history is off."""
@@ -128,7 +128,7 @@ class Conversations:
             raise ConversationNotFound(f"Розмови {conversation_id.strip()} немає.")
         return _conversation(d)
 
-    def answer(self, answer_id: str, owner: str | None = None, *, orphans: bool = False) -> Turn:
+    def answer(self, answer_id: str, owner: str | None = None, *, orphans: bool = False) -> KeptTurn:
         """One answer by its id (a share link); ConversationNotFound when there is none (or not the owner's)."""
         d = self._store().turn(checked_id(answer_id, "відповіді"), owner, orphans)
         if d is None:
@@ -189,7 +189,7 @@ class Recording:
         self._c, self._question, self._stream = conversations, question, stream
         self._result, self._owner = context["result"], context["owner"]
         self.conversation_id, self.timings_ms = conversation_id, context["timings_ms"]
-        self.turn: Turn | None = None
+        self.turn: KeptTurn | None = None
         self.error: str | None = None
 
     def __iter__(self) -> Iterator[str | Answer]:

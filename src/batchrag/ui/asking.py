@@ -15,7 +15,7 @@ from batchrag.service.conversations import passages_of
 from batchrag.settings import Settings
 from batchrag.ui import cached
 from batchrag.ui.render import escape_md
-from batchrag.ui.turns import Turn
+from batchrag.ui.turns import PageTurn
 
 
 def llm_failure_note(a: Answer, settings: Settings) -> str | None:
@@ -27,7 +27,7 @@ def llm_failure_note(a: Answer, settings: Settings) -> str | None:
     return None
 
 
-def ask(turn: Turn, idx: int, settings: Settings, choices: AskRequest, history: list[Message], keep=None) -> None:
+def ask_into_turn(turn: PageTurn, idx: int, settings: Settings, choices: AskRequest, history: list[Message], keep=None) -> None:
     """Stream one answer into the page, through the one door (service.Questions) with the sidebar's choices, then
     store the finished turn (and `keep` it: history.Keeper)."""
     t0 = time.perf_counter()
@@ -74,7 +74,7 @@ def ask(turn: Turn, idx: int, settings: Settings, choices: AskRequest, history: 
 
 
 @contextmanager
-def _answering(turn: Turn, placeholder, t0: float) -> Iterator[None]:
+def _answering(turn: PageTurn, placeholder, t0: float) -> Iterator[None]:
     """Around the work of one answer: an error is shown to the reader in words (the page stays usable); the
     placeholder goes and the turn keeps its time either way."""
     try:
@@ -86,7 +86,7 @@ def _answering(turn: Turn, placeholder, t0: float) -> Iterator[None]:
         turn.seconds = time.perf_counter() - t0
 
 
-def _stream_into(turn: Turn, placeholder, waiting: str, items) -> None:
+def _stream_into(turn: PageTurn, placeholder, waiting: str, items) -> None:
     """Show the answer's pieces as they come; keep the finished Answer on the turn."""
     text = ""
     placeholder.markdown(waiting)
@@ -99,7 +99,7 @@ def _stream_into(turn: Turn, placeholder, waiting: str, items) -> None:
     turn.text = text
 
 
-def ask_picture(turn: Turn, settings: Settings, choices: AskRequest, keep=None) -> None:
+def ask_picture(turn: PageTurn, settings: Settings, choices: AskRequest, keep=None) -> None:
     """Stream the answer about turn.picture (shown to a model that can see, else told by its words), by the
     reader's chosen backend."""
     t0 = time.perf_counter()
@@ -124,7 +124,7 @@ def explain_error(exc: Exception) -> str:
     return f"Не вдалося відповісти: {escape_md(msg)}"
 
 
-def history_of(turns: list[Turn]) -> list[Message]:
+def history_of(turns: list[PageTurn]) -> list[Message]:
     msgs: list[Message] = []
     for t in turns:
         if t.answer is not None:

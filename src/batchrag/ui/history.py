@@ -11,7 +11,7 @@ from batchrag.domain.types import Message, SearchResult
 from batchrag.service.conversations import Conversation, ConversationProblem, Conversations, Recording
 from batchrag.ui.render import escape_md, local_day
 from batchrag.ui.sharing import save_buttons
-from batchrag.ui.turns import Turn, from_stored
+from batchrag.ui.turns import PageTurn, from_stored
 
 PARAM = "c"  # ?c=<id>: a reload (or a bookmark) reopens the conversation
 CURRENT = "conversation"  # session key: the open conversation's id, None before its first kept answer
@@ -96,7 +96,7 @@ class Keeper:
                                       owner=self.owner)
         return self._rec
 
-    def done(self, turn: Turn) -> None:
+    def done(self, turn: PageTurn) -> None:
         """After the stream: the turn gets its id (share, save), or says why it was not kept."""
         rec, self._rec = self._rec, None
         if rec is None:

@@ -11,14 +11,14 @@ from batchrag.service import PICTURE_QUESTION_UK, AskRequest, Library, build_dem
 from batchrag.service.llm_status import quotes_chosen
 from batchrag.settings import Settings, get_settings
 from batchrag.ui import cached
-from batchrag.ui.asking import ask, ask_picture, explain_error, history_of
+from batchrag.ui.asking import ask_into_turn, ask_picture, explain_error, history_of
 from batchrag.ui.history import PARAM, Keeper, conversations_panel, follow_url, new_conversation
 from batchrag.ui.login import account_panel, gate, is_admin, owner
 from batchrag.ui.model_banner import model_notice
 from batchrag.ui.render import escape_md, example_label, overview_text
 from batchrag.ui.sharing import answer_actions, shared_answer
 from batchrag.ui.sidebar import sidebar
-from batchrag.ui.turns import Turn, question_view, render_answer
+from batchrag.ui.turns import PageTurn, question_view, render_answer
 
 APP_PATH = Path(__file__)
 TITLE = "The Batch: запитайте українською"
@@ -80,7 +80,7 @@ def ask_page(base: Settings, choices: AskRequest, history_slot) -> None:
         follow_url(convs, keep.owner)
     else:
         st.query_params.pop(PARAM, None)  # a kept conversation's link while history is off: nothing to open
-    turns: list[Turn] = st.session_state.setdefault("turns", [])
+    turns: list[PageTurn] = st.session_state.setdefault("turns", [])
     actions = answer_actions(convs, keep.owner) if keep else None
     status = Library(base).status()
     if not status.has_index:
@@ -98,7 +98,7 @@ def ask_page(base: Settings, choices: AskRequest, history_slot) -> None:
     picked = st.session_state.pop("_picture_question", None)  # a picture card's button, clicked in this run
     if picked is not None:
         intro.empty()
-        turn = Turn(question=PICTURE_QUESTION_UK, picture=picked)
+        turn = PageTurn(question=PICTURE_QUESTION_UK, picture=picked)
         with st.chat_message("user"):
             question_view(turn)
         with st.chat_message("assistant"):
@@ -110,7 +110,7 @@ def ask_page(base: Settings, choices: AskRequest, history_slot) -> None:
         prompt = clicked  # an example button asks its question as if typed
     if prompt is not None:
         intro.empty()
-        turn = Turn(question=prompt)
+        turn = PageTurn(question=prompt)
         with st.chat_message("user"):
             st.markdown(escape_md(prompt))
         with st.chat_message("assistant"):
@@ -119,7 +119,7 @@ def ask_page(base: Settings, choices: AskRequest, history_slot) -> None:
                               "чи натисніть кнопку вище.")
             else:
                 history = keep.history(history_of(turns)) if keep else history_of(turns)
-                ask(turn, len(turns), settings, choices, history, keep)
+                ask_into_turn(turn, len(turns), settings, choices, history, keep)
             render_answer(turn, len(turns), settings, actions)
         turns.append(turn)
     if keep:  # last: the list holds the conversation this run's answer started

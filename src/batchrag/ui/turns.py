@@ -28,7 +28,7 @@ PICTURE_BUTTON = "Що на цьому зображенні?"  # under each pict
 
 
 @dataclass
-class Turn:
+class PageTurn:
     """One question and what the page shows for it."""
 
     question: str
@@ -46,18 +46,18 @@ class Turn:
     kept_note: str | None = None  # why the answer was not kept in the conversation
 
 
-def from_stored(t) -> Turn:
-    """A kept turn (service.conversations.Turn) as the page draws it: what was shown when it was answered."""
+def from_stored(t) -> PageTurn:
+    """A kept turn (service.conversation_types.KeptTurn) as the page draws it: what was shown when it was answered."""
     a = t.answer
     seconds = (t.timings_ms.get("search_total", 0.0) + t.timings_ms.get("total", 0.0)) / 1000
     about = {s.picture for s in a.sources if s.picture} if t.question == PICTURE_QUESTION_UK else set()
-    return Turn(question=t.question, answer=a, text=a.answer, images=list(a.images), seconds=seconds, id=t.id,
+    return PageTurn(question=t.question, answer=a, text=a.answer, images=list(a.images), seconds=seconds, id=t.id,
                 picture=next((i for i in a.images if i.url in about), None),  # asked from a picture's card
                 pictures_first=Assistant.wants_pictures(t.question) and bool(a.images),
                 passages={s.n: t.passage(s.n) for s in a.sources})
 
 
-def render_answer(turn: Turn, idx: int, settings: Settings, actions: Callable[[Turn, int], None] | None = None,
+def render_answer(turn: PageTurn, idx: int, settings: Settings, actions: Callable[[PageTurn, int], None] | None = None,
                   read_only: bool = False) -> None:
     """The answer, its notes, source cards and pictures; then `actions` (share, save) for a kept one. Read-only (a
     shared answer): no button asks anything."""
@@ -106,7 +106,7 @@ def render_answer(turn: Turn, idx: int, settings: Settings, actions: Callable[[T
         actions(turn, idx)
 
 
-def render_gallery(turn: Turn, idx: int, settings: Settings, read_only: bool = False) -> None:
+def render_gallery(turn: PageTurn, idx: int, settings: Settings, read_only: bool = False) -> None:
     """The turn's pictures, three a row, each with its story's link and the «what is in it» button."""
     views = [image_view(i, settings.store.images_dir, settings.crawl.image_hosts, online=cached.url_loads) for i in turn.images]
     shown = [(img, v) for img, v in zip(turn.images, views, strict=True) if v][:9]
@@ -125,7 +125,7 @@ def render_gallery(turn: Turn, idx: int, settings: Settings, read_only: bool = F
         st.caption(left_out_note(left_out))
 
 
-def question_view(turn: Turn) -> None:
+def question_view(turn: PageTurn) -> None:
     """The reader's side of a turn: the question, and the picture it is about."""
     st.markdown(escape_md(turn.question))
     if turn.picture is not None:
