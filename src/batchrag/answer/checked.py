@@ -9,6 +9,7 @@ from batchrag.answer.citations import filter_citations, strip_markup
 from batchrag.answer.gate import gate
 from batchrag.answer.refusal import below_floor, put_refusal_first, refusal
 from batchrag.domain.types import Hit, Message
+from batchrag.index.embedders.registry import TEXT_EMBEDDERS
 from batchrag.llm.base import LLMBackend, LLMError
 from batchrag.llm.extractive import GATED_HEAD, QUOTES_HEAD
 from batchrag.llm.registry import BACKENDS
@@ -76,8 +77,6 @@ class CheckedWriter:
     def _embedder(self):
         """The index's text embedder (the registry's cached one, loaded for retrieval): the quotes are chosen by
         its meaning; None when it cannot load here (then by shared words)."""
-        from batchrag.index.embedders.registry import TEXT_EMBEDDERS
-
         try:
             return TEXT_EMBEDDERS.create(self.settings.index.embedder, self.settings)
         except Exception:  # noqa: BLE001  (a missing extra or model: the quotes still come, by words)

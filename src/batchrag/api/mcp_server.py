@@ -17,6 +17,7 @@ INSTRUCTIONS = (
 
 def build(settings: Settings):
     """The MCP server with its three tools, over one library (the retriever is loaded on the first call)."""
+    # Imported here: the MCP SDK loads only for a server that runs.
     from mcp.server.mcpserver import MCPServer
     from mcp.server.mcpserver.exceptions import ToolError
 
@@ -64,6 +65,7 @@ def run(settings: Settings) -> None:
 
 def main() -> None:
     """The `batchrag-mcp` script (and `batchrag mcp`): serve over stdio; a BatchragError is one `error: …` line."""
+    # Imported here: the script's own front end: typer only when it runs as `batchrag-mcp`.
     import typer
 
     try:

@@ -16,11 +16,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from batchrag import service
+from batchrag.api.admin import install_admin
 from batchrag.api.auth import install_auth
 from batchrag.api.common import CLIENT_GONE, ApiState, drain, one_line, only, state
 from batchrag.api.conversations import install_conversations, owner_of
 from batchrag.api.feed import install_feed
 from batchrag.api.guard import install_guard
+from batchrag.api.openai_chat import install_openai
 from batchrag.api.prometheus import Metrics
 from batchrag.domain.errors import BatchragError
 from batchrag.domain.types import Answer, to_jsonable
@@ -158,8 +160,6 @@ def create_app(settings: Settings | None = None, *, assistant: Assistant | None 
     install_questions(app, max_q)
     install_library(app)
     install_feed(app)
-    from batchrag.api.admin import install_admin
-    from batchrag.api.openai_chat import install_openai
 
     install_admin(app)
     install_conversations(app)

@@ -7,6 +7,8 @@ from pathlib import Path
 import typer
 
 from batchrag.cli.shell import EMBEDDER_HELP, RERANKER_HELP, choices, dump, errors, fail, settings_with
+from batchrag.evaluate.answers import run_answers
+from batchrag.evaluate.run import format_table, load_questions, load_rewrites, run_eval
 from batchrag.service.choices import backend_choices, build_rewriter, rewriter_names
 from batchrag.settings import Settings
 
@@ -33,8 +35,6 @@ def eval_cmd(
     ),
 ) -> None:
     """Measure retrieval (recall@1/5/10, MRR@10, nDCG@10, latency) or, with --answers, the answers themselves."""
-    from batchrag.evaluate.run import format_table, load_questions, load_rewrites, run_eval
-
     s = settings_with(embedder=embedder, reranker=reranker)
     if not questions.exists():
         fail(f"no such file: {questions}")
@@ -58,8 +58,6 @@ def eval_cmd(
 
 
 def _eval_answers(qs: list[dict], s: Settings, backend: str | None, per_question: Path | None, as_json: bool) -> None:
-    from batchrag.evaluate.answers import run_answers
-
     out = per_question.open("w", encoding="utf-8") if per_question else None
     try:
         with errors():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date as _date
 from pathlib import Path
 
 import typer
@@ -9,7 +10,10 @@ import typer
 from batchrag.cli.shell import choices, dump, errors, fail
 from batchrag.service import Assistant
 from batchrag.service.choices import backend_choices, build_backend
+from batchrag.service.digest import Digester
+from batchrag.service.digest_export import to_html, to_markdown, write_markdown
 from batchrag.service.private_files import write_private_text
+from batchrag.service.timeline import build_timeline
 from batchrag.settings import get_settings
 
 
@@ -22,9 +26,6 @@ def digest_cmd(
 ) -> None:
     """An issue in Ukrainian: every story with its picture, link and a 2–3 sentence summary (a capable model's,
     kept in the store; without one, the story's English lead, labelled)."""
-    from batchrag.service.digest import Digester
-    from batchrag.service.digest_export import to_html, to_markdown, write_markdown
-
     if fmt not in ("md", "html", "json"):
         fail(f"unknown --format {fmt!r}; use md, html or json")
     if latest and issue is not None:
@@ -57,10 +58,6 @@ def timeline_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """A topic's story through the archive: every story about it, by quarter or year, one line each."""
-    from datetime import date as _date
-
-    from batchrag.service.timeline import build_timeline
-
     try:
         d_from = _date.fromisoformat(date_from) if date_from else None
         d_to = _date.fromisoformat(date_to) if date_to else None

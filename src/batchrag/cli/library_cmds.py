@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date as _date
 from pathlib import Path
 
 import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
 
 from batchrag.cli.shell import EMBEDDER_HELP, dump, errors, fail, settings_with
 from batchrag.service import Library, build_demo_library
+from batchrag.service.captions import caption_pictures
 from batchrag.service.private_files import open_private
 from batchrag.settings import Settings, get_settings
 
@@ -63,8 +68,6 @@ def crawl_cmd(
 
     Exit status: 0 updated or unchanged, 2 some pages failed, 3 the site could not be reached (library unchanged).
     """
-    from datetime import date as _date
-
     try:
         since_d = _date.fromisoformat(since) if since else None
     except ValueError:
@@ -99,9 +102,6 @@ CRAWL_UNREACHABLE = 3  # `crawl` could not check the site: distinct from 0 (noth
 
 
 def _print_crawl_summary(summary) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
     t = Table(title="crawl", show_header=False)
     for key in ("outcome", "new", "updated", "unchanged", "discovered", "pages_fetched", "pages_not_modified", "pages_skipped",
                 "pages_blocked", "duplicates_linked", "failed", "images_downloaded", "images_failed", "requests",
@@ -142,10 +142,6 @@ def index_cmd(
 
 
 def _caption(settings: Settings, model: str | None, limit: int | None, every: bool, quiet: bool):
-    from rich.progress import Progress
-
-    from batchrag.service.captions import caption_pictures
-
     with errors(), Progress(disable=quiet or not sys.stderr.isatty(), transient=True) as bar:
         task = bar.add_task("captions", total=None)
         res = caption_pictures(settings, model=model, limit=limit, every=every,

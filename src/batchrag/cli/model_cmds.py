@@ -5,15 +5,16 @@ from __future__ import annotations
 import sys
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
 from batchrag.cli.shell import dump, errors, fail
+from batchrag.service.llm_status import model_status
 from batchrag.settings import get_settings
 
 
 def model_status_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Say which backend and model will answer and why (Ollama reachable? model pulled? GGUF present?)."""
-    from batchrag.service.llm_status import model_status
-
     with errors():
         st = model_status(get_settings())
     if as_json:
@@ -27,6 +28,7 @@ def model_status_cmd(as_json: bool = typer.Option(False, "--json", help="Print J
 
 
 def _print_presets(as_json: bool) -> None:
+    # Imported here: model_setup costs CLI start-up (~15 ms): only for `model`.
     from batchrag.service.model_setup import presets
 
     rows = presets()
@@ -55,9 +57,7 @@ def model_pull_cmd(
 ) -> None:
     """Get a capable model: through Ollama's API when Ollama runs, else a checked GGUF from the Hugging Face Hub
     into data/models/ (resumable: run it again after a cut)."""
-    from rich.console import Console
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
-
+    # Imported here: model_setup costs CLI start-up (~15 ms): only for `model`.
     from batchrag.service.model_setup import check_name, pull_model
 
     if list_:

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
 import time
+from importlib.util import find_spec
 
 import typer
 
 from batchrag.cli.shell import errors, fail
 from batchrag.service import Library, build_demo_library, network_available
+from batchrag.service.keys import Keys, is_loopback
+from batchrag.service.llm_status import model_status
+from batchrag.service.page_access import PageAccess
+from batchrag.service.schedule import SyncSchedule, parse_duration
 from batchrag.settings import Settings, get_settings
 
 
 def streamlit_command(settings: Settings, host: str | None = None, port: int | None = None) -> list[str]:
     """`streamlit run` of the page, for readers: no Deploy button, no developer menu, wherever it is started from."""
-    from importlib.util import find_spec
-
     # The page is started by path, not imported: the CLI never loads the UI (docs/ARCHITECTURE.md).
     page = find_spec("batchrag.ui.page").origin
     return [sys.executable, "-m", "streamlit", "run", page,
@@ -54,15 +58,12 @@ def serve_cmd(
                        "(the rest: «Оновити бібліотеку» in the app, or `batchrag crawl`)…", err=True)
             done = library.quick_start()
             typer.echo(f"crawl: {done['crawl']}\nindex: {done['index']}", err=True)
-    from batchrag.service.llm_status import model_status
 
     ms = model_status(settings)
     if not ms.capable:
         typer.secho(f"answers: {ms.backend} ({ms.model}) — {ms.hint}", fg=typer.colors.YELLOW, err=True)
     schedule = None
     if every:  # in this process, beside the page's: the page follows the new index by itself
-        from batchrag.service.schedule import SyncSchedule
-
         schedule = SyncSchedule(settings, every).start()
         typer.echo(f"syncing the library every {sync_every} (crawl + index; one process at a time)", err=True)
     try:
@@ -114,9 +115,6 @@ def run_page(cmd: list[str], grace_s: float = STOP_GRACE_S) -> int:
 
 def open_page(settings: Settings, bind: str, no_auth: bool) -> None:
     """Refuse a page beyond loopback that nobody can log in to, unless --no-auth (then warn, and tell the page)."""
-    from batchrag.service.keys import is_loopback
-    from batchrag.service.page_access import PageAccess
-
     with errors():
         if is_loopback(bind) or PageAccess(settings, bind).can_log_in():
             return
@@ -132,8 +130,6 @@ def open_page(settings: Settings, bind: str, no_auth: bool) -> None:
 def exposed(**serve: object) -> None:
     """Tell the processes this one starts (the page, the API's workers) how they are exposed: they read settings
     from the environment, and decide whether keys are required from it when they start (service/exposure.py)."""
-    import os
-
     for name, value in serve.items():
         os.environ[f"BATCHRAG_SERVE__{name.upper()}"] = str(value).lower() if isinstance(value, bool) else str(value)
     get_settings.cache_clear()
@@ -141,8 +137,6 @@ def exposed(**serve: object) -> None:
 
 def every_sync(text: str | None) -> float:
     """--sync-every for this process and the workers it starts (they read settings from the environment)."""
-    from batchrag.service.schedule import parse_duration
-
     if text is None:
         return 0.0
     seconds = parse_duration(text)
@@ -164,9 +158,8 @@ def api_cmd(
 
     Beyond loopback, with serve.require_keys, or once any key exists (`batchrag keys create`), every route but /health
     needs `Authorization: Bearer <key>`, and keeps needing one after the last revoke (docs/security.md)."""
+    # Imported here: uvicorn only for the command that serves, not at CLI start-up.
     import uvicorn
-
-    from batchrag.service.keys import Keys, is_loopback
 
     settings = get_settings()
     bind = host or settings.serve.api_host
@@ -190,8 +183,6 @@ def api_cmd(
 
 def mcp_cmd() -> None:
     """Serve the library to an MCP client over stdio: search_the_batch, get_article, ask_the_batch."""
-    import subprocess
-
     # By module name, like `api` by import string: the server runs as its own program (`batchrag-mcp`) on this
     # process's stdin/stdout, and the CLI never imports a sibling front end (docs/ARCHITECTURE.md).
     try:

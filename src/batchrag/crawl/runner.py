@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
 from batchrag.crawl import discover, images
 from batchrag.crawl.http import FetchError, HttpClient, NetworkDown, Response, RobotsDisallowed
 from batchrag.crawl.parse import parse_page
@@ -293,8 +296,6 @@ def _progress(enabled: bool) -> Iterator[Any]:
     if not enabled:
         yield _NoBar()
         return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=Console(stderr=True), transient=False) as p:

@@ -11,6 +11,8 @@ from pathlib import Path
 from batchrag.domain.errors import BatchragError
 from batchrag.domain.site import LETTER
 from batchrag.evaluate.scoring import aggregate, is_relevant, norm_title, percentile, score_ranking
+from batchrag.retrieve.rewrite.standalone import needs_rewrite
+from batchrag.retrieve.search import Retriever
 from batchrag.retrieve.understand import understand
 from batchrag.settings import Settings
 
@@ -107,8 +109,6 @@ def run_eval(
 ) -> dict:
     """Metrics per kind (text/image) and language, and per section of the relevant article; latency per question,
     after a warm-up. `on_question` gets each answerable question's row (`question_row`: its rank and top hits)."""
-    from batchrag.retrieve.search import Retriever
-
     r = Retriever(settings)
     depth = max(k, 10)
     mode = mode or settings.retrieve.search_mode
@@ -154,8 +154,6 @@ def run_eval(
 
 def _english_query(question: str, rewrites: dict[str, str] | None, rewriter, tally: _Tally) -> str | None:
     """The English rewrite of a question: from the rewrites file, else from the rewriter (its cost tallied)."""
-    from batchrag.retrieve.rewrite.standalone import needs_rewrite
-
     en = None
     if rewrites is not None:
         en = rewrites.get(question)

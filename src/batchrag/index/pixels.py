@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 import numpy as np
+from rich.progress import track
 
 from batchrag.domain.types import StoredArticle
 from batchrag.index.image_embedders.base import ImageEmbedder
@@ -53,8 +54,6 @@ def add_pixels(
     bs = max(1, settings.index.image_batch_size)
     batches = [todo[i : i + bs] for i in range(0, len(todo), bs)]
     if progress:
-        from rich.progress import track
-
         batches = track(batches, description=f"embedding {len(todo)} pictures ({img.name})", transient=True)
     for b in batches:
         vecs = img.embed_images([f for _, f in b])

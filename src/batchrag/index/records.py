@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from batchrag.domain.site import LETTER, reader_title
@@ -121,7 +122,5 @@ def rows(
 
 def captions_sig(art: StoredArticle, captions: dict[str, str]) -> str:
     """Which machine captions an article's pictures have: a new caption must re-embed its picture record."""
-    import hashlib
-
     mine = sorted(f"{s}={captions[s]}" for s in {file_sha(im.local_path) for im in art.images} if s in captions)
     return hashlib.sha256("\n".join(mine).encode()).hexdigest()[:16] if mine else ""

@@ -96,6 +96,7 @@ def schemas(dim: int, pixel_dim: int = 0) -> tuple[pa.Schema, pa.Schema]:
 
 
 def connect(settings: Settings):
+    # Imported here: lancedb costs CLI start-up: only where the index is opened.
     import lancedb
 
     settings.store.lancedb_dir.mkdir(parents=True, exist_ok=True)

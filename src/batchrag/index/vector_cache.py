@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import numpy as np
+from rich.progress import track
 
 from batchrag.index.embedders.base import TextEmbedder
 
@@ -56,8 +57,6 @@ def embed_cached(
     if todo:
         batches = [todo[i : i + batch_size] for i in range(0, len(todo), batch_size)]
         if progress:
-            from rich.progress import track
-
             batches = track(batches, description=f"embedding {len(todo)} texts ({emb.name})", transient=True)
         for b in batches:
             vecs = emb.embed([by_key[k] for k in b], kind="passage")

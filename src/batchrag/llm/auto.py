@@ -6,6 +6,7 @@ hand themselves in (`registry`, `backends`), so this module never imports one: `
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from batchrag.settings import Settings
@@ -45,8 +46,7 @@ def answer_backend(registry: Registry[LLMBackend], settings: Settings, *, timeou
 def rewrite_backend(backends: Registry[LLMBackend], settings: Settings) -> tuple[LLMBackend | None, str]:
     """The model `auto` rewrites with: a small model already in Ollama; else a pulled rewriter GGUF; else the
     answer model, `backends`' own `auto` choice (docs/models.md). (backend, "") or (None, why there is none)."""
-    from pathlib import Path
-
+    # Imported here: the parts load only when `auto` chooses (module docstring).
     from batchrag.llm.embedded import EmbeddedBackend
     from batchrag.llm.ollama import OllamaBackend
     from batchrag.models import local_models
@@ -79,6 +79,7 @@ def _answer_model_for_rewrite(backends: Registry[LLMBackend], settings: Settings
 
 def captioner(registry: Registry[Captioner], settings: Settings) -> Captioner:
     """settings.captions.model when set; else the first vision model already pulled in Ollama; else none."""
+    # Imported here: the parts load only when `auto` chooses (module docstring).
     from batchrag.llm.captioners.base import NO_VISION, NoCaptioner
     from batchrag.llm.captioners.ollama_vision import OllamaCaptioner
     from batchrag.llm.ollama import OLLAMA_VISION, OllamaBackend

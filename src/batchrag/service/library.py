@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import IO
 
+from batchrag.index.sync import sync
+from batchrag.index.tables import open_tables, read_meta
 from batchrag.settings import Settings
 
 COUNTS = ("issues", "articles", "images", "images_downloaded")
@@ -82,8 +85,6 @@ class Library:
 
     def index_stats(self) -> dict | None:
         """{'articles', 'passages', 'images', 'embedder'} of the published index, or None before the first build."""
-        from batchrag.index.tables import open_tables, read_meta
-
         meta = read_meta(self.settings)
         if meta is None:
             return None
@@ -109,6 +110,7 @@ class Library:
     # -- filling it ---------------------------------------------------------------
     def crawl(self, **options):
         """Crawl settings.crawl.base_url into the store (crawl.runner.run_crawl's options); returns its CrawlSummary."""
+        # Imported here: the crawler costs CLI start-up (~30 ms): only for a crawl.
         from batchrag.crawl.runner import run_crawl
 
         options.setdefault("progress", False)
@@ -116,8 +118,7 @@ class Library:
 
     def ingest_dir(self, folder: Path, progress: bool = False) -> dict:
         """Parse a folder of saved pages into the store, offline; an import that stored pages is an update."""
-        from datetime import UTC, datetime
-
+        # Imported here: the crawler's parser costs CLI start-up: only for an ingest.
         from batchrag.crawl.saved import ingest_dir
 
         summary = ingest_dir(self.store, folder, progress=progress)
@@ -127,8 +128,6 @@ class Library:
 
     def index(self, rebuild: bool = False, progress: bool = False):
         """Bring the index in line with the store (incremental by content hash); returns its IndexSummary."""
-        from batchrag.index.sync import sync
-
         return sync(self.store, self.settings, rebuild=rebuild, progress=progress)
 
     def quick_start(self) -> dict:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from batchrag.domain.types import JsonMixin
 from batchrag.llm.base import LLMBackend
 from batchrag.llm.registry import BACKENDS
+from batchrag.models.presets import DEFAULT_ANSWER, PRESETS
 from batchrag.settings import Settings
 
 
@@ -69,8 +70,6 @@ NO_CAPABLE_MODEL = (
 
 def pull_hint(settings: Settings, ollama_up: bool, model: str | None = None) -> str:
     """The one command that gets a capable model, worded for what this machine has (`model`: the reader's)."""
-    from batchrag.models.presets import DEFAULT_ANSWER, PRESETS
-
     if ollama_up:
         how = f"Ollama pulls {model or settings.llm.ollama_model}"
     else:

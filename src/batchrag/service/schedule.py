@@ -7,6 +7,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from batchrag.domain.errors import BatchragError
 from batchrag.service.updater import LibraryUpdater
@@ -54,8 +55,6 @@ class SyncStatus:
 
 
 def _iso(t: float | None) -> str | None:
-    from datetime import UTC, datetime
-
     return datetime.fromtimestamp(t, UTC).isoformat(timespec="seconds") if t else None
 
 

@@ -16,6 +16,7 @@ from batchrag.domain.types import Hit, JsonMixin
 from batchrag.llm.prompts import PERIOD_PROMPT_VERSION, build_period_messages
 from batchrag.retrieve.rewrite.standalone import Rewrite, rewrite_question
 from batchrag.service.digest import lead_of
+from batchrag.service.library import Library
 
 PERIODS = ("auto", "quarter", "year")
 QUARTERS_UP_TO_YEARS = 3  # auto: quarters when the stories span this many years or fewer, else years
@@ -128,7 +129,6 @@ def _explain(assistant, t: Timeline) -> None:
     if not backend.writes_answers:
         t.notes.append("no capable model: the periods have no sentence of their own")
         return
-    from batchrag.service.library import Library
 
     store = Library(assistant.settings).store
     model = f"{backend.name}:{backend.model}"

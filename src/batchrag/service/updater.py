@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from batchrag.models.background import BackgroundJob
+from batchrag.service.digest import Digester
 from batchrag.service.library import Library
 from batchrag.settings import Settings
 
@@ -202,8 +203,6 @@ class LibraryUpdater:
     def _summarise_new(self) -> None:
         """A new issue's digest written by a capable model now, in the background, so that the digest page and the
         feed (which never wait on a model) show it in Ukrainian; nothing without one, and a failure is only logged."""
-        from batchrag.service.digest import Digester
-
         try:
             digester = Digester(self.settings)
             before = self._job.state().newest_before or 0

@@ -19,6 +19,7 @@ from batchrag.ui.render import escape_md, example_label, overview_text
 from batchrag.ui.sharing import answer_actions, shared_answer
 from batchrag.ui.sidebar import sidebar
 from batchrag.ui.turns import PageTurn, question_view, render_answer
+from batchrag.ui.views import digest_view, timeline_view
 
 APP_PATH = Path(__file__)
 TITLE = "The Batch: запитайте українською"
@@ -128,8 +129,6 @@ def ask_page(base: Settings, choices: AskRequest, history_slot) -> None:
 
 def main() -> None:
     """Three pages («Запитати», «Дайджест», «Хронологія»), each at its own URL, sharing the sidebar."""
-    from batchrag.ui.views import digest_view, timeline_view
-
     st.set_page_config(page_title="The Batch українською", page_icon="📰", layout="wide")
     base = get_settings()
     if not gate(base):  # a non-loopback address with keys or a password: only the login form until one is given

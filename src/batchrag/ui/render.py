@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -230,8 +230,6 @@ def local_day(t: datetime) -> str:
 
 def iso_day(iso: str | None) -> str:
     """An ISO date as the page writes every date: 04.06.2025 ("—" for none)."""
-    from datetime import date
-
     return _day(date.fromisoformat(iso[:10])) if iso else "—"
 
 

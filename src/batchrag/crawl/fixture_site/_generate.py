@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date as _d
 from pathlib import Path
 
 from PIL import Image, ImageDraw
@@ -84,7 +85,6 @@ def build_issue(iss: dict) -> tuple[str, str]:
     heads = [s[0] for s in iss["stories"]]
     title = f"{heads[0]}, {heads[1]}, {heads[2]}, and more"
     d = iss["date"][:10]
-    from datetime import date as _d
     dtag = _d.fromisoformat(d).strftime("%b-%d-%Y").lower()
     post = ghost_post(f"issue-{n}", title, iss["date"], "".join(parts),
                       [("The Batch", "the-batch"), (f"Issue {n}", f"issue-{n}"), (dtag, dtag),

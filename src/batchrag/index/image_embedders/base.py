@@ -26,6 +26,7 @@ class ImageEmbedder:
 
 def read_rgb(path: Path):
     """The picture in `path` as RGB (the first frame of an animation); raises on anything unreadable."""
+    # Imported here: Pillow only where a picture is read.
     from PIL import Image
 
     with Image.open(path) as im:

@@ -19,6 +19,7 @@ class HFImageEmbedder(ImageEmbedder):
 
     def __init__(self, settings: Settings, model: str = ""):
         try:
+            # Imported here: optional and heavy: only for a CLIP image embedder.
             import torch
             from transformers import AutoModel, AutoProcessor
         except ImportError as e:  # torch is an optional extra

@@ -30,6 +30,7 @@ class Captioner:
 
 def prepare_image(path: Path, max_px: int) -> tuple[bytes, str]:
     """The bytes a model sees: an animation's first frame (the `.still.png` beside it), downscaled past max_px."""
+    # Imported here: Pillow only where a picture is read.
     from PIL import Image
 
     still = path.with_name(path.name.split(".")[0] + ".still.png")

@@ -5,14 +5,13 @@ from __future__ import annotations
 import base64
 
 from batchrag.llm.captioners.base import Captioner, _post
+from batchrag.llm.ollama import OllamaBackend
 from batchrag.llm.prompts import build_caption_prompt
 from batchrag.settings import Settings
 
 
 class OllamaCaptioner(Captioner):
     def __init__(self, settings: Settings, model: str) -> None:
-        from batchrag.llm.ollama import OllamaBackend
-
         self.host = OllamaBackend(settings).host
         self.name, self.model = f"ollama:{model}", model
         self.timeout_s = settings.captions.timeout_s

@@ -24,6 +24,7 @@ class CrossEncoderReranker(Reranker):
         self._m = _CROSS_ENCODERS.get(model)
         if self._m is None:
             try:
+                # Imported here: optional and heavy (torch): only when reranking.
                 from sentence_transformers import CrossEncoder
             except ImportError as e:  # torch is an optional extra
                 raise RerankerError(

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from batchrag.llm import auto
 from batchrag.llm.registry import BACKENDS
 from batchrag.retrieve.rewrite.base import NoRewriter, QueryRewriter
@@ -11,6 +13,7 @@ from batchrag.settings import Settings
 
 
 def _ollama(settings: Settings, model: str | None = None) -> QueryRewriter:
+    # Imported here: as in the registries: a part loads only when chosen.
     from batchrag.llm.ollama import OllamaBackend
 
     # The HTTP timeout doubles as the budget so a hung server is dropped, not just abandoned.
@@ -22,8 +25,7 @@ def _embedded(settings: Settings) -> QueryRewriter:
 
 
 def _gguf(settings: Settings, path: str) -> QueryRewriter:
-    from pathlib import Path
-
+    # Imported here: as in the registries: a part loads only when chosen.
     from batchrag.llm.embedded import EmbeddedBackend
 
     return LLMRewriter(settings, EmbeddedBackend(settings, path=Path(path).expanduser()))
