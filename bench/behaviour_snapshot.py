@@ -1,4 +1,4 @@
-"""The JSON a library gives for fixed questions (CLI, HTTP API, export), timings removed: diff two runs of it.
+"""The JSON a library gives for fixed questions (CLI, HTTP API, the page, export), timings removed: diff two runs.
 
 A refactor that promises "behaviour unchanged" runs this before and after on the same library and compares the
 files byte for byte (`cmp before.json after.json`). Answers come from the quote-only backend, which is
@@ -24,12 +24,14 @@ QUESTIONS = [
     "Що The Batch писав про малі моделі з довгим контекстом?",
 ]
 CLOCKS = ("_ms", "seconds", "last_crawl", "last_update", "elapsed", "created", "checked_at")
+RANDOM_IDS = ("answer_id", "conversation_id")  # a kept answer's ids are random: whether there is one is compared
 
 
 def scrub(value):
-    """The value with every clock reading replaced by a fixed marker."""
+    """The value with every clock reading, and every random id, replaced by a fixed marker."""
     if isinstance(value, dict):
-        return {k: ("<clock>" if any(k.endswith(c) for c in CLOCKS) else scrub(v)) for k, v in value.items()}
+        return {k: ("<clock>" if any(k.endswith(c) for c in CLOCKS) else
+                    "<id>" if k in RANDOM_IDS and v is not None else scrub(v)) for k, v in value.items()}
     if isinstance(value, list):
         return [scrub(v) for v in value]
     return value
@@ -51,7 +53,7 @@ def api() -> dict:
     from batchrag.api.routes import create_app
 
     got: dict = {}
-    with TestClient(create_app()) as client:
+    with TestClient(create_app(), base_url="http://127.0.0.1") as client:  # a Host the server answers
         for q in QUESTIONS:
             got[f"search {q}"] = scrub(client.get("/search", params={"q": q}).json())
             got[f"search images {q}"] = scrub(client.get("/search", params={"q": q, "images": True}).json())
@@ -63,6 +65,27 @@ def api() -> dict:
         got["openai"] = scrub(body)
         got["library"] = scrub(client.get("/library").json())
         got["bad k"] = client.get("/search", params={"q": "x", "k": 0}).json()
+    return got
+
+
+def page() -> dict:
+    """The page's answer to the first three questions, asked in one session as a reader would (Streamlit's AppTest,
+    the page bound to 127.0.0.1 as `batchrag serve` binds it)."""
+    from streamlit import config
+    from streamlit.testing.v1 import AppTest
+
+    from batchrag.domain.types import to_jsonable
+    from batchrag.ui.page import APP_PATH
+
+    config.set_option("server.address", "127.0.0.1", where_defined="bench/behaviour_snapshot.py")
+    at = AppTest.from_file(str(APP_PATH), default_timeout=600).run()
+    got: dict = {}
+    for q in QUESTIONS[:3]:
+        at.chat_input[0].set_value(q).run()
+        turn = at.session_state["turns"][-1]
+        shown = {"answer": turn.answer.to_json() if turn.answer else None, "error": turn.error,
+                 "notice": turn.notice, "images": to_jsonable(turn.images), "passages": turn.passages}
+        got[f"page {q}"] = scrub(json.loads(json.dumps(shown, ensure_ascii=False, default=str)))
     return got
 
 
@@ -79,6 +102,7 @@ def main() -> None:
     export = subprocess.run([str(exe), "export"], capture_output=True, text=True, timeout=600).stdout
     snap["export"] = [scrub(json.loads(line)) for line in export.splitlines() if line.strip()]
     snap["api"] = api()
+    snap["page"] = page()
     json.dump(snap, sys.stdout, ensure_ascii=False, indent=1, sort_keys=True)
     print()
 
