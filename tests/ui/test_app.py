@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from batchrag.settings import Settings, get_settings
+from batchrag.settings import get_settings
 from batchrag.store import open_store
 from batchrag.ui.page import APP_PATH
 from batchrag.ui.render import DEMO_NOTE, escape_md
@@ -16,24 +16,11 @@ from batchrag.ui.render import DEMO_NOTE, escape_md
 QUESTION = "Що нового у відкритих моделях?"
 
 
-@pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory):
-    from batchrag.service.demo import build_demo_library
-
-    d = tmp_path_factory.mktemp("demo") / "data"
-    build_demo_library(Settings(data_dir=d))
-    return d
-
-
 @pytest.fixture
-def app_env(monkeypatch, demo_dir):
-    monkeypatch.setenv("BATCHRAG_DATA_DIR", str(demo_dir))
-    monkeypatch.setenv("BATCHRAG_REWRITE", "off")
-    monkeypatch.setenv("BATCHRAG_LLM_MAX_TOKENS", "64")
-    monkeypatch.setenv("BATCHRAG_LLM_BACKEND", "extractive")
+def app_env(app_env):
+    app_env.setenv("BATCHRAG_LLM_MAX_TOKENS", "64")  # the shared page environment (conftest.py), short answers
     get_settings.cache_clear()
-    yield monkeypatch
-    get_settings.cache_clear()
+    return app_env
 
 
 def _app() -> AppTest:

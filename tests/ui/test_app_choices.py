@@ -6,35 +6,15 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from batchrag.service.conversations import Conversations
-from batchrag.settings import Settings, get_settings
+from batchrag.settings import get_settings
 from batchrag.store import open_store
 from batchrag.ui.page import APP_PATH
 from tests.support.ollama_wire import Reply, ScriptedOllama
 
 QUESTION = "What is new in open models?"
-
-
-@pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory):
-    from batchrag.service.demo import build_demo_library
-
-    d = tmp_path_factory.mktemp("demo_choices") / "data"
-    build_demo_library(Settings(data_dir=d))
-    return d
-
-
-@pytest.fixture
-def app_env(monkeypatch, demo_dir):
-    monkeypatch.setenv("BATCHRAG_DATA_DIR", str(demo_dir))
-    monkeypatch.setenv("BATCHRAG_REWRITE", "off")
-    monkeypatch.setenv("BATCHRAG_LLM_BACKEND", "extractive")
-    get_settings.cache_clear()
-    yield monkeypatch
-    get_settings.cache_clear()
 
 
 def _ask(at: AppTest, q: str = QUESTION):

@@ -17,25 +17,6 @@ FIRST = "Як роботи-собаки перевіряють лінії еле
 FOLLOW = "А які ще роботи працюють на заводах?"
 
 
-@pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory):
-    from batchrag.service.demo import build_demo_library
-
-    d = tmp_path_factory.mktemp("conversations_page") / "data"
-    build_demo_library(Settings(data_dir=d))
-    return d
-
-
-@pytest.fixture
-def app_env(monkeypatch, demo_dir):
-    monkeypatch.setenv("BATCHRAG_DATA_DIR", str(demo_dir))
-    monkeypatch.setenv("BATCHRAG_REWRITE", "off")
-    monkeypatch.setenv("BATCHRAG_LLM_BACKEND", "extractive")
-    get_settings.cache_clear()
-    yield monkeypatch
-    get_settings.cache_clear()
-
-
 def _app(**query: str) -> AppTest:
     at = AppTest.from_file(str(APP_PATH), default_timeout=300)
     at.query_params.update(query)
