@@ -16,6 +16,21 @@ from batchrag.ui.page import APP_PATH
 from tests.support.net import free_port
 
 
+def page_answers(url: str, proc: subprocess.Popen, seconds: float) -> bool:
+    """Whether the page at `url` answers its health check within `seconds`; False at once if `proc` has ended."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"{url}/_stcore/health", timeout=2).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None:
+            return False
+        time.sleep(0.5)
+    return False
+
+
 @contextmanager
 def running_app(env: dict[str, str], log_path: Path, cwd: Path | None = None,
                 address: str = "127.0.0.1") -> Iterator[str]:
@@ -31,16 +46,8 @@ def running_app(env: dict[str, str], log_path: Path, cwd: Path | None = None,
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 90
-        while True:
-            try:
-                if httpx.get(f"{url}/_stcore/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                pytest.fail(f"streamlit did not start: {log_path.read_text()[-2000:]}")
-            time.sleep(0.5)
+        if not page_answers(url, proc, 90):
+            pytest.fail(f"streamlit did not start: {log_path.read_text()[-2000:]}")
         yield url
     finally:
         proc.terminate()

@@ -6,14 +6,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
-import httpx
 import pytest
 
 from batchrag.settings import Settings
 from batchrag.store import open_store
 from tests.support.net import free_port
+from tests.support.streamlit_app import page_answers
 
 pytestmark = pytest.mark.slow
 
@@ -25,16 +24,7 @@ def test_serve_offline_builds_demo_and_answers_health(data_dir):
     proc = subprocess.Popen([sys.executable, "-m", "batchrag.cli", "serve", "--port", str(port)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
-        deadline = time.time() + 180
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None, proc.stdout.read()
-            assert time.time() < deadline, "serve did not start in time"
-            time.sleep(0.5)
+        assert page_answers(f"http://127.0.0.1:{port}", proc, 180), "serve did not start in time"
         assert open_store(Settings(data_dir=data_dir)).stats()["articles"] > 0
         assert (data_dir / "lancedb").is_dir()
     finally:

@@ -11,13 +11,13 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from batchrag.settings import Settings
 from batchrag.store import open_store
 from tests.support.corpus import ARTICLES
 from tests.support.net import closed_port_url, free_port
+from tests.support.streamlit_app import page_answers
 
 pytestmark = pytest.mark.slow
 
@@ -77,16 +77,7 @@ def test_a_signal_to_serve_stops_the_page_and_frees_its_port(library, tmp_path, 
     proc = subprocess.Popen([sys.executable, "-m", "batchrag.cli", "serve", "--port", str(port)], env=env,
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        deadline = time.time() + 120
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None, (tmp_path / "serve.log").read_text()
-            assert time.time() < deadline, "serve did not start in time"
-            time.sleep(0.5)
+        assert page_answers(f"http://127.0.0.1:{port}", proc, 120), (tmp_path / "serve.log").read_text()[-2000:]
         page = _children(proc.pid)
         assert page, "the page runs as serve's child"
 

@@ -5,15 +5,12 @@ too many failed keys from one address."""
 
 from __future__ import annotations
 
-import math
 import threading
-import time
-from collections import deque
 
 from fastapi import FastAPI, Request
 from starlette.concurrency import run_in_threadpool
 
-from batchrag.service.exposure import NO_KEY_YET, Exposure
+from batchrag.service.exposure import NO_KEY_YET, Exposure, MinuteWindow
 
 OPEN = ("/health",)  # a load balancer's probe needs no key
 ADMIN = ("/metrics", "/library/update", "/models/pull")  # per-key counts, crawls, downloads: the team's admins
@@ -25,21 +22,13 @@ class Limits:
 
     def __init__(self, per_minute: int, at_once: int) -> None:
         self.per_minute, self.at_once = per_minute, at_once
-        self._seen: dict[str, deque[float]] = {}
+        self._window = MinuteWindow(per_minute)
         self._running: dict[str, int] = {}
         self._lock = threading.Lock()
 
     def admit(self, name: str) -> int:
         """0 when a request may go on, else the seconds until it may (Retry-After)."""
-        now = time.monotonic()
-        with self._lock:
-            seen = self._seen.setdefault(name, deque())
-            while seen and now - seen[0] >= 60:
-                seen.popleft()
-            if len(seen) >= self.per_minute:
-                return max(1, math.ceil(60 - (now - seen[0])))
-            seen.append(now)
-            return 0
+        return self._window.admit(name)
 
     def enter(self, name: str) -> bool:
         with self._lock:
@@ -90,7 +79,7 @@ def install_auth(app: FastAPI, error_body) -> None:
             caller = await run_in_threadpool(api.keys.check, presented)
             if caller is None:
                 if presented:
-                    exposure.failures.failed(address)
+                    exposure.failures.add(address)
                     why = "the API key is not valid (revoked, or never issued)"
                 elif not await run_in_threadpool(api.keys.required):
                     why = NO_KEY_YET

@@ -50,10 +50,9 @@ class Exposure:
         self.bind = bind or ""
         self.keys = keys or Keys(settings)
         self.loopback = is_loopback(self.bind)
-        self.open_by_choice = serve.no_auth and not self.loopback  # `--no-auth`: the deployer said so, loudly
         self._closed = serve.require_keys or (not self.loopback and not serve.no_auth) or self.keys.required()
         self.allowed_hosts = frozenset(h.strip().lower() for h in serve.allowed_hosts if h.strip())
-        self.failures = Failures(serve.auth_failures_per_minute)
+        self.failures = MinuteWindow(serve.auth_failures_per_minute)  # failed logins per client address
 
     def keys_required(self) -> bool:
         """Whether a request needs a valid key: fixed at start, and closed for good once a key has been seen."""
@@ -90,37 +89,54 @@ class Exposure:
         return name in LOOPBACK_NAMES or parts.netloc.lower() in self.allowed_hosts or name in self.allowed_hosts
 
 
-class Failures:
-    """Failed logins per client address in the last minute (this process): past the limit, the address waits."""
+class MinuteWindow:
+    """Events per key (a key name, a client address) in the last 60 s, in this process: past `per_minute`, the key
+    waits until its oldest event is a minute old. Keys with no recent event are forgotten, so addresses seen once
+    cannot pile up."""
+
+    FORGET_OVER = 10_000  # keys kept before the stale ones are swept
 
     def __init__(self, per_minute: int) -> None:
         self.per_minute = per_minute
         self._seen: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
-    def _recent(self, address: str, now: float) -> deque[float]:
-        seen = self._seen.setdefault(address, deque())
+    def _recent(self, key: str, now: float) -> deque[float]:
+        seen = self._seen.setdefault(key, deque())
         while seen and now - seen[0] >= 60:
             seen.popleft()
         return seen
 
-    def wait(self, address: str) -> int:
-        """0 when `address` may try a key or a password now, else the seconds until it may (Retry-After)."""
+    def _wait(self, key: str, now: float) -> int:
+        seen = self._recent(key, now)
+        return max(1, math.ceil(60 - (now - seen[0]))) if len(seen) >= self.per_minute else 0
+
+    def wait(self, key: str) -> int:
+        """0 when `key` is under the limit now, else the seconds until it is (Retry-After)."""
+        with self._lock:
+            return self._wait(key, time.monotonic())
+
+    def left(self, key: str) -> int:
+        """How many more events `key` may have before it waits."""
+        with self._lock:
+            return max(0, self.per_minute - len(self._recent(key, time.monotonic())))
+
+    def add(self, key: str) -> None:
+        """Count one event of `key` (a failed login)."""
+        with self._lock:
+            self._add(key, time.monotonic())
+
+    def admit(self, key: str) -> int:
+        """`wait`, and when it is 0, count the event: one step, so two requests at once cannot both slip under."""
         now = time.monotonic()
         with self._lock:
-            seen = self._recent(address, now)
-            if len(seen) < self.per_minute:
-                if not seen:
-                    self._seen.pop(address, None)  # an address that stopped failing is forgotten
-                return 0
-            return max(1, math.ceil(60 - (now - seen[0])))
+            wait = self._wait(key, now)
+            if not wait:
+                self._add(key, now)
+            return wait
 
-    def left(self, address: str) -> int:
-        """How many more failures `address` may make before it waits."""
-        with self._lock:
-            return max(0, self.per_minute - len(self._recent(address, time.monotonic())))
-
-    def failed(self, address: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            self._recent(address, now).append(now)
+    def _add(self, key: str, now: float) -> None:
+        if len(self._seen) > self.FORGET_OVER:
+            for stale in [k for k, seen in self._seen.items() if not seen or now - seen[-1] >= 60]:
+                del self._seen[stale]
+        self._recent(key, now).append(now)

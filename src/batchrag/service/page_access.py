@@ -59,7 +59,7 @@ class PageAccess:
         if self.password and hmac.compare_digest(presented.encode("utf-8"), self.password.encode("utf-8")):
             return "reader"
         if client is not None:
-            self.exposure.failures.failed(client)
+            self.exposure.failures.add(client)
         return None
 
 
