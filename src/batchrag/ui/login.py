@@ -13,6 +13,7 @@ import streamlit as st
 
 from batchrag.service.page_access import PageAccess
 from batchrag.settings import Settings
+from batchrag.ui.render import escape_md
 
 SECRET = "_login_secret"
 ROLE = "_login_role"
@@ -53,7 +54,7 @@ def gate(base: Settings) -> bool:
     host = st.context.headers.get("Host")
     if not acc.exposure.host_allowed(host):  # a DNS-rebinding page: nothing of the library, no button
         st.session_state[ROLE] = None
-        st.error(f"Адреса {host!r} не належить цьому серверу: додайте її до serve.allowed_hosts "
+        st.error(f"Адреса «{escape_md(host or '')}» не належить цьому серверу: додайте її до serve.allowed_hosts "
                  "(BATCHRAG_SERVE__ALLOWED_HOSTS), якщо вона ваша.")
         return False
     role = acc.role(st.session_state.get(SECRET))
