@@ -75,7 +75,7 @@ def main() -> None:
     sample = passages[::step][: a.sample]
     for name in filter(None, a.embedders.split(",")):
         t = time.perf_counter()
-        e = TEXT_EMBEDDERS.create(name, src)
+        e = TEXT_EMBEDDERS.create(name, src.index)
         load = time.perf_counter() - t
         e.embed(sample[:2])
         t = time.perf_counter()

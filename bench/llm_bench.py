@@ -36,7 +36,7 @@ def main() -> None:
     ap.add_argument("--gguf", default=None)
     args = ap.parse_args()
     s = Settings(gguf_path=args.gguf, llm_ctx=4096)
-    b = EmbeddedBackend(s)
+    b = EmbeddedBackend(s.llm)
     t0 = time.perf_counter()
     b.llama()
     load_s = time.perf_counter() - t0

@@ -56,25 +56,25 @@ def main() -> None:
     ap.add_argument("--warm-cache", action="store_true", help="use the data dir's vector cache")
     a = ap.parse_args()
     base = Settings()
-    meta = read_meta(base)
+    meta = read_meta(base.store)
     if meta is None:
         raise SystemExit(f"no index in {base.store.data_dir}: run `batchrag index --embedder use-m3` first")
     s = base.with_changes(**{"embedder": meta["embedder"], "reranker": "none"})
     qs = [q["question"] for q in load_questions(a.questions)] if a.questions else DEFAULT_QS
     out: dict = {"data_dir": str(s.store.data_dir), "embedder": s.index.embedder, "mode": s.retrieve.search_mode, "questions": len(qs)}
-    plain = Retriever(s)
+    plain = Retriever.of(s)
     out["passages"] = len(plain.p_id)
     plain.search(qs[0])  # warm-up: model weights, FTS index
     times = [t for _ in range(a.repeat) for t in _timed(plain, qs)[0]]
     out["none_ms"] = _ms(times)
     update = {"reranker": "e5"} | ({"rerank_depth": a.depth} if a.depth else {})
     try:
-        rr = Retriever(s.with_changes(**update))
+        rr = Retriever.of(s.with_changes(**update))
     except RerankerError as e:
         out["e5"] = {"refused": str(e)}
         print(json.dumps(out, indent=2, ensure_ascii=False))
         return
-    out["rerank_depth"] = rr.settings.retrieve.rerank_depth
+    out["rerank_depth"] = rr.retrieve.rerank_depth
     with tempfile.TemporaryDirectory() as tmp:
         if not a.warm_cache:
             rr.reranker._cache_path = Path(tmp) / "vectors.sqlite"

@@ -33,13 +33,13 @@ def main() -> None:
     ap.add_argument("--questions", type=Path)
     ap.add_argument("--repeat", type=int, default=3)
     a = ap.parse_args()
-    meta = read_meta(Settings(data_dir=a.data_dir))
+    meta = read_meta(Settings(data_dir=a.data_dir).store)
     if meta is None:
         raise SystemExit(f"no index in {a.data_dir}: run `batchrag index` first")
     s = Settings(data_dir=a.data_dir, embedder=meta["embedder"])
     qs = [q["question"] for q in load_questions(a.questions)] if a.questions else DEFAULT_QS
     t = time.perf_counter()
-    r = Retriever(s)
+    r = Retriever.of(s)
     load = time.perf_counter() - t
     r.search(qs[0])
     r.search_images(qs[0])

@@ -43,7 +43,7 @@ def main() -> None:
             (Path(tmp) / name).symlink_to((a.data_dir / name).resolve())
         s = Settings(data_dir=Path(tmp), embedder=embedder)
         rw = REWRITERS.create(a.rewriter, s)
-        r = Retriever(s)
+        r = Retriever.of(s)
         r.search(qs[0], k=5)
         cold, hit, plain, fused, rewritten = [], [], [], [], {}
         for q in qs:

@@ -60,7 +60,7 @@ def test_the_documented_backend_works_once_registered(server):
     registry = Registry("LLM backend", {"extractive": "batchrag.llm.extractive:ExtractiveBackend"}, group="x")
     registry.register("openai-doc-example")(_example_backend())
     assert registry.names() == ["extractive", "openai-doc-example"]
-    backend = registry.create("openai-doc-example", Settings(llm_ctx=2048))
+    backend = registry.create("openai-doc-example", Settings(llm_ctx=2048).llm)
     out = "".join(backend.generate([Message("user", "Що нового?")], max_tokens=32))
     assert out == "Так, джерело [1] про це." and backend.name == "openai-doc-example"
     assert _Chat.requests[-1]["messages"] == [{"role": "user", "content": "Що нового?"}]
@@ -70,6 +70,6 @@ def test_the_documented_backend_works_once_registered(server):
 
 def test_the_documented_backend_fails_in_one_line_when_the_server_is_gone(monkeypatch):
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
-    backend = _example_backend()(Settings())
+    backend = _example_backend()(Settings().llm)
     with pytest.raises(LLMError, match="failed: ConnectError"):
         list(backend.generate([Message("user", "Що нового?")], max_tokens=8))

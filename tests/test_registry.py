@@ -78,7 +78,7 @@ def test_a_third_party_backend_arrives_by_entry_point(tmp_path, monkeypatch):
     reg = Registry("LLM backend", {"extractive": "batchrag.llm.extractive:ExtractiveBackend"},
                    group="batchrag.backends")
     assert reg.names() == ["extractive", "echo"]
-    echo = reg.create("echo", Settings())
+    echo = reg.create("echo", Settings().llm, models_dir=tmp_path, quotes="meaning")  # context it does not take
     assert echo.name == "echo" and list(echo.generate([Message("user", "два слова")], max_tokens=5)) == ["два", "слова"]
     # The context check lives in the base class: a plugin writing only `stream` gets it.
     with pytest.raises(LLMError, match="prompt too long for the context window"):
@@ -104,3 +104,37 @@ def test_backend_contract_is_one_method():
 
     with pytest.raises(NotImplementedError):
         list(Bare().generate([Message("user", "x")]))
+
+
+def test_a_factory_is_handed_its_part_and_only_the_context_it_takes():
+    seen: dict = {}
+
+    def old_style(part):  # a plugin written before the kind had any context
+        seen["old"] = part
+        return Part(part)
+
+    def wants_depth(part, *, depth: int = 0):
+        seen["depth"] = depth
+        return Part(part)
+
+    def takes_all(part, **context):
+        seen["all"] = context
+        return Part(part)
+
+    reg: Registry = Registry("widget", {}, group="batchrag.test-widgets")
+    for name, factory in (("old", old_style), ("depth", wants_depth), ("all", takes_all)):
+        reg.register(name)(factory)
+    llm = Settings(ollama_model="m:1").llm
+    for name in ("old", "depth", "all"):
+        reg.create(name, llm, depth=3, models_dir="/x")
+    assert seen == {"old": llm, "depth": 3, "all": {"depth": 3, "models_dir": "/x"}}
+
+
+def test_the_built_in_backends_read_their_part(tmp_path):
+    from batchrag.llm.registry import create_backend
+
+    s = Settings(data_dir=tmp_path, ollama_model="qwen3:8b", llm_ctx=1024, quotes="overlap")
+    ollama = create_backend("ollama", s)
+    assert (ollama.model, ollama.context_tokens) == ("qwen3:8b", 1024)
+    assert create_backend("ollama", s, model="gemma3:4b").model == "gemma3:4b"  # a reader's choice, no copy
+    assert create_backend("extractive", s)._by_meaning is False  # the answer part's `quotes`, handed as context

@@ -39,7 +39,7 @@ def test_reference_scripts_scrape_and_index(data_dir):
     assert built.returncode == 0, built.stderr
     s = Settings(data_dir=data_dir)
     assert json.loads(built.stdout)["articles"] == open_store(s).stats()["articles"]
-    assert read_meta(s)["embedder"] == "use-m3"
+    assert read_meta(s.store)["embedder"] == "use-m3"
     again = _run("build_multimodal_index.py", "--json", env=env)  # idempotent: nothing re-embedded
     assert json.loads(again.stdout)["embedded"] == 0
 

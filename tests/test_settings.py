@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from batchrag.settings import FOREIGN_ENV, Settings, flat_names
+from batchrag.settings import FOREIGN_ENV, CrawlSettings, Settings, flat_names
 from batchrag.settings.doc import settings_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -124,3 +124,16 @@ def test_a_bad_value_is_one_line_naming_the_variable(monkeypatch):
     get_settings.cache_clear()
     res = CliRunner().invoke(app, ["stats"])
     assert res.exit_code == 1 and "unknown setting retrieve.topk" in res.output.lower()
+
+
+def test_timeouts_and_retries_live_in_one_part_shared_by_the_crawler_and_the_hub(monkeypatch):
+    monkeypatch.setenv("BATCHRAG_HTTP__MAX_RETRIES", "6")
+    monkeypatch.setenv("BATCHRAG_CRAWL__CONNECT_RETRIES", "3")  # the name from before the http part still works
+    monkeypatch.setenv("BATCHRAG_BACKOFF_BASE_S", "0.5")  # and the flat one
+    s = Settings()
+    assert (s.http.max_retries, s.http.connect_retries, s.http.backoff_base_s) == (6, 3, 0.5)
+    assert "max_retries" not in CrawlSettings.model_fields
+    assert Settings(crawl={"request_timeout_s": 7}).http.request_timeout_s == 7
+    monkeypatch.setenv("BATCHRAG_CRAWL__NO_SUCH_THING", "1")
+    with pytest.raises(ValidationError):
+        Settings()

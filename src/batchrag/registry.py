@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import Callable
 from importlib.metadata import entry_points
 from typing import Any, Generic, TypeVar
@@ -10,8 +11,22 @@ from typing import Any, Generic, TypeVar
 from batchrag.domain.errors import UnknownComponent
 
 T = TypeVar("T")
-# factory(settings, **context) -> T for an exact name; factory(settings, arg, **context) for "prefix:arg".
+# factory(part, **context) -> T for an exact name; factory(part, arg, **context) for "prefix:arg". `part` is the
+# settings part of the factory's kind (docs/ARCHITECTURE.md, "Adding a part").
 Factory = Callable[..., Any]
+
+
+def _taken(factory: Factory, context: dict[str, Any]) -> dict[str, Any]:
+    """The context a factory takes: a name it does not declare is not passed (unless it takes **kwargs), so a
+    plugin written before a kind gained some context keeps working."""
+    try:
+        params = inspect.signature(factory).parameters.values()
+    except (TypeError, ValueError):  # a builtin without a signature: hand it everything
+        return context
+    if any(p.kind is p.VAR_KEYWORD for p in params):
+        return context
+    names = {p.name for p in params if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)}
+    return {k: v for k, v in context.items() if k in names}
 
 
 class Registry(Generic[T]):
@@ -92,7 +107,8 @@ class Registry(Generic[T]):
         return name
 
     def create(self, name: str | None, settings: Any, **context: Any) -> T | None:
-        """The part called `name`, built from `settings` (None for `none`); context goes to the factory."""
+        """The part called `name`, built from `settings`, its kind's settings part (None for `none`); the context
+        a factory takes goes to it (`_taken`)."""
         name = (name or ("auto" if self._auto else "none")).strip()
         if self._none and name == "none":
             return None
@@ -101,7 +117,7 @@ class Registry(Generic[T]):
         if self._cache is not None and name in self._cache:
             return self._cache[name]
         factory, args = self._factory(name)
-        part = factory(settings, *args, **context)
+        part = factory(settings, *args, **_taken(factory, context))
         try:
             part.name = name  # what the user asked for ("st:<model>"), shown in status lines and --json
         except AttributeError:

@@ -32,7 +32,7 @@ def result(hits=HITS, image_hits=(IMAGE_HIT,)) -> SearchResult:
 
 def answerer(settings: Settings | None = None) -> Answerer:
     s = settings or Settings()
-    return Answerer(s, backend=OllamaBackend(s))
+    return Answerer(s, backend=OllamaBackend(s.llm))
 
 
 def test_streams_then_answer_with_checked_citations(ollama):

@@ -27,7 +27,7 @@ SOURCES = Sources("\n".join(f"{h.url}\n{h.text}" for h in HITS), len(HITS))
 @pytest.fixture
 def writer(ollama) -> CheckedWriter:
     s = Settings()
-    return CheckedWriter(s, OllamaBackend(s))
+    return CheckedWriter(s, OllamaBackend(s.llm))
 
 
 def _write(writer: CheckedWriter, **how):
@@ -96,7 +96,7 @@ def test_a_language_check_may_replace_the_reply_and_refuse_it(writer, ollama):
 
 def test_the_quote_only_backend_never_asks_a_model(ollama):
     s = Settings()
-    writer = CheckedWriter(s, ExtractiveBackend(s))
+    writer = CheckedWriter(s, ExtractiveBackend(s.llm, quotes=s.answer.quotes))
     msgs = build_messages("Скільки піднімає Pallas?", HITS)
     pieces, w = _write(writer, fallback=lambda: writer.quotes(msgs, HITS))
     assert ollama.chat_requests() == [] and pieces == [w.text] and w.text.startswith(QUOTES_HEAD)
@@ -110,7 +110,7 @@ def test_cite_strips_markup_and_drops_citations_to_no_source():
 
 def test_backends_declare_their_capabilities(ollama):
     s = Settings()
-    quotes, model = ExtractiveBackend(s), OllamaBackend(s)
+    quotes, model = ExtractiveBackend(s.llm, quotes=s.answer.quotes), OllamaBackend(s.llm)
     assert quotes.quotes_only and not quotes.writes_answers and not quotes.sees_images
     assert not model.quotes_only and model.writes_answers
 

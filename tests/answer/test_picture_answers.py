@@ -52,7 +52,7 @@ def vision_ollama(ollama, settings: Settings, sees: bool = True) -> Answerer:
     ollama.models.append("gemma3:4b")
     ollama.capabilities["gemma3:4b"] = ["completion", "vision"] if sees else ["completion"]
     s = settings.with_changes(**{"ollama_host": ollama.url, "ollama_model": "gemma3:4b"})
-    return Answerer(s, backend=OllamaBackend(s))
+    return Answerer(s, backend=OllamaBackend(s.llm))
 
 
 def shown(request: dict) -> list[Image.Image]:
@@ -93,7 +93,7 @@ def test_openai_compatible_sees_it_as_an_image_url_part(library):
     try:
         s = library.with_changes(**{"openai_base_url": srv.url, "openai_model": "qwen2.5-vl",
                                        "openai_vision": True})
-        a = Answerer(s, backend=OpenAICompatBackend(s)).answer_whole("Що показує ця діаграма?", result(), [picture()])
+        a = Answerer(s, backend=OpenAICompatBackend(s.llm)).answer_whole("Що показує ця діаграма?", result(), [picture()])
     finally:
         srv.stop()
     (req,) = srv.requests
@@ -110,7 +110,7 @@ def test_openai_compatible_without_the_vision_setting_answers_from_the_words(lib
     srv = ScriptedOpenAI(reply=ANSWER, models=["local"]).start()
     try:
         s = library.with_changes(**{"openai_base_url": srv.url})
-        a = Answerer(s, backend=OpenAICompatBackend(s)).answer_whole("Що показує ця діаграма?", result(), [picture()])
+        a = Answerer(s, backend=OpenAICompatBackend(s.llm)).answer_whole("Що показує ця діаграма?", result(), [picture()])
     finally:
         srv.stop()
     assert isinstance(srv.requests[0]["messages"][1]["content"], str)  # no content parts: text only

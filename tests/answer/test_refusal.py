@@ -60,7 +60,7 @@ def test_a_models_refusal_is_put_first_then_the_closest_stories(library, ollama)
     hits = Assistant(library).search(NOBEL).hits
     s = Settings(ollama_host=ollama.url)
     ollama.replies.append(Reply(["На жаль, ", "у джерелах немає відповіді на це питання."]))
-    a = Answerer(s, backend=OllamaBackend(s)).answer_whole(NOBEL, SearchResult(hits))
+    a = Answerer(s, backend=OllamaBackend(s.llm)).answer_whole(NOBEL, SearchResult(hits))
     assert a.answer.startswith(NOT_FOUND_UK) and CLOSEST_UK in a.answer
     assert not any(w.startswith("gated:") for w in a.warnings)
 

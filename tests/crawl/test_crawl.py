@@ -204,7 +204,7 @@ def test_robots_crawl_delay_is_obeyed(site, store, data_dir):
     site.overrides["/robots.txt"] = b"User-agent: *\nCrawl-delay: 1\n"
     from batchrag.crawl.http import HttpClient
 
-    with HttpClient(crawl_settings(site.base_url, data_dir)) as c:
+    with HttpClient.of(crawl_settings(site.base_url, data_dir)) as c:
         c.allowed(site.base_url + "/")
         t0 = time.monotonic()
         c.get(site.base_url + "/the-batch/issue-1/")

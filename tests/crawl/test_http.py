@@ -27,14 +27,14 @@ def site():
 
 
 def test_500_twice_then_success(site):
-    with HttpClient(fast_settings()) as c:
+    with HttpClient.of(fast_settings()) as c:
         r = c.get(site.base_url + "/the-batch/flaky-story/")
     assert r.status == 200 and b"Flaky Server Story" in r.body
     assert site.count("/the-batch/flaky-story/") == 3
 
 
 def test_429_retry_after_is_honoured(site):
-    with HttpClient(fast_settings()) as c:
+    with HttpClient.of(fast_settings()) as c:
         t0 = time.monotonic()
         r = c.get(site.base_url + "/the-batch/busy-story/")
         elapsed = time.monotonic() - t0
@@ -44,35 +44,35 @@ def test_429_retry_after_is_honoured(site):
 
 
 def test_retry_after_longer_than_allowed_fails_fast(site):
-    with HttpClient(fast_settings(max_retry_after_s=0.5)) as c, pytest.raises(FetchError, match="max_retry_after"):
+    with HttpClient.of(fast_settings(max_retry_after_s=0.5)) as c, pytest.raises(FetchError, match="max_retry_after"):
         c.get(site.base_url + "/the-batch/busy-story/")
 
 
 def test_timeout_is_a_clear_failure(site):
-    with HttpClient(fast_settings(max_retries=1)) as c, pytest.raises(FetchError) as err:
+    with HttpClient.of(fast_settings(max_retries=1)) as c, pytest.raises(FetchError) as err:
         c.get(site.base_url + "/the-batch/slow-story/")
     assert "timed out" in str(err.value) and "slow-story" in str(err.value)
 
 
 def test_huge_response_is_capped(site):
-    with HttpClient(fast_settings()) as c, pytest.raises(FetchError, match="exceeds the cap of 300,000 bytes"):
+    with HttpClient.of(fast_settings()) as c, pytest.raises(FetchError, match="exceeds the cap of 300,000 bytes"):
         c.get(site.base_url + "/the-batch/huge-story/")
     assert site.count("/the-batch/huge-story/") == 1  # a cap is not retried
 
 
 def test_truncated_body_is_an_error(site):
-    with HttpClient(fast_settings()) as c, pytest.raises(FetchError, match="connection broken"):
+    with HttpClient.of(fast_settings()) as c, pytest.raises(FetchError, match="connection broken"):
         c.get(site.base_url + "/the-batch/truncated-story/")
 
 
 def test_404_is_not_retried(site):
-    with HttpClient(fast_settings()) as c, pytest.raises(FetchError) as err:
+    with HttpClient.of(fast_settings()) as c, pytest.raises(FetchError) as err:
         c.get(site.base_url + "/the-batch/issue-999/")
     assert err.value.status == 404 and site.count("/the-batch/issue-999/") == 1
 
 
 def test_robots_disallow_is_respected_without_a_request(site):
-    with HttpClient(fast_settings()) as c:
+    with HttpClient.of(fast_settings()) as c:
         with pytest.raises(RobotsDisallowed):
             c.get(site.base_url + "/the-batch/draft-embargoed-story/")
         assert c.get(site.base_url + "/the-batch/issue-1/").status == 200
@@ -81,7 +81,7 @@ def test_robots_disallow_is_respected_without_a_request(site):
 
 
 def test_conditional_get_gives_304(site):
-    with HttpClient(fast_settings()) as c:
+    with HttpClient.of(fast_settings()) as c:
         r = c.get(site.base_url + "/sitemap.xml")
         assert r.etag and r.last_modified
         assert c.get(site.base_url + "/sitemap.xml", etag=r.etag).status == 304
@@ -89,7 +89,7 @@ def test_conditional_get_gives_304(site):
 
 
 def test_rate_limit_spaces_requests(site):
-    with HttpClient(fast_settings(rate_limit_per_host=20)) as c:
+    with HttpClient.of(fast_settings(rate_limit_per_host=20)) as c:
         c.allowed(site.base_url + "/")
         t0 = time.monotonic()
         for _ in range(5):
@@ -101,7 +101,7 @@ def test_dead_port_is_network_down():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # closed again below: nothing listens there
-    with HttpClient(fast_settings()) as c, pytest.raises(NetworkDown, match="cannot connect"):
+    with HttpClient.of(fast_settings()) as c, pytest.raises(NetworkDown, match="cannot connect"):
         c.get(f"http://127.0.0.1:{port}/the-batch/")
     # A host that cannot be reached gets connect_retries (1), not max_retries (2): the dead network fails fast.
     assert c.requests == 2

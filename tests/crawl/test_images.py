@@ -41,7 +41,7 @@ def test_png_is_stored_content_addressed(tmp_path):
 
 
 def test_animated_gif_gets_a_still(site, tmp_path):
-    with HttpClient(settings_for(site)) as c:
+    with HttpClient.of(settings_for(site)) as c:
         r = fetch_image(c, site.base_url + "/content/images/2019/06/fake-reviews.gif", settings_for(site), tmp_path)
     assert r.error is None and r.local_path.endswith(".gif")
     still = tmp_path / r.local_path.replace(".gif", ".still.png")
@@ -51,35 +51,35 @@ def test_animated_gif_gets_a_still(site, tmp_path):
 
 def test_jpeg_from_the_site(site, tmp_path):
     s = settings_for(site)
-    with HttpClient(s) as c:
+    with HttpClient.of(s) as c:
         r = fetch_image(c, site.base_url + "/content/images/2019/06/inference-chip.jpg", s, tmp_path)
     assert r.error is None and r.local_path.endswith(".jpg") and r.width == 64
 
 
 def test_foreign_host_is_refused_without_a_request(site, tmp_path):
     s = settings_for(site)
-    with HttpClient(s) as c:
+    with HttpClient.of(s) as c:
         r = fetch_image(c, "https://images.example.com/cat.png", s, tmp_path)
     assert r.error == "host not allowed: images.example.com" and c.requests == 0
 
 
 def test_missing_image_is_a_recorded_error(site, tmp_path):
     s = settings_for(site)
-    with HttpClient(s) as c:
+    with HttpClient.of(s) as c:
         r = fetch_image(c, site.base_url + "/content/images/nope.png", s, tmp_path)
     assert r.error == "HTTP 404" and r.local_path is None
 
 
 def test_html_is_not_an_image(site, tmp_path):
     s = settings_for(site)
-    with HttpClient(s) as c:
+    with HttpClient.of(s) as c:
         r = fetch_image(c, site.base_url + "/the-batch/issue-1/", s, tmp_path)
     assert r.error.startswith("not an image (Content-Type text/html")
 
 
 def test_byte_cap(site, tmp_path):
     s = settings_for(site, max_image_bytes=100)
-    with HttpClient(s) as c:
+    with HttpClient.of(s) as c:
         r = fetch_image(c, site.base_url + "/content/images/2019/06/laundry-robot.png", s, tmp_path)
     assert "exceeds the cap of 100 bytes" in r.error
 

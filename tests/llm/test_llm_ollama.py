@@ -20,7 +20,7 @@ MSGS = [Message("system", "Відповідай українською."), Messa
 
 def test_streams_pieces_and_sends_documented_body(ollama):
     ollama.replies.append(Reply(["Llama 3 — ", "модель Meta ", "[1]."]))
-    b = OllamaBackend(Settings(llm_ctx=4096))
+    b = OllamaBackend(Settings(llm_ctx=4096).llm)
     assert b.health().ok
     pieces = list(b.generate(MSGS, max_tokens=100, temperature=0.1))
     assert pieces == ["Llama 3 — ", "модель Meta ", "[1]."]
@@ -32,7 +32,7 @@ def test_streams_pieces_and_sends_documented_body(ollama):
 
 def test_server_down_gives_one_clear_line():
     url = closed_port_url()
-    b = OllamaBackend(Settings(ollama_host=url))
+    b = OllamaBackend(Settings(ollama_host=url).llm)
     st = b.health()
     assert not st.ok and st.detail == f"Ollama is not reachable at {url} — start it with `ollama serve`"
     with pytest.raises(LLMError, match="not reachable.*ollama serve"):
@@ -41,7 +41,7 @@ def test_server_down_gives_one_clear_line():
 
 def test_model_not_pulled(ollama):
     ollama.models = ["qwen2.5:7b"]
-    b = OllamaBackend(Settings())
+    b = OllamaBackend(Settings().llm)
     st = b.health()
     assert not st.ok and st.detail == "model llama3.1:8b is not pulled — run `ollama pull llama3.1:8b`"
     with pytest.raises(LLMError, match="ollama pull llama3.1:8b"):
@@ -50,7 +50,7 @@ def test_model_not_pulled(ollama):
 
 def test_stream_cut_keeps_partial_text(ollama):
     ollama.replies.append(Reply(["Перша частина ", "відповіді"], cut=True))
-    b = OllamaBackend(Settings())
+    b = OllamaBackend(Settings().llm)
     got = []
     with pytest.raises(LLMError, match="ended before") as ei:
         for p in b.generate(MSGS):
@@ -60,7 +60,7 @@ def test_stream_cut_keeps_partial_text(ollama):
 
 def test_slow_first_token_times_out(ollama):
     ollama.replies.append(Reply(["пізно"], first_delay_s=3.0))
-    b = OllamaBackend(Settings(ollama_timeout_s=0.5))
+    b = OllamaBackend(Settings(ollama_timeout_s=0.5).llm)
     t = time.monotonic()
     with pytest.raises(LLMError, match="timed out after 0.5 s"):
         list(b.generate(MSGS))
@@ -68,7 +68,7 @@ def test_slow_first_token_times_out(ollama):
 
 
 def test_prompt_too_long_is_refused_before_sending(ollama):
-    b = OllamaBackend(Settings(llm_ctx=512))
+    b = OllamaBackend(Settings(llm_ctx=512).llm)
     with pytest.raises(LLMError, match="too long for the context window"):
         list(b.generate([Message("user", "слово " * 2000)], max_tokens=100))
     assert ollama.chat_requests() == []
@@ -114,8 +114,8 @@ def test_a_picture_goes_base64_in_images_and_show_says_whether_the_model_sees(ol
     ollama.capabilities = {"gemma3:4b": ["completion", "vision"], "llama3.1:8b": ["completion", "tools"]}
     ollama.default = Reply(["Діаграма [1]."])
     s = Settings()
-    assert not OllamaBackend(s).sees_images  # llama3.1:8b lists no "vision"
-    b = OllamaBackend(s.with_changes(**{"ollama_model": "gemma3:4b"}))
+    assert not OllamaBackend(s.llm).sees_images  # llama3.1:8b lists no "vision"
+    b = OllamaBackend(s.with_changes(**{"ollama_model": "gemma3:4b"}).llm)
     assert b.sees_images and b.sees_images
     assert [p for p, _ in ollama.requests].count("/api/show") == 2  # asked once per backend, then remembered
     text = "".join(b.generate([Message("system", "s"), Message("user", "u", (b"\xff\xd8one",))]))
@@ -123,5 +123,5 @@ def test_a_picture_goes_base64_in_images_and_show_says_whether_the_model_sees(ol
     system, user = ollama.chat_requests()[-1]["messages"]
     assert "images" not in system and [base64.b64decode(i) for i in user["images"]] == [b"\xff\xd8one"]
     # An Ollama too old to list capabilities: a known vision tag sees, another model does not.
-    assert OllamaBackend(s.with_changes(**{"ollama_model": "llava:7b"})).sees_images
-    assert not OllamaBackend(s.with_changes(**{"ollama_model": "nomodel"})).sees_images
+    assert OllamaBackend(s.with_changes(**{"ollama_model": "llava:7b"}).llm).sees_images
+    assert not OllamaBackend(s.with_changes(**{"ollama_model": "nomodel"}).llm).sees_images

@@ -11,7 +11,7 @@ import pytest
 
 from batchrag.domain.types import Message
 from batchrag.llm.base import LLMError
-from batchrag.llm.registry import BACKENDS, get_backend
+from batchrag.llm.registry import create_backend, get_backend
 from batchrag.settings import Settings
 from tests.support.net import closed_port_url, free_port
 
@@ -60,7 +60,7 @@ def _settings(url: str | None, **kw) -> Settings:
 
 
 def test_streams_a_real_answer(llama_server):
-    b = BACKENDS.create("openai", _settings(llama_server))
+    b = create_backend("openai", _settings(llama_server))
     assert b.health().ok and "gemma-demo" in b.health().detail
     pieces = list(b.generate([Message("user", "Say hello in one word.")], max_tokens=8, temperature=0.0))
     assert len(pieces) >= 1 and "".join(pieces).strip()
@@ -73,7 +73,7 @@ def test_auto_prefers_the_configured_server(llama_server):
 
 def test_a_wrong_key_is_one_clear_line(llama_server):
     s = _settings(llama_server).with_changes(**{"openai_api_key": "wrong"})
-    b = BACKENDS.create("openai", s)
+    b = create_backend("openai", s)
     assert not b.health().ok and "API key" in b.health().detail
     with pytest.raises(LLMError, match="HTTP 401") as ei:
         list(b.generate([Message("user", "hi")], max_tokens=4))
@@ -83,8 +83,8 @@ def test_a_wrong_key_is_one_clear_line(llama_server):
 def test_down_or_unset_server_falls_back_with_the_reason():
     gone = closed_port_url() + "/v1"
     with pytest.raises(LLMError, match="not reachable"):
-        list(BACKENDS.create("openai", _settings(gone)).generate([Message("user", "hi")], max_tokens=4))
+        list(create_backend("openai", _settings(gone)).generate([Message("user", "hi")], max_tokens=4))
     b = get_backend(_settings(gone, gguf_path="/no/such/model.gguf"))
     assert b.name == "extractive" and "openai: OpenAI-compatible server not reachable" in b.fallback_reason
-    assert not BACKENDS.create("openai", _settings(None)).health().ok
+    assert not create_backend("openai", _settings(None)).health().ok
     assert "openai" not in (get_backend(_settings(None, gguf_path="/no/such.gguf")).fallback_reason or "")

@@ -97,7 +97,7 @@ def test_a_preset_made_by_hand_still_downloads_nothing_outside(tmp_path):
         data = tmp_path / "root" / "data"
         s = Settings(data_dir=data, hf_endpoint=srv.url)
         with pytest.raises(OutsideModels, match="outside"):
-            hub.download(Preset("x", "answer", "x", "a/b", "../../x/pwn.gguf", 0.0), s)
+            hub.download(Preset("x", "answer", "x", "a/b", "../../x/pwn.gguf", 0.0), s.models, s.http, s.store)
         assert srv.requests == [] and files_outside(tmp_path / "root", data) == []
     finally:
         srv.stop()
@@ -109,9 +109,9 @@ def test_a_manifest_entry_leading_out_serves_nothing(tmp_path):
     s.store.models_dir.mkdir(parents=True)
     (s.store.models_dir / local_models.MANIFEST).write_text(
         '{"answer": {"role": "answer", "file": "../../x.gguf", "source": "x", "sha256": "", "size": 4}}')
-    assert local_models.load(s) == {} and local_models.for_role(s, "answer") is None
+    assert local_models.load(s.store.models_dir) == {} and local_models.for_role(s.store.models_dir, "answer") is None
     with pytest.raises(OutsideModels):
-        LocalModel("answer", "../../x.gguf", "x", "", 4).path(s)
+        LocalModel("answer", "../../x.gguf", "x", "", 4).path(s.store.models_dir)
 
 
 def test_the_command_line_refuses_a_hostile_pull_in_one_line_and_writes_nothing(tmp_path, monkeypatch):

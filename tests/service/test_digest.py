@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from batchrag.llm.registry import BACKENDS
+from batchrag.llm.registry import create_backend
 from batchrag.service.digest import Digester, DigestError, lead_of, tidy_summary
 from batchrag.service.digest_export import to_html, write_markdown
 from batchrag.settings import Settings
@@ -31,7 +31,7 @@ def _fixture_issue(settings: Settings, n: int) -> list[str]:
 
 
 def test_newest_issue_has_its_stories_in_order_and_leads_without_a_model(library):
-    d = Digester(library, backend=BACKENDS.create("extractive", library)).digest()
+    d = Digester(library, backend=create_backend("extractive", library)).digest()
     assert d.issue == max(Digester(library).issues())
     assert [s.title for s in d.stories] == _fixture_issue(library, d.issue)
     assert d.stories[0].section == "letter"
@@ -40,7 +40,7 @@ def test_newest_issue_has_its_stories_in_order_and_leads_without_a_model(library
 
 
 def test_the_demo_model_never_writes_a_summary(library):
-    demo = BACKENDS.create("embedded", library.with_changes(**{"gguf_path": None}))
+    demo = create_backend("embedded", library.with_changes(**{"gguf_path": None}))
     if not demo.is_demo_model:
         pytest.skip("a user GGUF is configured")
     dg = Digester(library, backend=demo)

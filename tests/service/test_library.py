@@ -76,7 +76,7 @@ def test_quick_start_crawls_the_newest_issue_and_indexes_it(tmp_path):
         site.stop()
     arts = list(open_store(s).iter_articles())
     assert done["crawl"]["new"] == len(arts) > 0 and {a.issue for a in arts} == {5}
-    assert done["index"]["articles"] == len(arts) and read_meta(s)["embedder"] == "use-m3"
+    assert done["index"]["articles"] == len(arts) and read_meta(s.store)["embedder"] == "use-m3"
 
 
 def test_update_with_the_site_unreachable_is_a_warning_not_a_success():

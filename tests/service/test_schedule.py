@@ -61,7 +61,7 @@ def test_a_later_tick_picks_up_a_new_issue_and_an_unreachable_site_is_retried(tm
         site.stop()
     from batchrag.index.tables import read_meta
 
-    assert read_meta(s)["hashes"] and len(read_meta(s)["hashes"]) == open_store(s).stats()["articles"]
+    assert read_meta(s.store)["hashes"] and len(read_meta(s.store)["hashes"]) == open_store(s).stats()["articles"]
 
 
 RACER = """

@@ -12,7 +12,7 @@ from batchrag.domain.types import Hit, Message
 from batchrag.index.embedders.registry import TEXT_EMBEDDERS
 from batchrag.llm.base import LLMBackend, LLMError
 from batchrag.llm.extractive import GATED_HEAD, QUOTES_HEAD
-from batchrag.llm.registry import BACKENDS
+from batchrag.llm.registry import create_backend
 from batchrag.settings import Settings
 
 # Checks the language of the model's text, may retry and stream the retry; returns (text, whether it is Ukrainian).
@@ -71,14 +71,14 @@ class CheckedWriter:
     def fallback(self) -> LLMBackend:
         """The quote-only backend: what answers when the model fails or its text does not pass the gate."""
         if self._fallback is None:
-            self._fallback = BACKENDS.create("extractive", self.settings)
+            self._fallback = create_backend("extractive", self.settings)
         return self._fallback
 
     def _embedder(self):
         """The index's text embedder (the registry's cached one, loaded for retrieval): the quotes are chosen by
         its meaning; None when it cannot load here (then by shared words)."""
         try:
-            return TEXT_EMBEDDERS.create(self.settings.index.embedder, self.settings)
+            return TEXT_EMBEDDERS.create(self.settings.index.embedder, self.settings.index)
         except Exception:  # noqa: BLE001  (a missing extra or model: the quotes still come, by words)
             return None
 

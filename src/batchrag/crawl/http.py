@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from batchrag.domain.errors import BatchragError
-from batchrag.settings import Settings
+from batchrag.settings import CrawlSettings, HttpSettings, Settings
 
 RETRY_STATUS = {429, 500, 502, 503, 504}
 
@@ -73,8 +73,9 @@ def retry_after_seconds(value: str | None) -> float | None:
 class HttpClient:
     """Shared by discovery, pages and images so that politeness is global, not per stage."""
 
-    def __init__(self, settings: Settings, sleep=time.sleep):
-        self.s = settings
+    def __init__(self, crawl: CrawlSettings, http: HttpSettings, sleep=time.sleep):
+        # crawl: politeness, caps and the User-Agent; http: the timeouts and retries every download shares.
+        self.crawl, self.http = crawl, http
         self.sleep = sleep
         self.requests = 0  # every request put on the wire, retries included
         self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
@@ -82,11 +83,16 @@ class HttpClient:
         self._min_interval: dict[str, float] = {}  # from robots.txt Crawl-delay
         self._lock = threading.Lock()
         self.client = httpx.Client(
-            headers={"User-Agent": settings.crawl.user_agent, "Accept-Encoding": "gzip, deflate"},
-            timeout=httpx.Timeout(settings.crawl.request_timeout_s, connect=settings.crawl.connect_timeout_s),
+            headers={"User-Agent": crawl.user_agent, "Accept-Encoding": "gzip, deflate"},
+            timeout=httpx.Timeout(http.request_timeout_s, connect=http.connect_timeout_s),
             follow_redirects=True,
-            max_redirects=settings.crawl.max_redirects,
+            max_redirects=crawl.max_redirects,
         )
+
+    @classmethod
+    def of(cls, settings: Settings, sleep=time.sleep) -> HttpClient:
+        """The client a process's settings describe: its two parts handed to it."""
+        return cls(settings.crawl, settings.http, sleep)
 
     def close(self) -> None:
         self.client.close()
@@ -99,7 +105,7 @@ class HttpClient:
 
     # --- politeness -------------------------------------------------------------------
     def _wait_turn(self, host: str) -> None:
-        interval = max(1.0 / self.s.crawl.rate_limit_per_host if self.s.crawl.rate_limit_per_host > 0 else 0.0,
+        interval = max(1.0 / self.crawl.rate_limit_per_host if self.crawl.rate_limit_per_host > 0 else 0.0,
                        self._min_interval.get(host, 0.0))
         if interval <= 0:
             return
@@ -126,11 +132,11 @@ class HttpClient:
                 if rp is not None:
                     rp.parse([])
             self._robots[origin] = rp
-            delay = rp.crawl_delay(self.s.crawl.user_agent) if rp is not None else None
+            delay = rp.crawl_delay(self.crawl.user_agent) if rp is not None else None
             if delay:  # robots.txt may ask for more patience than our own rate limit
                 self._min_interval[parts.netloc] = min(float(delay), 60.0)
         rp = self._robots[origin]
-        return rp is None or rp.can_fetch(self.s.crawl.user_agent, url)
+        return rp is None or rp.can_fetch(self.crawl.user_agent, url)
 
     # --- fetching ---------------------------------------------------------------------
     def get(
@@ -150,7 +156,7 @@ class HttpClient:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        return self._request(url, headers, max_bytes or self.s.crawl.max_response_bytes, robots=robots)
+        return self._request(url, headers, max_bytes or self.crawl.max_response_bytes, robots=robots)
 
     def _request(self, url: str, headers: dict, max_bytes: int, robots: bool) -> Response:
         host = urlsplit(url).netloc
@@ -165,14 +171,14 @@ class HttpClient:
                 reason, delay = exc.reason, exc.delay
                 status = exc.status
                 down = exc.down
-            if attempt >= (self.s.crawl.connect_retries if down else self.s.crawl.max_retries):
+            if attempt >= (self.http.connect_retries if down else self.http.max_retries):
                 cls = NetworkDown if down else FetchError
                 raise cls(url, f"{reason} (gave up after {attempt + 1} attempts)", status)
-            backoff = self.s.crawl.backoff_base_s * (2**attempt)
+            backoff = self.http.backoff_base_s * (2**attempt)
             if delay is not None:
-                if delay > self.s.crawl.max_retry_after_s:
+                if delay > self.http.max_retry_after_s:
                     raise FetchError(url, f"{reason}; server asks to wait {delay:.0f} s, more than "
-                                     f"max_retry_after_s={self.s.crawl.max_retry_after_s:.0f}", status)
+                                     f"max_retry_after_s={self.http.max_retry_after_s:.0f}", status)
                 backoff = max(backoff, delay)
             attempt += 1
             self.sleep(backoff)
@@ -198,11 +204,11 @@ class HttpClient:
                     chunks.append(chunk)
                 return Response(str(r.url), 200, b"".join(chunks), {k.lower(): v for k, v in r.headers.items()})
         except httpx.TooManyRedirects as exc:
-            raise FetchError(url, f"more than {self.s.crawl.max_redirects} redirects") from exc
+            raise FetchError(url, f"more than {self.crawl.max_redirects} redirects") from exc
         except httpx.ConnectTimeout as exc:
-            raise _Retryable(f"cannot connect (no answer in {self.s.crawl.connect_timeout_s:g} s)", down=True) from exc
+            raise _Retryable(f"cannot connect (no answer in {self.http.connect_timeout_s:g} s)", down=True) from exc
         except httpx.TimeoutException as exc:
-            raise _Retryable(f"timed out after {self.s.crawl.request_timeout_s:g} s ({type(exc).__name__})") from exc
+            raise _Retryable(f"timed out after {self.http.request_timeout_s:g} s ({type(exc).__name__})") from exc
         except httpx.ConnectError as exc:
             raise _Retryable(f"cannot connect ({exc})", down=True) from exc
         except (httpx.RemoteProtocolError, httpx.ReadError) as exc:

@@ -86,7 +86,7 @@ def run_crawl(
         if offline:
             _reparse_cached(store, summary, since, limit, bar)
         else:
-            with HttpClient(settings) as client:
+            with HttpClient.of(settings) as client:
                 try:
                     if not images_only:
                         _crawl_online(store, settings, client, summary, limit, since, refresh, bar, newest_first)

@@ -109,7 +109,7 @@ def run_eval(
 ) -> dict:
     """Metrics per kind (text/image) and language, and per section of the relevant article; latency per question,
     after a warm-up. `on_question` gets each answerable question's row (`question_row`: its rank and top hits)."""
-    r = Retriever(settings)
+    r = Retriever.of(settings)
     depth = max(k, 10)
     mode = mode or settings.retrieve.search_mode
     arts = r.article

@@ -135,15 +135,15 @@ def _needs_rebuild(db, meta: dict | None, existing: set[str], chunking: str, reb
 def sync(store, settings: Settings, rebuild: bool = False, progress: bool = False) -> IndexSummary:
     """Bring the index in line with the store: embed new/changed articles only, drop removed ones."""
     t0 = time.perf_counter()
-    emb = TEXT_EMBEDDERS.create(settings.index.embedder, settings)
-    meta = tables.read_meta(settings)
+    emb = TEXT_EMBEDDERS.create(settings.index.embedder, settings.index)
+    meta = tables.read_meta(settings.store)
     chunking = chunking_of(settings)
     if not rebuild:
         _check_compatible(meta, settings, emb.name)
-    db = tables.connect(settings)
+    db = tables.connect(settings.store)
     existing = tables.table_names(db)
     fresh = _needs_rebuild(db, meta, existing, chunking, rebuild)
-    img = IMAGE_EMBEDDERS.create(settings.index.image_embedder, settings)
+    img = IMAGE_EMBEDDERS.create(settings.index.image_embedder, settings.index)
     captions = store.captions()
     hashes, every = _article_state(store, settings, img, captions)
     old = {} if fresh else meta["hashes"]
@@ -154,7 +154,7 @@ def sync(store, settings: Settings, rebuild: bool = False, progress: bool = Fals
     names, pt, it = _write_tables(db, meta, fresh, new, sorted(int(x) for x in changed | removed))
     image_embedder = img.name if img is not None else "none"
     tables.publish(
-        settings,
+        settings.store,
         {
             "embedder": emb.name,
             "chunking": chunking,

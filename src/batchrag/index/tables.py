@@ -10,7 +10,7 @@ import warnings
 import pyarrow as pa
 
 from batchrag.domain.errors import BatchragError
-from batchrag.settings import Settings
+from batchrag.settings import StoreSettings
 
 META_FILE = "index_meta.json"
 
@@ -23,16 +23,16 @@ class IndexMismatchError(IndexMissingError):
     """The index was built with another embedder than the one asked for."""
 
 
-def read_meta(settings: Settings) -> dict | None:
-    p = settings.store.lancedb_dir / META_FILE
+def read_meta(store: StoreSettings) -> dict | None:
+    p = store.lancedb_dir / META_FILE
     if not p.exists():
         return None
     return json.loads(p.read_text(encoding="utf-8"))
 
 
-def publish(settings: Settings, meta: dict) -> None:
+def publish(store: StoreSettings, meta: dict) -> None:
     """Write the meta file. Readers follow it: replacing it atomically is what publishes a new index."""
-    p = settings.store.lancedb_dir / META_FILE
+    p = store.lancedb_dir / META_FILE
     tmp = p.with_suffix(".tmp")
     tmp.write_text(json.dumps(meta), encoding="utf-8")
     os.replace(tmp, p)
@@ -95,12 +95,12 @@ def schemas(dim: int, pixel_dim: int = 0) -> tuple[pa.Schema, pa.Schema]:
     return passages, images
 
 
-def connect(settings: Settings):
+def connect(store: StoreSettings):
     # Imported here: lancedb costs CLI start-up: only where the index is opened.
     import lancedb
 
-    settings.store.lancedb_dir.mkdir(parents=True, exist_ok=True)
-    return lancedb.connect(str(settings.store.lancedb_dir))
+    store.lancedb_dir.mkdir(parents=True, exist_ok=True)
+    return lancedb.connect(str(store.lancedb_dir))
 
 
 def table_names(db) -> set[str]:
@@ -142,11 +142,11 @@ def replace_articles(tbl, new: pa.Table, article_ids: list[int]) -> None:
         build_fts(tbl)
 
 
-def open_tables(settings: Settings, embedder: str | None = None):
+def open_tables(store: StoreSettings, embedder: str):
     """(meta, passages table, images table) of the published index; clear errors when absent or mismatched."""
-    meta = read_meta(settings)
+    meta = read_meta(store)
     if meta is None:
-        raise IndexMissingError(f"no index in {settings.store.lancedb_dir}; run `batchrag index` first")
-    check_embedder(meta, embedder or settings.index.embedder)
-    db = connect(settings)
+        raise IndexMissingError(f"no index in {store.lancedb_dir}; run `batchrag index` first")
+    check_embedder(meta, embedder)
+    db = connect(store)
     return meta, db.open_table(meta["passages_table"]), db.open_table(meta["images_table"])

@@ -11,7 +11,7 @@ from pathlib import Path
 from batchrag.domain.types import Message
 from batchrag.llm.base import BackendStatus, LLMBackend, LLMError
 from batchrag.models import local_models
-from batchrag.settings import Settings
+from batchrag.settings import LLMSettings
 
 _LOCK = threading.Lock()  # one llama.cpp context is not safe to share between threads
 
@@ -74,14 +74,16 @@ class EmbeddedBackend(LLMBackend):
     name = "embedded"
     context_label = "n_ctx"
 
-    def __init__(self, settings: Settings, *, path: Path | None = None, timeout_s: float | None = None) -> None:
+    def __init__(self, llm: LLMSettings, *, path: Path | None = None, timeout_s: float | None = None,
+                 models_dir: Path | None = None) -> None:
         # timeout_s: what `auto` hands every candidate; an in-process model has no server to wait for.
-        self.context_tokens = settings.llm.ctx
-        self.threads = settings.llm.threads
-        if path is None and settings.llm.gguf_path:
-            path = Path(settings.llm.gguf_path).expanduser()
-        if path is None:
-            path = local_models.for_role(settings, "answer")  # `batchrag model pull` put it there
+        # models_dir: the data folder's pulled models, where `batchrag model pull` put the answer model.
+        self.context_tokens = llm.ctx
+        self.threads = llm.threads
+        if path is None and llm.gguf_path:
+            path = Path(llm.gguf_path).expanduser()
+        if path is None and models_dir is not None:
+            path = local_models.for_role(models_dir, "answer")
         self._path: Path | None = path
         self.is_demo_model = path is None  # the packaged 270M model: it echoes and drifts, its text is no answer
         self.writes_answers = not self.is_demo_model

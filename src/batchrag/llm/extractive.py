@@ -12,7 +12,7 @@ import numpy as np
 from batchrag.domain.types import Message
 from batchrag.llm.base import LLMBackend
 from batchrag.llm.prompts import NOT_FOUND_UK as NO_QUOTE
-from batchrag.settings import Settings
+from batchrag.settings import LLMSettings
 
 QUOTES_HEAD = "Дослівні цитати з найближчих джерел (мовою оригіналу), без мовної моделі:"
 # Shown instead of a model's answer that failed the gate (answer/gate.py): honest about why there is no answer.
@@ -138,10 +138,12 @@ class ExtractiveBackend(LLMBackend):
     quotes_only = True
     writes_answers = False
 
-    def __init__(self, settings: Settings | None = None, *, timeout_s: float | None = None) -> None:
-        # Nothing to load or wait for: the quotes come from the sources. By meaning when the answer stage hands over
-        # the index's text embedder (loaded for retrieval already), else by shared words.
-        self._by_meaning = settings is None or settings.answer.quotes == "meaning"
+    def __init__(self, _llm: LLMSettings | None = None, *, timeout_s: float | None = None,
+                 quotes: str = "meaning") -> None:
+        # Nothing to load or wait for: the quotes come from the sources. By meaning (the answer part's `quotes`)
+        # when the answer stage hands over the index's text embedder (loaded for retrieval already), else by shared
+        # words.
+        self._by_meaning = quotes == "meaning"
 
     def quote(self, question: str, sources: list[tuple[int, str]], titles: dict[int, str], embedder=None) -> str:
         if self._by_meaning and embedder is not None:

@@ -11,7 +11,7 @@ import httpx
 from batchrag.domain.types import Message
 from batchrag.llm.base import BackendStatus, LLMBackend, LLMError
 from batchrag.models.ollama_pull import has_model, host_of, pulled_models
-from batchrag.settings import Settings
+from batchrag.settings import LLMSettings
 
 # Vision-capable tags a reader may already have in Ollama, best first: `auto` captions with the first it finds, and
 # an Ollama too old to list capabilities sees with these.
@@ -24,11 +24,11 @@ class OllamaBackend(LLMBackend):
     pulls_models = True
     context_label = "num_ctx"
 
-    def __init__(self, settings: Settings, *, timeout_s: float | None = None, model: str | None = None) -> None:
-        self.host = host_of(settings)
-        self.model = model or settings.llm.ollama_model
-        self.context_tokens = settings.llm.ctx
-        self.timeout_s = timeout_s if timeout_s is not None else settings.llm.timeout_s
+    def __init__(self, llm: LLMSettings, *, timeout_s: float | None = None, model: str | None = None) -> None:
+        self.host = host_of(llm)
+        self.model = model or llm.ollama_model
+        self.context_tokens = llm.ctx
+        self.timeout_s = timeout_s if timeout_s is not None else llm.timeout_s
         self._sees: bool | None = None
 
     def _down(self) -> str:

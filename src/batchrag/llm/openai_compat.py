@@ -10,7 +10,7 @@ import httpx
 
 from batchrag.domain.types import Message
 from batchrag.llm.base import BackendStatus, LLMBackend, LLMError
-from batchrag.settings import Settings
+from batchrag.settings import LLMSettings
 
 
 class OpenAICompatBackend(LLMBackend):
@@ -18,14 +18,14 @@ class OpenAICompatBackend(LLMBackend):
 
     name = "openai"
 
-    def __init__(self, settings: Settings, *, timeout_s: float | None = None, model: str | None = None) -> None:
-        base = (settings.llm.openai_base_url or "").rstrip("/")
+    def __init__(self, llm: LLMSettings, *, timeout_s: float | None = None, model: str | None = None) -> None:
+        base = (llm.openai_base_url or "").rstrip("/")
         self.base = base if not base or base.startswith(("http://", "https://")) else "http://" + base
-        self.model = model or settings.llm.openai_model
-        self.context_tokens = settings.llm.ctx
-        self.timeout_s = timeout_s if timeout_s is not None else settings.llm.timeout_s
-        self.vision = settings.llm.openai_vision
-        self._headers = {"Authorization": f"Bearer {settings.llm.openai_api_key}"} if settings.llm.openai_api_key else {}
+        self.model = model or llm.openai_model
+        self.context_tokens = llm.ctx
+        self.timeout_s = timeout_s if timeout_s is not None else llm.timeout_s
+        self.vision = llm.openai_vision
+        self._headers = {"Authorization": f"Bearer {llm.openai_api_key}"} if llm.openai_api_key else {}
 
     def _unset(self) -> str:
         return "no OpenAI-compatible server configured — set BATCHRAG_OPENAI_BASE_URL (e.g. http://127.0.0.1:8000/v1)"

@@ -20,6 +20,17 @@ BACKENDS: Registry[LLMBackend] = Registry(
 )
 
 
+def backend_context(settings: Settings) -> dict:
+    """What a backend may take beside its part (settings.llm): the data folder's pulled models (embedded) and how
+    quotes are chosen (extractive, the answer part's `quotes`). A factory is handed only the names it declares."""
+    return {"models_dir": settings.store.models_dir, "quotes": settings.answer.quotes}
+
+
+def create_backend(name: str, settings: Settings, **context) -> LLMBackend:
+    """The backend called `name`, handed settings.llm and its context (`auto` picks the first healthy one)."""
+    return BACKENDS.create(name, settings.llm, **(backend_context(settings) | context))
+
+
 def get_backend(settings: Settings, name: str | None = None) -> LLMBackend:
     """The backend `name` (default: settings.llm.backend) names; `auto` picks the first healthy one."""
-    return BACKENDS.create(name or settings.llm.backend, settings)
+    return create_backend(name or settings.llm.backend, settings)

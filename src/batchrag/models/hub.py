@@ -16,7 +16,7 @@ import httpx
 from batchrag.domain.errors import BatchragError
 from batchrag.models.local_models import LocalModel, within
 from batchrag.models.presets import Preset
-from batchrag.settings import Settings
+from batchrag.settings import HttpSettings, ModelsSettings, StoreSettings
 from batchrag.store.files import private_dir
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes in all)
@@ -45,22 +45,22 @@ def part_path(dest: Path, filename: str) -> Path:
     return dest / f".{Path(filename).name}.part"
 
 
-def remote_file(preset: Preset, settings: Settings) -> tuple[int, str, str]:
+def remote_file(preset: Preset, models: ModelsSettings) -> tuple[int, str, str]:
     """(size in bytes, sha256, URL to GET) of the preset's file, from the hub's metadata (HEAD, redirects)."""
     # Imported here: huggingface_hub costs start-up: only for a download.
     from huggingface_hub import get_hf_file_metadata, hf_hub_url
 
-    url = hf_hub_url(preset.repo, preset.filename, endpoint=settings.models.hf_endpoint)
+    url = hf_hub_url(preset.repo, preset.filename, endpoint=models.hf_endpoint)
     try:
-        meta = get_hf_file_metadata(url, token=settings.models.hf_token or False, endpoint=settings.models.hf_endpoint)
+        meta = get_hf_file_metadata(url, token=models.hf_token or False, endpoint=models.hf_endpoint)
     except Exception as e:  # connection refused, DNS, 404, 401: all one line for the reader
-        raise DownloadError(_hub_error(e, preset, settings)) from e
+        raise DownloadError(_hub_error(e, preset, models)) from e
     if not meta.size:
         raise DownloadError(f"the hub gave no size for {preset.repo}/{preset.filename}")
     return int(meta.size), (meta.etag or "").strip('"').lower(), meta.location or url
 
 
-def _hub_error(e: BaseException, preset: Preset, settings: Settings) -> str:
+def _hub_error(e: BaseException, preset: Preset, models: ModelsSettings) -> str:
     # Imported here: huggingface_hub costs start-up: only for a download.
     from huggingface_hub.errors import EntryNotFoundError, GatedRepoError, RepositoryNotFoundError
 
@@ -68,21 +68,21 @@ def _hub_error(e: BaseException, preset: Preset, settings: Settings) -> str:
     if isinstance(e, GatedRepoError):
         return f"{preset.repo} is gated: accept its licence on the hub and set HF_TOKEN"
     if isinstance(e, EntryNotFoundError):
-        return f"no file {preset.filename} in {preset.repo} on {settings.models.hf_endpoint}"
+        return f"no file {preset.filename} in {preset.repo} on {models.hf_endpoint}"
     if isinstance(e, RepositoryNotFoundError):
-        return f"no repository {preset.repo} on {settings.models.hf_endpoint}"
-    return f"cannot download {where} from {settings.models.hf_endpoint}: {_first_line(e)}"
+        return f"no repository {preset.repo} on {models.hf_endpoint}"
+    return f"cannot download {where} from {models.hf_endpoint}: {_first_line(e)}"
 
 
-def _fetch(url: str, part: Path, name: str, size: int, settings: Settings, progress: Progress | None) -> None:
+def _fetch(url: str, part: Path, name: str, size: int, models: ModelsSettings, http: HttpSettings, progress: Progress | None) -> None:
     """Append the missing bytes of `url` to `part` (Range: bytes=<have>-), retrying a broken stream a few times."""
     # Imported here: huggingface_hub costs start-up: only for a download.
     from huggingface_hub.utils import build_hf_headers
 
-    headers = build_hf_headers(token=settings.models.hf_token or False)
+    headers = build_hf_headers(token=models.hf_token or False)
     headers["Accept-Encoding"] = "identity"
-    timeout = httpx.Timeout(settings.crawl.request_timeout_s, connect=10.0)
-    for attempt in range(settings.crawl.max_retries + 1):
+    timeout = httpx.Timeout(http.request_timeout_s, connect=http.connect_timeout_s)
+    for attempt in range(http.max_retries + 1):
         have = part.stat().st_size if part.exists() else 0
         if have >= size:
             return
@@ -105,19 +105,23 @@ def _fetch(url: str, part: Path, name: str, size: int, settings: Settings, progr
             if part.stat().st_size >= size:
                 return
         except (httpx.TransportError, OSError) as e:
-            if attempt == settings.crawl.max_retries:
+            if attempt == http.max_retries:
                 raise DownloadError(f"the download broke off ({_first_line(e)})") from e
-        time.sleep(min(settings.crawl.backoff_base_s * 2**attempt, 10.0))
-    raise DownloadError(f"the download of {name} broke off {settings.crawl.max_retries + 1} times")
+        time.sleep(min(http.backoff_base_s * 2**attempt, 10.0))
+    raise DownloadError(f"the download of {name} broke off {http.max_retries + 1} times")
 
 
-def download(preset: Preset, settings: Settings, progress: Progress | None = None) -> LocalModel:
-    """Download the preset's GGUF into data/models/ (resuming a kept partial file) and verify it against the hub."""
-    dest = settings.store.models_dir
+def download(preset: Preset, models: ModelsSettings, http: HttpSettings, store: StoreSettings,
+             progress: Progress | None = None) -> LocalModel:
+    """Download the preset's GGUF into data/models/ (resuming a kept partial file) and verify it against the hub.
+
+    models: the hub and its token; http: the timeouts and retries the crawler's downloads use too; store: the data
+    folder the file lands in."""
+    dest = store.models_dir
     final = within(dest, preset.filename)  # before any byte is fetched or any folder made: OutsideModels
-    private_dir(settings.store.data_dir)  # a pull may be the first thing to make data/: 0700, as the store makes it
+    private_dir(store.data_dir)  # a pull may be the first thing to make data/: 0700, as the store makes it
     dest.mkdir(parents=True, exist_ok=True)
-    size, sha, url = remote_file(preset, settings)
+    size, sha, url = remote_file(preset, models)
     part = part_path(dest, preset.filename)
     if final.is_file() and final.stat().st_size == size and (not _SHA256.match(sha) or sha256_of(final) == sha):
         return LocalModel(preset.role, preset.filename, preset.name, sha256_of(final), size)
@@ -129,7 +133,7 @@ def download(preset: Preset, settings: Settings, progress: Progress | None = Non
             f"{free / 1e9:.1f} GB free"
         )
     try:
-        _fetch(url, part, preset.filename, size, settings, progress)
+        _fetch(url, part, preset.filename, size, models, http, progress)
     except DownloadError as e:  # the partial file stays: the next pull resumes it
         raise DownloadError(f"{preset.repo}/{preset.filename}: {e} — run the pull again to resume") from e
     got_size = part.stat().st_size

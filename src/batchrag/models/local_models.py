@@ -9,7 +9,6 @@ from pathlib import Path
 
 from batchrag.domain.errors import BatchragError
 from batchrag.models.presets import Role
-from batchrag.settings import Settings
 
 MANIFEST = "models.json"
 
@@ -38,25 +37,25 @@ class LocalModel:
     sha256: str
     size: int
 
-    def path(self, settings: Settings) -> Path:
-        return within(settings.store.models_dir, self.file)
+    def path(self, models_dir: Path) -> Path:
+        return within(models_dir, self.file)
 
 
-def _manifest(settings: Settings) -> Path:
-    return settings.store.models_dir / MANIFEST
+def _manifest(models_dir: Path) -> Path:
+    return models_dir / MANIFEST
 
 
-def load(settings: Settings) -> dict[str, LocalModel]:
+def load(models_dir: Path) -> dict[str, LocalModel]:
     """role -> the model downloaded for it (entries whose file went missing are left out)."""
     try:
-        raw = json.loads(_manifest(settings).read_text(encoding="utf-8"))
+        raw = json.loads(_manifest(models_dir).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     out = {}
     for role, entry in raw.items():
         try:
             m = LocalModel(**entry)
-            present = m.path(settings).is_file()
+            present = m.path(models_dir).is_file()
         except (TypeError, OutsideModels):  # an entry written by hand that points out of models/ serves nothing
             continue
         if present:
@@ -64,17 +63,17 @@ def load(settings: Settings) -> dict[str, LocalModel]:
     return out
 
 
-def for_role(settings: Settings, role: Role) -> Path | None:
+def for_role(models_dir: Path, role: Role) -> Path | None:
     """The downloaded GGUF serving `role`, if any."""
-    m = load(settings).get(role)
-    return m.path(settings) if m else None
+    m = load(models_dir).get(role)
+    return m.path(models_dir) if m else None
 
 
-def record(settings: Settings, model: LocalModel) -> None:
+def record(models_dir: Path, model: LocalModel) -> None:
     """Make `model` the one serving its role (written atomically: a killed process leaves the old manifest)."""
-    current = {role: asdict(m) for role, m in load(settings).items()}
+    current = {role: asdict(m) for role, m in load(models_dir).items()}
     current[model.role] = asdict(model)
-    path = _manifest(settings)
+    path = _manifest(models_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(current, indent=2, ensure_ascii=False), encoding="utf-8")

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import httpx
 
 from batchrag.domain.errors import BatchragError
-from batchrag.settings import Settings
+from batchrag.settings import LLMSettings
 
 PullProgress = Callable[[str, int, int], None]  # (status, bytes done, bytes in all: 0 when unknown)
 
@@ -18,9 +18,9 @@ class PullError(BatchragError):
     """Ollama could not pull the model (not reachable, no such model, cut off)."""
 
 
-def host_of(settings: Settings) -> str:
+def host_of(llm: LLMSettings) -> str:
     """The configured Ollama's base URL; OLLAMA_HOST is often given as host:port."""
-    host = settings.llm.ollama_host.rstrip("/")
+    host = llm.ollama_host.rstrip("/")
     return host if host.startswith(("http://", "https://")) else "http://" + host
 
 

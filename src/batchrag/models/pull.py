@@ -47,7 +47,7 @@ class Offer(JsonMixin):
 
 def ollama_pulled(settings: Settings) -> set[str] | None:
     """Models the configured Ollama has, or None when no Ollama answers."""
-    return pulled_models(host_of(settings), min(3.0, settings.llm.timeout_s))
+    return pulled_models(host_of(settings.llm), min(3.0, settings.llm.timeout_s))
 
 
 def _via(settings: Settings, via: Via, preset: Preset | None) -> str:
@@ -82,7 +82,7 @@ def pull_model(
     if way == "ollama":
         tag = name if preset is None or name == preset.ollama else preset.ollama
         tag = tag or settings.llm.ollama_model
-        ollama_pull(host_of(settings), tag, progress)
+        ollama_pull(host_of(settings.llm), tag, progress)
         role = preset.role if preset else "answer"
         hint = ""
         if role == "answer" and tag != settings.llm.ollama_model:
@@ -103,8 +103,8 @@ def pull_model(
             PRESETS[DEFAULT_ANSWER] if name is None else resolve(name)
         )  # resolve: UnknownModel, with choices
     report = (lambda done, total: progress("downloading", done, total)) if progress else None
-    model = hub.download(preset, settings, report)
-    local_models.record(settings, model)
+    model = hub.download(preset, settings.models, settings.http, settings.store, report)
+    local_models.record(settings.store.models_dir, model)
     hint = ""
     if preset.role == "answer" and settings.llm.gguf_path:
         hint = f"BATCHRAG_GGUF_PATH={settings.llm.gguf_path} wins over it: unset it for this model to answer"
@@ -113,7 +113,7 @@ def pull_model(
         preset.role,
         "hub",
         model.file,
-        str(model.path(settings)),
+        str(model.path(settings.store.models_dir)),
         model.size,
         model.sha256,
         round(time.monotonic() - t0, 1),
@@ -141,7 +141,7 @@ def offers(settings: Settings) -> list[Offer]:
                 Offer(settings.llm.ollama_model, "answer", settings.llm.ollama_model, "ollama", size, "answers")
             )
         return out
-    have = local_models.load(settings)
+    have = local_models.load(settings.store.models_dir)
     for p in (rewriter, PRESETS[DEFAULT_ANSWER]):
         if p.role not in have:
             out.append(Offer(p.name, p.role, p.title, "hub", p.size_label, p.note))

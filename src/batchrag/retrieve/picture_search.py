@@ -13,7 +13,7 @@ from batchrag.index.tables import check_image_embedder
 from batchrag.retrieve.fusion import DEPTH, standardised
 from batchrag.retrieve.query import fts_query, remembered
 from batchrag.retrieve.snapshot import Snapshot, column, vectors
-from batchrag.settings import Settings
+from batchrag.settings import IndexSettings
 
 
 class Pixels:
@@ -42,17 +42,17 @@ class Pixels:
         return np.where(self.has, z, z[self.has].min() if self.has.any() else 0.0)
 
 
-def pixels_of(snap: Snapshot, settings: Settings, cached: Pixels | None) -> Pixels | None:
+def pixels_of(snap: Snapshot, index: IndexSettings, cached: Pixels | None) -> Pixels | None:
     """The index's picture vectors (`cached` while still of this version), None when it was built without them.
 
     Settings saying image_embedder=none keep the pixel signal off (no torch at search time); another
     image embedder than the index's is the same mismatch error as at index time."""
-    if snap.meta.get("image_embedder", "none") == "none" or settings.index.image_embedder == "none":
+    if snap.meta.get("image_embedder", "none") == "none" or index.image_embedder == "none":
         return None
-    check_image_embedder(snap.meta, settings.index.image_embedder)
+    check_image_embedder(snap.meta, index.image_embedder)
     if cached is not None and cached.stamp == snap.stamp:
         return cached
-    return Pixels(snap, IMAGE_EMBEDDERS.create(snap.meta["image_embedder"], settings))
+    return Pixels(snap, IMAGE_EMBEDDERS.create(snap.meta["image_embedder"], index))
 
 
 def record_scores(snap: Snapshot, qvec: np.ndarray) -> np.ndarray:

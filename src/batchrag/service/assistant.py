@@ -49,7 +49,7 @@ class Filters:
 def load_retriever(settings: Settings, reranker: str | None = None):
     """The retriever over settings' index, reranking with `reranker` (default: the settings'): loads the embedder
     and the index (seconds), so callers keep it."""
-    return Retriever(settings, reranker=reranker)
+    return Retriever.of(settings, reranker=reranker)
 
 
 class Assistant:

@@ -4,7 +4,7 @@ and the CLI, and the backend or rewriter a named choice builds."""
 from __future__ import annotations
 
 from batchrag.index.embedders.registry import TEXT_EMBEDDERS
-from batchrag.llm.registry import BACKENDS
+from batchrag.llm.registry import BACKENDS, create_backend
 from batchrag.retrieve.rerank.registry import RERANKERS
 from batchrag.retrieve.rewrite.registry import REWRITERS
 from batchrag.settings import Settings
@@ -33,7 +33,7 @@ def rewriter_names() -> list[str]:
 def build_backend(name: str, settings: Settings, model: str | None = None):
     """The LLM backend registered under `name`, with the reader's Ollama `model` (for ollama, and for auto when it
     picks ollama); an unknown name raises the registry's one-line error."""
-    return BACKENDS.create(name, settings, **({"model": model} if model and name in ("ollama", "auto") else {}))
+    return create_backend(name, settings, **({"model": model} if model and name in ("ollama", "auto") else {}))
 
 
 def check_backend(name: str) -> str:

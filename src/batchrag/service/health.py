@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from batchrag.domain.types import JsonMixin
-from batchrag.llm.registry import BACKENDS
+from batchrag.llm.registry import create_backend
 from batchrag.service.library import Library
 
 
@@ -44,7 +44,7 @@ def check_health(library: Library, backend=None) -> Health:
         index = Part("error", str(exc).splitlines()[0])
     try:
         if backend is None:
-            backend = BACKENDS.create(library.settings.llm.backend, library.settings)
+            backend = create_backend(library.settings.llm.backend, library.settings)
         h = backend.health()
         llm = Part("ok" if h.ok else "error", f"{backend.name} ({backend.model}): {h.detail}")
     except Exception as exc:

@@ -85,10 +85,10 @@ class Library:
 
     def index_stats(self) -> dict | None:
         """{'articles', 'passages', 'images', 'embedder'} of the published index, or None before the first build."""
-        meta = read_meta(self.settings)
+        meta = read_meta(self.settings.store)
         if meta is None:
             return None
-        _, passages, images = open_tables(self.settings, meta["embedder"])
+        _, passages, images = open_tables(self.settings.store, meta["embedder"])
         return {"articles": len(meta.get("hashes") or {}), "passages": passages.count_rows(),
                 "images": images.count_rows(), "embedder": meta["embedder"]}
 

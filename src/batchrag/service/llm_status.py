@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from batchrag.domain.types import JsonMixin
 from batchrag.llm.base import LLMBackend
-from batchrag.llm.registry import BACKENDS
+from batchrag.llm.registry import BACKENDS, create_backend
 from batchrag.models.presets import DEFAULT_ANSWER, PRESETS
 from batchrag.settings import Settings
 
@@ -36,7 +36,7 @@ def _checked(settings: Settings, model: str | None = None) -> list[tuple[LLMBack
         if name == "auto":  # the chooser, not a backend of its own
             continue
         try:
-            backend = BACKENDS.create(name, settings, **({"model": model} if model and name == "ollama" else {}))
+            backend = create_backend(name, settings, **({"model": model} if model and name == "ollama" else {}))
             if backend.quotes_only:  # it always works: QUOTES_LINE closes the panel
                 continue
             h = backend.health()
@@ -85,7 +85,7 @@ def quotes_chosen(settings: Settings, backend: str | None = None) -> bool:
     if name == "auto":
         return False
     try:
-        return BACKENDS.create(name, settings).quotes_only
+        return create_backend(name, settings).quotes_only
     except Exception:  # a name no backend answers to: it is not the quotes either
         return False
 
@@ -94,7 +94,7 @@ def model_status(settings: Settings, backend: str | None = None, model: str | No
     """The backend a reader's choice (`backend` with the Ollama `model`; else the settings') resolves to now; the
     demo model and quotes are not capable of answers."""
     name = backend or settings.llm.backend
-    backend = BACKENDS.create(name, settings, **({"model": model} if model and name in ("ollama", "auto") else {}))
+    backend = create_backend(name, settings, **({"model": model} if model and name in ("ollama", "auto") else {}))
     capable = backend.writes_answers
     why = backend.fallback_reason or ("chosen by name" if name != "auto" else "the first that answers")
     checked = _checked(settings, model)

@@ -5,6 +5,7 @@ from batchrag.settings.parts import (
     AnswerSettings,
     CaptionSettings,
     CrawlSettings,
+    HttpSettings,
     IndexSettings,
     LLMSettings,
     ModelsSettings,
@@ -15,7 +16,7 @@ from batchrag.settings.parts import (
 )
 
 __all__ = [
-    "FOREIGN_ENV", "AnswerSettings", "CaptionSettings", "CrawlSettings", "IndexSettings", "LLMSettings",
+    "FOREIGN_ENV", "AnswerSettings", "CaptionSettings", "CrawlSettings", "HttpSettings", "IndexSettings", "LLMSettings",
     "ModelsSettings", "RetrieveSettings", "SearchMode", "ServeSettings", "Settings", "SettingsError", "StoreSettings",
     "flat_names", "get_settings",
 ]

@@ -15,6 +15,7 @@ from batchrag.settings.parts import (
     AnswerSettings,
     CaptionSettings,
     CrawlSettings,
+    HttpSettings,
     IndexSettings,
     LLMSettings,
     ModelsSettings,
@@ -32,6 +33,7 @@ class Settings(BaseSettings):
 
     store: StoreSettings = Field(default_factory=StoreSettings, description=StoreSettings.__doc__)
     crawl: CrawlSettings = Field(default_factory=CrawlSettings, description=CrawlSettings.__doc__)
+    http: HttpSettings = Field(default_factory=HttpSettings, description=HttpSettings.__doc__)
     index: IndexSettings = Field(default_factory=IndexSettings, description=IndexSettings.__doc__)
     retrieve: RetrieveSettings = Field(default_factory=RetrieveSettings, description=RetrieveSettings.__doc__)
     answer: AnswerSettings = Field(default_factory=AnswerSettings, description=AnswerSettings.__doc__)
@@ -52,6 +54,7 @@ class Settings(BaseSettings):
         """Settings(top_k=3): a flat name from before the parts lands in its part (and wins over the environment)."""
         if not isinstance(data, dict):
             return data
+        data = _moved_here(data)
         places = flat_names()
         out = {k: v for k, v in data.items() if k not in places}
         for old in data.keys() & places.keys():
@@ -65,6 +68,27 @@ class Settings(BaseSettings):
     def with_changes(self, **changes: Any) -> Settings:
         """A copy with some fields changed, by their flat names (`top_k=3`) or whole parts (`retrieve=…`)."""
         return type(self).model_validate({**self.model_dump(), **changes})
+
+
+# Fields that moved to another part: their old grouped names (BATCHRAG_CRAWL__MAX_RETRIES, crawl={…}) still work.
+MOVED = {("crawl", name): "http" for name in HttpSettings.model_fields}
+
+
+def _moved_here(data: dict) -> dict:
+    """The old part's value of a moved field, placed in its new part (where the new part does not set it)."""
+    out = dict(data)
+    for (old, name), new in MOVED.items():
+        group = out.get(old)
+        if isinstance(group, BaseModel) or not isinstance(group, dict) or name not in group:
+            continue
+        group = dict(group)
+        value = group.pop(name)
+        out[old] = group
+        target = out.get(new) or {}
+        target = target.model_dump() if isinstance(target, BaseModel) else dict(target)
+        target.setdefault(name, value)
+        out[new] = target
+    return out
 
 
 # The fields whose flat name was not their name in their part (docs/settings.md).

@@ -51,15 +51,9 @@ class StoreSettings(_Part):
         return self.data_dir / "cache"
 
 
-class CrawlSettings(_Part):
-    """How the crawler fetches the site: politeness, limits, retries, images."""
+class HttpSettings(_Part):
+    """Timeouts and retries of every download: the crawler's pages and images, and `batchrag model pull`'s files."""
 
-    base_url: str = Field("https://www.deeplearning.ai", description="Site root of The Batch.")
-    user_agent: str = Field(
-        "batchrag/0.1 (+https://github.com/batchrag; polite research crawler)",
-        description="User-Agent sent with every request.",
-    )
-    rate_limit_per_host: float = Field(1.0, description="Maximum requests per second per host.")
     request_timeout_s: float = Field(20.0, description="Timeout of one HTTP request, seconds.")
     connect_timeout_s: float = Field(
         5.0, description="Timeout of opening a connection, seconds (a dead network fails in seconds, not minutes)."
@@ -72,6 +66,17 @@ class CrawlSettings(_Part):
     )
     backoff_base_s: float = Field(1.0, description="First backoff delay; doubles each retry.")
     max_retry_after_s: float = Field(120.0, description="Longest Retry-After honoured, seconds.")
+
+
+class CrawlSettings(_Part):
+    """How the crawler fetches the site: politeness, limits, images (its timeouts and retries: the http part)."""
+
+    base_url: str = Field("https://www.deeplearning.ai", description="Site root of The Batch.")
+    user_agent: str = Field(
+        "batchrag/0.1 (+https://github.com/batchrag; polite research crawler)",
+        description="User-Agent sent with every request.",
+    )
+    rate_limit_per_host: float = Field(1.0, description="Maximum requests per second per host.")
     max_response_bytes: int = Field(8_000_000, description="Cap on one HTML/JSON response body, bytes.")
     max_image_bytes: int = Field(15_000_000, description="Cap on one downloaded image, bytes.")
     max_redirects: int = Field(5, description="Redirects followed per request.")

