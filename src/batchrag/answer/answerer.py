@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
-from batchrag.answer.archive_dates import after_archive, archive_end, span_for_prompt
+from batchrag.answer.archive_dates import after_archive, archive_end, never_named, span_for_prompt
 from batchrag.answer.checked import CheckedWriter, LanguageCheck, Sources, Written
 from batchrag.answer.gate import is_refusal
 from batchrag.answer.language import detect_language
@@ -138,9 +138,14 @@ class Answerer:
         if question.trimmed_from:
             limit = self.settings.answer.max_question_chars
             warnings.append(f"the question was longer than {limit} characters and was trimmed")
+        outside = None
         if after_archive(question.text, span, list(result.hits)):
-            text = refusal(list(result.hits), archive_end(span))
-            warnings.append("the question asks about a time after the archive's end: refused without a model")
+            outside = archive_end(span), "the question asks about a time after the archive's end"
+        elif result.unknown:
+            outside = never_named(result.unknown, span), f"the archive never names {', '.join(result.unknown)}"
+        if outside is not None:
+            text = refusal(list(result.hits), outside[0])
+            warnings.append(f"{outside[1]}: refused without a model")
             yield text
             yield self.finish(text, result, self.writer.fallback, "uk", True, warnings)
             return

@@ -7,6 +7,7 @@ import re
 from datetime import date
 
 from batchrag.domain.types import ArchiveSpan, Hit
+from batchrag.llm.prompts import NEVER_NAMED_UK
 
 _MONTHS = [  # a Ukrainian stem (any case of the month's name), the English name or its abbreviation
     ("січ", "jan(?:uary)?"), ("лют", "feb(?:ruary)?"), ("берез", "mar(?:ch)?"), ("квіт", "apr(?:il)?"),
@@ -14,12 +15,19 @@ _MONTHS = [  # a Ukrainian stem (any case of the month's name), the English name
     ("жовт", "oct(?:ober)?"), ("листопад", "nov(?:ember)?"), ("груд", "dec(?:ember)?"),
 ]
 _MONTH = "|".join(f"{uk}\\w*|{en}\\b" for uk, en in _MONTHS)
-# Parts of a year that say when within it: the end of a year, its seasons (their first month).
+# Parts of a year that say when within it, by the month most of the part lies in: a season or a quarter is after
+# the archive when most of it is («влітку 2025» for an archive ending in June 2025), the end of a year its last month.
 _PART = {
     12: r"наприкінці|в\s+кінці|у\s+кінці|під\s+кінець|кінця|кінець|end\s+of|late(?:\s+in)?|зим\w*|winter",
-    9: r"восени|осін\w*|autumn|fall(?:\s+of)?",
-    6: r"влітку|літ[оа]м?|summer(?:\s+of)?",
-    3: r"навесні|весн\w*|spring(?:\s+of)?",
+    11: r"(?:четверт\w*|4-?(?:му|й|ому))\s+кварт\w*|q4",
+    10: r"восени|осін\w*|autumn|fall(?:\s+of)?",
+    9: r"(?:друг\w*|2-?(?:му|й|ій|ому))\s+(?:половин\w*|півріч\w*)|second\s+half(?:\s+of)?",
+    8: r"(?:трет\w*|3-?(?:му|й|ому))\s+кварт\w*|q3",
+    7: r"влітку|літ[оа]м?|summer(?:\s+of)?",
+    5: r"(?:друг\w*|2-?(?:му|й|ому))\s+кварт\w*|q2",
+    4: r"навесні|весн\w*|spring(?:\s+of)?",
+    3: r"(?:перш\w*|1-?(?:му|й|ій|ому))\s+(?:половин\w*|півріч\w*)|first\s+half(?:\s+of)?",
+    2: r"(?:перш\w*|1-?(?:му|й|ому))\s+кварт\w*|q1",
 }
 _YEAR = r"((?:19|20)\d\d)(?!\d)"
 _DOTTED = re.compile(r"(?<!\d)(\d{1,2})[./](\d{1,2})[./]((?:19|20)\d\d)(?!\d)")
@@ -29,12 +37,17 @@ _PART_YEAR = re.compile(rf"\b({'|'.join(_PART.values())})\s+(?:of\s+|the\s+)?{_Y
 # A year alone counts when it reads as a year: after a preposition of time or before «року», "year", «-му»
 # («2048 токенів» is a number).
 _BARE_YEAR = re.compile(
-    rf"(?:\b(?:у|в|із|з|до|після|від|за|по|in|since|by|of|from|during|until|before|after|for|the)\s+{_YEAR}(?![\w.]*\d)"
+    rf"(?:\b(?:у|в|із|з|після|від|за|по|in|since|of|from|during|after|for|the)\s+{_YEAR}(?![\w.]*\d)"
     rf"|(?<![\w.-]){_YEAR}(?=\s*(?:-?(?:му|го|й|ий|ого|ому|м)\b|р\.|рр\.|рок\w*|році|рік|year)))",
     re.I | re.U)
 # A year the archive covers only in part: the best story must come from it. (Any of the top 3 was too lax: «Нобелівська
 # премія з фізики 2025 року» also found a January 2025 letter that names the year.)
 CHECKED_HITS = 1
+
+
+# A time a question reaches up to («до 2030 року», "by 2030", «до серпня 2025») is a horizon: what is asked about
+# includes the archive's own years (a forecast made in it), not a time after it.
+_HORIZON = re.compile(r"(?:\bдо|\bby|\buntil|\btill|\bbefore|\bthrough)\s+$", re.I | re.U)
 
 
 def _month(word: str) -> int:
@@ -48,6 +61,9 @@ def named_times(question: str) -> list[tuple[int, int | None]]:
     taken: list[tuple[int, int]] = []
 
     def free(m: re.Match) -> bool:
+        if _HORIZON.search(question[: m.start()]):
+            taken.append(m.span())  # nor is the year inside it read again on its own
+            return False
         return all(m.end() <= a or m.start() >= b for a, b in taken)
 
     for m in _DOTTED.finditer(question):
@@ -91,6 +107,13 @@ def after_archive(question: str, span: ArchiveSpan | None, hits: list[Hit]) -> b
             if not any(h.date and h.date.year >= year for h in hits[:CHECKED_HITS]):
                 return True
     return False
+
+
+def never_named(unknown: list[str], span: ArchiveSpan | None) -> str:
+    """«Архів ніде не згадує «iPhone 17». Архів закінчується випуском №304 (04.06.2025).»"""
+    names = ", ".join(n if n.startswith("«") else f"«{n}»" for n in unknown)
+    end = archive_end(span) if span is not None and span.end is not None else ""
+    return " ".join(x for x in (NEVER_NAMED_UK.format(names=names), end) if x)
 
 
 def _day(d: date | None) -> str:

@@ -190,6 +190,9 @@ class SearchResult(JsonMixin):
     rewrite: str = "none"  # none | skipped: <why> | <kind>:<model> of the rewriter (docs/contracts.md)
     timings_ms: dict[str, float] = field(default_factory=dict)
     bridge: str = ""  # the lexicon's English words searched beside the question, "" when none (decisions/0014)
+    # What the question names that the archive never does (a newer version, a later edition, an unknown name, as
+    # the question writes it): retrieve/archive_names.py; the answer refuses (decisions/0019).
+    unknown: list[str] = field(default_factory=list)
 
 
 @dataclass

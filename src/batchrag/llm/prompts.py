@@ -8,6 +8,8 @@ from batchrag.domain.types import Hit, Message
 NOT_FOUND_UK = "У джерелах немає відповіді на це питання."
 # Under a refusal: the stories that came closest, so the reader can see what the archive does hold.
 CLOSEST_UK = "Найближчі статті в архіві:"
+# Under a refusal of a question about what the archive never names (a newer version, a later edition, an unknown name).
+NEVER_NAMED_UK = "Архів ніде не згадує {names}."
 
 SYSTEM_UK = f"""Ти — помічник, який відповідає на питання про новини штучного інтелекту з бюлетеня The Batch.
 Правила:

@@ -14,6 +14,7 @@ from batchrag.domain.types import Hit, ImageHit, SearchResult
 from batchrag.index.embedders.registry import TEXT_EMBEDDERS
 from batchrag.retrieve import bridge, passages, picture_search, query, topic_terms
 from batchrag.retrieve import topic as topics
+from batchrag.retrieve.archive_names import ArchiveNames
 from batchrag.retrieve.fusion import boost, rrf, score_fusion
 from batchrag.retrieve.query import question_language
 from batchrag.retrieve.rerank.base import Reranker
@@ -241,7 +242,7 @@ class Retriever:
         timings: dict[str, float] = {}
         # Every signal reads the question without its framing (retrieve/understand.py); recency is its intent.
         read = understand(question)
-        question, recent = read.text, recent or read.recent
+        asked, question, recent = question, read.text, recent or read.recent
         english_query, how = self.bridged(question, _unframed(english_query))
         order, fused, best, raw = self._rank(
             question, mode, date_from, date_to, tags, english_query, recent, timings, how == "lexicon", read.letter
@@ -253,9 +254,24 @@ class Retriever:
             timings["rerank"] = round((time.perf_counter() - t) * 1000, 2)
             for aid in order[:k]:
                 raw[aid] = raw[aid] | {"fused": round(fused[aid], 6), "rerank": round(final[aid], 6)}
+        hits = self._hits(order[:k], best, final, raw)
+        # Read without its framing («The Batch» names nothing), in the language it was asked in.
+        unknown = self.archive_names().unknown(question, english=question_language(asked) == "en")
+        timings["total"] = round((time.perf_counter() - t0) * 1000, 2)
+        return SearchResult(
+            hits=hits,
+            searched_query=english_query or question,
+            rewrite=how,
+            timings_ms=timings,
+            bridge=english_query if how == "lexicon" else self._beside(question, english_query) or "",
+            unknown=unknown,
+        )
+
+    def _hits(self, order: list[int], best, final: dict[int, float], raw: dict[int, dict]) -> list[Hit]:
+        """The ranked articles as hits: their kept passages in story order, scores and pictures."""
         snap = self.snap
         hits = []
-        for aid in order[:k]:
+        for aid in order:
             a = snap.article[aid]
             rows = sorted(best[aid][1], key=lambda r: int(snap.p_id[r].rsplit(":", 1)[1]))
             hits.append(
@@ -274,14 +290,16 @@ class Retriever:
                     scores=raw[aid],
                 )
             )
-        timings["total"] = round((time.perf_counter() - t0) * 1000, 2)
-        return SearchResult(
-            hits=hits,
-            searched_query=english_query or question,
-            rewrite=how,
-            timings_ms=timings,
-            bridge=english_query if how == "lexicon" else self._beside(question, english_query) or "",
-        )
+        return hits
+
+    def archive_names(self) -> ArchiveNames:
+        """The loaded index's words, built on first use (0.3 s for the whole archive) and per index version."""
+        snap = self.snap
+        if getattr(self, "_names_of", None) is not snap:
+            years = [a["date"].year for a in snap.article.values() if a["date"]]
+            texts = snap.p_text + [f"{r.get('alt') or ''} {r.get('caption') or ''}" for r in snap.images]
+            self._names, self._names_of = ArchiveNames(texts, max(years, default=None)), snap
+        return self._names
 
     # --- a topic across the archive ------------------------------------------------------
     def topic(
