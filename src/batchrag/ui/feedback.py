@@ -110,6 +110,8 @@ def _why_form(fb: FeedbackBook, turn, owner: str | None, key: str, now: Feedback
 
 def summary_panel(settings: Settings) -> None:
     """For admins, in the sidebar: the share of 👍 by week and the newest 👎 with the query searched and sources."""
+    if not settings.store.keep_history:  # nothing is kept, so nothing is rated
+        return
     with st.sidebar.expander("Відгуки читачів", expanded=False, icon=":material/thumbs_up_down:"):
         try:
             got = book(settings).summary()

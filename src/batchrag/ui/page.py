@@ -126,8 +126,6 @@ def ask_page(base: Settings, choices: AskRequest, history_slot) -> None:
         turns.append(turn)
     if keep:  # last: the list holds the conversation this run's answer started
         conversations_panel(history_slot, convs, keep.owner)
-        if is_admin():  # the readers' ratings of the whole library: the admins'
-            summary_panel(base)
 
 
 def main() -> None:
@@ -155,6 +153,8 @@ def main() -> None:
     st.session_state["_digest_page"] = pages["digest"]
     chosen["choices"] = sidebar(base)
     account_panel(base)
+    if is_admin():  # the readers' ratings of the whole library: the admins'
+        summary_panel(base)
     page.run()
 
 
