@@ -61,6 +61,7 @@ def test_rate_then_export_then_eval_reads_it_with_the_story_relevant(env, tmp_pa
     assert question["question"] == QUESTION and question["kind"] == "text" and question["lang"] == "uk"
     assert question["relevant"][0]["issue"] == story["issue"]
     (label,) = [json.loads(line) for line in (tmp_path / "readers.to-label.jsonl").read_text().splitlines()]
+    assert {oct(f.stat().st_mode & 0o777) for f in tmp_path.glob("readers*.jsonl")} == {"0o600"}  # readers' words
     assert (label["question"], label["reason"], label["text"]) == (OTHER, "incomplete", "мало")
     whole = json.loads(run("feedback", "export", "--json").stdout)
     assert whole["counts"] == {"questions": 1, "to_label": 1, "skipped": 0}
