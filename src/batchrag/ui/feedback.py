@@ -93,8 +93,8 @@ def rating_row(settings: Settings, turn, owner: str | None) -> None:
 
 
 def _why_form(fb: FeedbackBook, turn, owner: str | None, key: str, now: Feedback, cards: dict[str, str]) -> None:
-    with st.form(f"{key}_why", border=True):
-        st.markdown("**Чому відповідь погана?**")
+    told = bool(now.reason or now.text or now.story)  # once said, folded: the line above says it back
+    with st.expander("Чому відповідь погана?", expanded=not told), st.form(f"{key}_why", border=False):
         codes = list(REASONS)
         st.radio("Причина", codes, format_func=REASONS.get, key=f"{key}_reason", horizontal=True,
                  index=codes.index(now.reason) if now.reason in REASONS else None)
