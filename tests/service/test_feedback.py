@@ -41,6 +41,8 @@ def test_the_owner_rates_and_rates_again_another_owner_finds_no_answer(book):
     with pytest.raises(ConversationNotFound):
         book.get("turn-olena01", "key_taras")
     assert book.rate("turn-olena01", "key_olena", "down", reason="помилка в цитаті").reason == "bad_quote"
+    assert book.rate("turn-olena01", "key_olena", "up", story="example.test/the-batch/issue-901/#glacier-watch"
+                     ).story == GLACIERS  # a link copied without its scheme
     assert book.rate("turn-olena01", None, "up").rating == "up"  # no key in use (the CLI, a loopback page): anyone
 
 
@@ -51,6 +53,7 @@ def test_the_owner_rates_and_rates_again_another_owner_finds_no_answer(book):
     ({"rating": "down", "story": "не посилання"}, "не посилання на статтю"),
     ({"rating": "down", "story": "javascript:alert(1)"}, "не посилання на статтю"),
     ({"rating": "down", "story": "https://example.test/the-batch/issue-999/#nothing"}, "у бібліотеці немає"),
+    ({"rating": "down", "story": "https://example.test/the-batch/issue-901/"}, "на весь випуск"),
 ])
 def test_bad_input_is_one_ukrainian_line_and_writes_nothing(book, kwargs, words):
     book.rate("turn-olena01", "key_olena", "up")

@@ -7,10 +7,12 @@ become — the readers' eval set and the admins' summary — is service/feedback
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
+from batchrag.domain.site import is_issue_url
 from batchrag.domain.types import JsonMixin
 from batchrag.service import feedback_export
 from batchrag.service.conversations import ConversationNotFound, ConversationProblem, checked_id
@@ -23,6 +25,7 @@ REASONS = {"wrong_source": "не те джерело", "incomplete": "непов
            "other": "інше"}
 TEXT_CHARS = 2000  # a reader's comment: a paragraph, not a document
 URL_CHARS = 1024  # the store's column
+_BARE_HOST = re.compile(r"(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?/", re.IGNORECASE)
 
 
 class FeedbackProblem(ConversationProblem):
@@ -102,11 +105,16 @@ class FeedbackBook:
         link = (link or "").strip()
         if not link:
             return None
+        if _BARE_HOST.match(link):  # copied from an address bar that hides the scheme: deeplearning.ai/the-batch/…
+            link = "https://" + link
         parts = urlsplit(link) if len(link) <= URL_CHARS else None
         if parts is None or parts.scheme not in ("http", "https") or not parts.netloc or " " in link:
             raise FeedbackProblem(f"«{link[:60]}» — не посилання на статтю: вставте адресу історії архіву The Batch "
                                   "(https://…).")
         found = self.store().story_by_url(link)
+        if found is None and is_issue_url(link) and not parts.fragment:
+            raise FeedbackProblem("Це посилання на весь випуск, а не на одну історію: відкрийте історію у випуску й "
+                                  "скопіюйте її посилання (з «#…» у кінці).")
         if found is None:
             raise FeedbackProblem(f"Статті за посиланням {link[:120]} у бібліотеці немає: вкажіть історію з архіву "
                                   "The Batch.")
