@@ -80,7 +80,7 @@ def test_a_revoked_keys_conversations_are_orphans_for_admins_alone(any_db):
 def test_a_store_from_before_identities_is_migrated_and_its_keys_keep_their_conversations(any_db):
     old_store(any_db)
     store = open_store(get_settings())
-    assert store.schema_version() == SCHEMA_VERSION == 3
+    assert store.schema_version() == SCHEMA_VERSION == 4
     look = inspect(store.engine)
     assert "owner_id" in {c["name"] for c in look.get_columns("api_keys")}
     assert any(i["unique"] and i["column_names"] == ["owner_id"] for i in look.get_indexes("api_keys"))
@@ -92,7 +92,7 @@ def test_a_store_from_before_identities_is_migrated_and_its_keys_keep_their_conv
     keys.revoke("olena")
     fresh = keys.check(keys.create("olena"))
     assert IDENTITY.fullmatch(fresh.owner) and Conversations(get_settings()).list(fresh.owner) == []
-    assert open_store(get_settings()).schema_version() == 3  # opened again: nothing left to do
+    assert open_store(get_settings()).schema_version() == SCHEMA_VERSION  # opened again: nothing left to do
 
 
 OPENER = f"""
@@ -112,4 +112,4 @@ def test_many_processes_migrate_one_old_store_at_once(any_db):
     store = open_store(get_settings())
     with store.Session() as s:
         assert [(r.name, r.owner_id) for r in s.query(ApiKeyRow)] == [("olena", "olena")]
-    assert store.schema_version() == 3
+    assert store.schema_version() == SCHEMA_VERSION

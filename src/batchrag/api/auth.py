@@ -13,7 +13,8 @@ from starlette.concurrency import run_in_threadpool
 from batchrag.service.exposure import NO_KEY_YET, Exposure, MinuteWindow
 
 OPEN = ("/health",)  # a load balancer's probe needs no key
-ADMIN = ("/metrics", "/library/update", "/models/pull")  # per-key counts, crawls, downloads: the team's admins
+# Per-key counts, crawls, downloads, the whole team's ratings (GET /feedback): the team's admins.
+ADMIN = ("/metrics", "/library/update", "/models/pull", "/feedback")
 ANSWERS = ("/ask", "/v1/chat/completions")  # what holds a model: limited in number at once
 
 

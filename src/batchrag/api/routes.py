@@ -21,6 +21,7 @@ from batchrag.api.auth import install_auth
 from batchrag.api.common import CLIENT_GONE, ApiState, drain, one_line, only, state
 from batchrag.api.conversations import install_conversations, owner_of
 from batchrag.api.feed import install_feed
+from batchrag.api.feedback import install_feedback
 from batchrag.api.guard import install_guard
 from batchrag.api.openai_chat import install_openai
 from batchrag.api.prometheus import Metrics
@@ -163,6 +164,7 @@ def create_app(settings: Settings | None = None, *, assistant: Assistant | None 
 
     install_admin(app)
     install_conversations(app)
+    install_feedback(app)
     install_openai(app, max_q)
     return app
 

@@ -12,6 +12,7 @@ from batchrag.cli import (
     ask_cmds,
     conversation_cmds,
     eval_cmds,
+    feedback_cmds,
     issue_cmds,
     keys_cmds,
     library_cmds,
@@ -36,7 +37,7 @@ for _name, _command in [
     ("search", ask_cmds.search_cmd), ("eval", eval_cmds.eval_cmd), ("ask", ask_cmds.ask_cmd),
     ("digest", issue_cmds.digest_cmd), ("timeline", issue_cmds.timeline_cmd),
     ("demo", library_cmds.demo_cmd), ("serve", server_cmds.serve_cmd), ("api", server_cmds.api_cmd),
-    ("mcp", server_cmds.mcp_cmd),
+    ("mcp", server_cmds.mcp_cmd), ("feedback", feedback_cmds.feedback_cmd),
 ]:
     app.command(_name)(_command)
 

@@ -117,7 +117,8 @@ def show(final: Answer, items, *, as_json: bool, streamed: bool, verbose: bool) 
     print_sources(final)
     if turn is not None:
         typer.secho(f"kept: conversation {turn.conversation_id}, answer {turn.id} (`batchrag ask -c "
-                    f"{turn.conversation_id} …` goes on in it)", dim=True, err=True)
+                    f"{turn.conversation_id} …` goes on in it; `batchrag feedback {turn.id} up|down` rates it)",
+                    dim=True, err=True)
     for note in reader_notes(final):
         typer.secho(note, fg=typer.colors.YELLOW, err=True)
     if verbose:

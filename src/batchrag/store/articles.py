@@ -15,6 +15,7 @@ from batchrag.settings import Settings
 from batchrag.store import interchange
 from batchrag.store.conversations import ConversationStore
 from batchrag.store.engine import open_database, put_meta
+from batchrag.store.feedback import FeedbackStore
 from batchrag.store.files import private_dir, private_sqlite
 from batchrag.store.keys import KeyStore
 from batchrag.store.locks import LockStore
@@ -25,7 +26,7 @@ from batchrag.store.schema import ArticleRow, ImageRow, IssueRow, Meta, SummaryR
 def _iso(d) -> str | None:
     return d.isoformat() if d else None
 
-class Store(PageCache, KeyStore, LockStore, ConversationStore):
+class Store(PageCache, KeyStore, LockStore, ConversationStore, FeedbackStore):
     """The article store; every write is one transaction, so a killed process loses nothing committed."""
 
     def __init__(self, url: str):

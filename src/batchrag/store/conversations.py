@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from batchrag.domain.types import Answer, ImageHit, Source, to_jsonable
-from batchrag.store.schema import ApiKeyRow, ConversationRow, TurnRow
+from batchrag.store.schema import ApiKeyRow, ConversationRow, FeedbackRow, TurnRow
 
 WRITE_TRIES = 3  # two writers appending to one conversation at once: the loser takes the next position
 
@@ -144,7 +144,8 @@ class ConversationStore:
             mine = _mine(conversation_id, owner, orphans)
             if s.scalar(select(func.count()).select_from(ConversationRow).where(*mine)) == 0:
                 return False
-            # The turns first: an SQLite opened without foreign keys would not cascade.
+            # The ratings and turns first: an SQLite opened without foreign keys would not cascade.
+            _forget_feedback(s, [conversation_id])
             s.execute(delete(TurnRow).where(TurnRow.conversation_id == conversation_id))
             s.execute(delete(ConversationRow).where(ConversationRow.id == conversation_id))
             return True
@@ -155,9 +156,16 @@ class ConversationStore:
             ids = select(ConversationRow.id)
             if owner is not None:
                 ids = ids.where(ConversationRow.owner == owner)
+            _forget_feedback(s, ids)
             s.execute(delete(TurnRow).where(TurnRow.conversation_id.in_(ids)))
             gone = delete(ConversationRow)
             return s.execute(gone.where(ConversationRow.owner == owner) if owner is not None else gone).rowcount
+
+
+def _forget_feedback(s: Session, conversation_ids) -> None:
+    """Delete the ratings of these conversations' answers (a reader's words go with the conversation)."""
+    turns = select(TurnRow.id).where(TurnRow.conversation_id.in_(conversation_ids))
+    s.execute(delete(FeedbackRow).where(FeedbackRow.turn_id.in_(turns)))
 
 
 def orphaned():

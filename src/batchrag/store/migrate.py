@@ -11,7 +11,7 @@ import time
 from sqlalchemy import Engine, func, inspect, select, text, update
 from sqlalchemy.exc import DBAPIError
 
-from batchrag.store.schema import ApiKeyRow
+from batchrag.store.schema import ApiKeyRow, FeedbackRow
 
 OWNER_INDEX = "ix_api_keys_owner_id"  # the name create_all gives ApiKeyRow.owner_id's unique index
 # The change another process made first: SQLite's "duplicate column name", PostgreSQL's "already exists".
@@ -20,8 +20,29 @@ RACED = "duplicate key"  # PostgreSQL: two processes wrote one index's name into
 
 
 def migrate(engine: Engine) -> None:
-    """Every step this version needs (schema 3: api_keys.owner_id)."""
+    """Every step this version needs (schema 3: api_keys.owner_id; schema 4: the feedback table)."""
     _key_owner_ids(engine)
+    _feedback_table(engine)
+
+
+def _feedback_table(engine: Engine) -> None:
+    """feedback (schema 4): a new table, no column of an older one changes. open_database's create_all has made it
+    already; made here again (checkfirst) so that migrate() alone brings any older store up, whoever calls it."""
+    with engine.connect() as conn:
+        if inspect(conn).has_table(FeedbackRow.__tablename__):
+            return
+    _ddl_create(engine)
+
+
+def _ddl_create(engine: Engine, tries: int = 5) -> None:
+    for attempt in range(tries):
+        try:
+            FeedbackRow.__table__.create(engine, checkfirst=True)
+            return
+        except DBAPIError as exc:  # two processes creating it at once: the slower finds it made
+            if attempt == tries - 1 or not any(m in str(exc.orig).lower() for m in (*DONE_ALREADY, RACED)):
+                raise
+            time.sleep(0.05 * (attempt + 1))
 
 
 def _key_owner_ids(engine: Engine) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from batchrag.domain.site import STORY
 
-SCHEMA_VERSION = 3  # 2: summaries; 3: api_keys.owner_id (store/migrate.py)
+SCHEMA_VERSION = 4  # 2: summaries; 3: api_keys.owner_id; 4: feedback (store/migrate.py)
 
 
 def _now() -> datetime:
@@ -163,3 +163,17 @@ class TurnRow(Base):
     passages: Mapped[str] = mapped_column(Text, default="[]")  # [{n, article_id, text}]: what each source gave
     timings: Mapped[str] = mapped_column(Text, default="{}")  # {name: milliseconds}
     created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+
+
+class FeedbackRow(Base):
+    """A reader's rating of one kept answer (service/feedback.py): one a turn, replaced when rated again, deleted
+    with its conversation. `reason` is a stable code (the page shows its Ukrainian); `story_url` the archive story
+    the reader says answered (checked against the articles when rated), kept as a URL so the row outlives a re-crawl."""
+
+    __tablename__ = "feedback"
+    turn_id: Mapped[str] = mapped_column(ForeignKey("turns.id", ondelete="CASCADE"), primary_key=True)
+    rating: Mapped[str] = mapped_column(String(8))  # up | down
+    reason: Mapped[str | None] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text, default="")
+    story_url: Mapped[str | None] = mapped_column(String(1024))
+    rated_at: Mapped[datetime] = mapped_column(DateTime, default=_now, index=True)

@@ -12,6 +12,7 @@ from batchrag.service.llm_status import quotes_chosen
 from batchrag.settings import Settings, get_settings
 from batchrag.ui import cached
 from batchrag.ui.asking import ask_into_turn, ask_picture, explain_error, history_of
+from batchrag.ui.feedback import summary_panel
 from batchrag.ui.history import PARAM, Keeper, conversations_panel, follow_url, new_conversation
 from batchrag.ui.login import account_panel, gate, is_admin, owner
 from batchrag.ui.model_banner import model_notice
@@ -152,6 +153,8 @@ def main() -> None:
     st.session_state["_digest_page"] = pages["digest"]
     chosen["choices"] = sidebar(base)
     account_panel(base)
+    if is_admin():  # the readers' ratings of the whole library: the admins'
+        summary_panel(base)
     page.run()
 
 

@@ -11,6 +11,7 @@ from batchrag.service.conversations import ConversationProblem, Conversations
 from batchrag.settings import Settings
 from batchrag.ui import cached
 from batchrag.ui.asking import explain_error
+from batchrag.ui.feedback import rating_row
 from batchrag.ui.login import is_admin, owner
 from batchrag.ui.render import escape_md, local_day
 from batchrag.ui.turns import from_stored, question_view, render_answer
@@ -62,8 +63,9 @@ def save_buttons(convs: Conversations, some_id: str, owner: str | None, what: st
 
 
 def answer_actions(convs: Conversations, owner: str | None):
-    """What goes under a kept answer: its share link and its downloads."""
+    """What goes under a kept answer: 👍 / 👎 (ui/feedback.py), its share link and its downloads."""
     def actions(turn, idx: int) -> None:
+        rating_row(convs.settings, turn, owner)
         share, save = st.columns([1, 2])
         with share.popover("Поділитися", icon=":material/share:"):
             st.caption("Посилання відкриває цю відповідь з її джерелами й зображеннями, лише для читання:")
