@@ -94,12 +94,17 @@ def _anchor(arc: _Archive, answer: Answer, result: SearchResult) -> int | None:
     return best[0] if best else None
 
 
-def _next_in_topic(arc: _Archive, question: str, result: SearchResult, after: tuple, shown: set[int]) -> int | None:
+def _next_in_topic(arc: _Archive, question: str, result: SearchResult, anchor: int, shown: set[int]) -> int | None:
+    """The first story of the question's timeline dated after the anchor; none when the anchor is not in that
+    timeline (the answer rests on another topic than the one its question names)."""
     english = result.searched_query if result.searched_query.strip() != question.strip() else None
     match = arc.retriever.topic(question, english_query=english)
-    later = sorted((a for a in match.scores if a in arc.named and a not in shown and arc.when(a) > after),
-                   key=arc.when)
-    return later[0] if later else None
+    day = arc.article[anchor]["date"]
+    if anchor not in match.scores or day is None:
+        return None
+    later = [a for a in match.scores if a in arc.named and a not in shown
+             and arc.article[a]["date"] is not None and arc.article[a]["date"] > day]
+    return min(later, key=arc.when) if later else None
 
 
 def _names_in(text: str) -> list[str]:
@@ -191,7 +196,7 @@ def offer_followups(assistant, question: str, result: SearchResult, answer: Answ
             picks.append((why, aid))
             shown.add(aid)
 
-    take("topic", _next_in_topic(arc, question, result, arc.when(anchor), shown))
+    take("topic", _next_in_topic(arc, question, result, anchor, shown))
     take("link", _linked(arc, anchor, shown))
     take("company", _newer_of_company(arc, anchor, shown))
     out = []
