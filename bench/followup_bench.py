@@ -19,12 +19,12 @@ from batchrag.service.asking import Questions, ask_request
 from batchrag.settings import get_settings
 
 
-def run(path: Path, backend: str, limit: int | None) -> dict:
+def run(path: Path, backend: str, limit: int | None, show: bool = False) -> dict:
     questions = Questions(get_settings())
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     rows = [r for r in rows if r.get("kind", "text") == "text"][:limit]
     offered, first = Counter(), Counter()
-    misses, t0, answered = [], time.perf_counter(), 0
+    misses, listed, t0, answered = [], [], time.perf_counter(), 0
     follow_s = 0.0
     for row in rows:
         asked = questions.ask(ask_request(question=row["question"], backend=backend))
@@ -43,6 +43,9 @@ def run(path: Path, backend: str, limit: int | None) -> dict:
                 first[f.why] += 1
             else:
                 misses.append({"question": f.question, "why": f.why, "story": f.story.url, "first": top})
+            cited = next((s.title for s in answer.sources if s.cited), None)
+            listed.append({"asked": row["question"], "cited": cited, "why": f.why, "question": f.question,
+                           "first": top == f.story.url})
     total = sum(offered.values())
     return {
         "file": str(path), "backend": backend, "questions": answered, "offered": total,
@@ -52,7 +55,7 @@ def run(path: Path, backend: str, limit: int | None) -> dict:
         "followups_ms_mean": round(1000 * follow_s / max(1, answered), 1),
         "seconds": round(time.perf_counter() - t0, 1),
         "misses": misses,
-    }
+    } | ({"offered_list": listed} if show else {})
 
 
 def main() -> None:
@@ -60,8 +63,9 @@ def main() -> None:
     ap.add_argument("questions", type=Path, help="an eval question file (JSONL: question, kind)")
     ap.add_argument("--backend", default="extractive", help="who answers (default: quotes, no model)")
     ap.add_argument("--limit", type=int, default=None, help="only the first N questions")
+    ap.add_argument("--list", action="store_true", help="also list every follow-up offered, under what it follows")
     args = ap.parse_args()
-    print(json.dumps(run(args.questions, args.backend, args.limit), ensure_ascii=False, indent=2))
+    print(json.dumps(run(args.questions, args.backend, args.limit, args.list), ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":

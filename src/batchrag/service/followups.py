@@ -7,10 +7,10 @@ The answer rests on one story most: its first cited source (else its best hit), 
 - link: the story a cited one points to. The store keeps a story's words, not its hyperlinks (crawl/post_html.py
   flattens an <a> into its text), so a link here is a reference by name: a model, product or project that a cited
   anchor names in its text and that an older story of the archive carries in its title;
-- company: the same company's newer story: the newest story named after the company the anchor is about (its
+- company: the same company's newer story: the next story named after the company the anchor is about (its
   title's, else its opening's), else the next one whose opening names it.
 
-A story is offered only when its title names it (a title no other story has, not a generic «Letter from Andrew Ng»):
+A story is offered only when its title names it (a title no other story has, not «Letter from Andrew Ng, issue 23»):
 the follow-up is worded from it, as a Ukrainian question by a model that writes (llm/prompts.py) or as «Більше про
 “<title>”» without one, and its own search must find that story (bench/followup_bench.py measures it).
 """
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
+import weakref
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -35,13 +36,14 @@ MAX_QUESTION_CHARS = 200  # a model's question longer than this is no button: th
 # Companies whose stories a reader follows; the names as the archive writes them (a hand list: no model guesses).
 COMPANIES = (
     "OpenAI", "Google", "DeepMind", "Meta", "Facebook", "Microsoft", "Anthropic", "Amazon", "Apple", "Nvidia",
-    "Baidu", "Alibaba", "Tencent", "ByteDance", "Huawei", "Samsung", "IBM", "Intel", "AMD", "Tesla", "Mistral",
-    "Hugging Face", "Stability AI", "Midjourney", "Cohere", "xAI", "DeepSeek", "Inflection", "Adobe", "Salesforce",
-    "Perplexity", "Waymo", "Uber", "Runway", "AI21", "Qualcomm", "Netflix", "Twitter", "TikTok", "Character.AI",
-)
+    "Baidu", "Alibaba", "Tencent", "ByteDance", "Huawei", "Samsung", "IBM", "Intel", "AMD", "Tesla", "Mistral AI",
+    "Hugging Face", "Stability AI", "Midjourney", "Cohere", "xAI", "DeepSeek", "Adobe", "Salesforce", "Waymo", "Uber",
+    "AI21", "Qualcomm", "Netflix", "Twitter", "TikTok", "Character.AI",
+)  # not Inflection, Perplexity, Runway: a capitalised common word (Inflection points…) would read as the company
 _COMPANY_PATTERNS = {c: name_pattern(c) for c in COMPANIES}
-_GENERIC_TITLE = re.compile(r"^(Letter from Andrew Ng|Data Points|New Machine Learning Resources)\b")
+_GENERIC_TITLE = re.compile(r"^(Letter from Andrew Ng, issue |Data Points$|New Machine Learning Resources$)")
 _WORD = re.compile(r"[^\W_][\w·.+\-']*")
+_LOWER: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # snapshot -> its lower-case words
 
 
 @dataclass
@@ -100,29 +102,44 @@ def _next_in_topic(arc: _Archive, question: str, result: SearchResult, anchor: i
     english = result.searched_query if result.searched_query.strip() != question.strip() else None
     match = arc.retriever.topic(question, english_query=english)
     day = arc.article[anchor]["date"]
-    if anchor not in match.scores or day is None:
+    # "floor": stories merely close in meaning, no name or term they share: no topic to follow
+    if match.rule == "floor" or anchor not in match.scores or day is None:
         return None
     later = [a for a in match.scores if a in arc.named and a not in shown
              and arc.article[a]["date"] is not None and arc.article[a]["date"] > day]
     return min(later, key=arc.when) if later else None
 
 
-def _names_in(text: str) -> list[str]:
-    """Names a story uses mid-sentence (a capital after a lower-case word, or a digit / inner capital), in order."""
+def _lower_words(snap) -> set[str]:
+    """Every word the archive writes in lower case (then, their, enterprise): a capitalised one of them is a
+    sentence's first word or a title's, not a name. Built once per snapshot."""
+    words = _LOWER.get(snap)
+    if words is None:
+        words = _LOWER[snap] = {w for text in snap.p_text for w in _WORD.findall(text) if w.islower()}
+    return words
+
+
+def _names_in(text: str, common: set[str]) -> list[str]:
+    """Names a story uses, in order: runs of up to three name words with no punctuation between, the first not a
+    common word capitalised (a sentence's first word) unless it has a digit or an inner capital (GPT-4, DeepNash)."""
     out: list[str] = []
     for line in text.split("\n")[1:]:  # the first line is the title: its Title Case makes every word look a name
-        toks = _WORD.findall(line)
-        for i, tok in enumerate(toks):
-            if not is_name(tok) or (i and is_name(toks[i - 1])):
+        raw = _WORD.findall(line)
+        toks = [re.sub(r"['’]s$", "", t.rstrip(".,'’")) for t in raw]
+        i = 0
+        while i < len(toks):
+            if not is_name(toks[i]):
+                i += 1
                 continue
-            run = [tok]
-            for nxt in toks[i + 1 : i + 3]:
-                if not is_name(nxt):
-                    break
-                run.append(nxt)
-            mid = i > 0 and toks[i - 1][:1].islower()
-            if mid or any(c.isdigit() for c in tok) or any(c.isupper() for c in tok[1:]):
-                out.append(" ".join(t.rstrip(".,'") for t in run))
+            j = i + 1
+            while j < len(toks) and j - i < 3 and is_name(toks[j]) and raw[j - 1] == toks[j - 1]:
+                j += 1
+            first = toks[i]
+            if not any(c.isalpha() for c in first):  # a number (2022, 138) names nothing
+                pass
+            elif first.lower() not in common or any(c.isdigit() for c in first) or any(c.isupper() for c in first[1:]):
+                out.append(" ".join(toks[i:j]))
+            i = j
     return list(dict.fromkeys(n for n in out if len(n) > 2))
 
 
@@ -130,7 +147,7 @@ def _linked(arc: _Archive, anchor: int, shown: set[int]) -> int | None:
     """An older story whose title carries a name the anchor's text uses (the rarest such name wins)."""
     own = arc.article[anchor]["title"]
     best: tuple[int, int] | None = None  # (how many titles carry the name, the story)
-    for name in _names_in(arc.text(anchor)):
+    for name in _names_in(arc.text(anchor), _lower_words(arc.snap)):
         if name in own or name in _COMPANY_PATTERNS:
             continue
         pat = name_pattern(name)
@@ -158,12 +175,13 @@ def _newer_of_company(arc: _Archive, anchor: int, shown: set[int]) -> int | None
         return None
     pat = _COMPANY_PATTERNS[company]
     newer = [a for a in arc.named if a not in shown and arc.when(a) > arc.when(anchor)]
-    titled = [a for a in newer if pat.search(arc.article[a]["title"])]
-    if titled:  # a story named after the company: its newest
-        return max(titled, key=arc.when)
-    # Else the next story whose opening names it (a later one is ever more likely to name it in passing).
-    opened = [a for a in newer if pat.search(arc.lead(a))]
-    return min(opened, key=arc.when) if opened else None
+    # The next story named after the company, else the next whose opening names it: the nearest in time goes on
+    # from the anchor (the newest would be the same story under every answer about the company).
+    for where in (lambda a: arc.article[a]["title"], arc.lead):
+        found = [a for a in newer if pat.search(where(a))]
+        if found:
+            return min(found, key=arc.when)
+    return None
 
 
 def _word(backend, settings, title: str, lead: str) -> str:
