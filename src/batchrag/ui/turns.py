@@ -46,6 +46,7 @@ class PageTurn:
     passages: dict[int, str] = field(default_factory=dict)  # source n → the whole passage it gave the answer
     kept_note: str | None = None  # why the answer was not kept in the conversation
     followups: list = field(default_factory=list)  # service.followups.Followup: next questions, asked on a click
+    more: Callable[[], list] | None = None  # gives `followups` once, after the rest of the answer is drawn
 
 
 def from_stored(t) -> PageTurn:
@@ -102,6 +103,10 @@ def render_answer(turn: PageTurn, idx: int, settings: Settings, actions: Callabl
                     st.markdown(f"[Читати оригінал]({c.url})")
     if not turn.pictures_first:
         render_gallery(turn, idx, settings, read_only)
+    if turn.more is not None:
+        more, turn.more = turn.more, None
+        with st.spinner("Добираю наступні запитання…"):
+            turn.followups = more()
     if turn.followups and not read_only:
         render_followups(turn, idx)
     if turn.kept_note:
