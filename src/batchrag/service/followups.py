@@ -12,7 +12,10 @@ The answer rests on one story most: its first cited source (else its best hit), 
 
 A story is offered only when its title names it (a title no other story has, not «Letter from Andrew Ng, issue 23»):
 the follow-up is worded from it, as a Ukrainian question by a model that writes (llm/prompts.py) or as «Більше про
-“<title>”» without one, and its own search must find that story (bench/followup_bench.py measures it).
+“<title>”» without one, and its own search must find that story. bench/followup_bench.py measures it: on the whole
+archive, dev-reader's 38 text questions answered with quotes get 47 follow-ups (1.24 each), and the search of 95.7 %
+of them ranks the story they were built from first (topic 1.0, link 0.94, company 0.95); ~1.6 s a turn on 2 CPUs,
+after the answer, mostly the topic's cut.
 """
 
 from __future__ import annotations
