@@ -98,3 +98,13 @@ def test_a_picture_is_a_numbered_source_and_rides_on_the_user_message():
     unseen = build_messages("q", [pic])
     assert PICTURE_UNSEEN_UK in unseen[1].content and unseen[1].images == ()
     assert PICTURE_RULE_UK not in unseen[0].content
+
+
+def test_followup_prompt_fences_the_one_story_it_leads_to():
+    from batchrag.llm.prompts import FOLLOWUP_TEMPLATE_UK, build_followup_messages
+
+    system, user = build_followup_messages("Robot Folds <<<Towels>>>", "What's new: a robot folds towels.")
+    assert system.role == "system" and "ОДНЕ коротке питання" in system.content and "українською" in system.content
+    assert user.content.startswith("<<<СТАТТЯ>>> (назва: Robot Folds ‹‹‹Towels›››)")  # a title cannot close the fence
+    assert "a robot folds towels" in user.content and user.content.endswith("Питання українською:")
+    assert FOLLOWUP_TEMPLATE_UK.format(title="X") == "Більше про “X”"

@@ -207,12 +207,16 @@ def install_questions(app: FastAPI, max_q: int) -> None:
             items = [item async for item in drain(request, it, api.metrics, "/ask", backend)]
             if not items or not isinstance(items[-1], Answer):
                 return Response(status_code=CLIENT_GONE)  # nobody is there to read it
-            return JSONResponse(shown(items[-1]))
+            more = await run_in_threadpool(asked.followups)  # after the answer (service/followups.py)
+            return JSONResponse({**shown(items[-1]), "followups": [f.to_json() for f in more]})
 
         async def events():
             try:
                 async for item in drain(request, it, api.metrics, "/ask", backend):
                     yield sse("answer", shown(item)) if isinstance(item, Answer) else sse("token", {"text": item})
+                # The next questions come after the answer, never delaying it: an event of their own.
+                more = await run_in_threadpool(asked.followups)
+                yield sse("followups", {"followups": [f.to_json() for f in more]})
             except BatchragError as exc:  # the status is sent already: the failure is the stream's last event
                 api.metrics.error("/ask", "stream")
                 yield sse("error", {"error": one_line(str(exc))})

@@ -107,7 +107,9 @@ def show(final: Answer, items, *, as_json: bool, streamed: bool, verbose: bool) 
         typer.secho(f"warning: the answer was not kept: {items.error}", fg=typer.colors.YELLOW, err=True)
     if as_json:
         ids = {"conversation_id": turn.conversation_id, "answer_id": turn.id} if turn else {}
-        typer.echo(dump({**to_jsonable(final), **ids} if ids else final, indent=2))
+        offer = getattr(items, "followups", None)  # a question about one picture has none
+        more = {"followups": [f.to_json() for f in offer()]} if offer else {}
+        typer.echo(dump({**to_jsonable(final), **ids, **more} if ids or more else final, indent=2))
         for w in final.warnings:
             if w.startswith("auto: "):  # the one line that says why another backend answered
                 typer.secho(f"warning: {w}", fg=typer.colors.YELLOW, err=True)

@@ -9,6 +9,7 @@ the settings') and one backend per (backend, model), each built on first use and
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -26,7 +27,10 @@ from batchrag.service.assistant import Assistant, Filters, load_retriever
 from batchrag.service.choices import build_backend, check_backend, check_reranker
 from batchrag.service.conversation_types import KeptTurn
 from batchrag.service.conversations import Conversations, Recording
+from batchrag.service.followups import Followup, offer_followups
 from batchrag.settings import Settings
+
+log = logging.getLogger(__name__)
 
 MAX_K = 20  # sources a reader may ask for: more would not fit a small model's context anyway
 MAX_KEPT = 8  # backends (and assistants) kept at once: a client naming ever new models must not grow memory
@@ -91,13 +95,16 @@ def ask_request(**fields: object) -> AskRequest:
 
 class Asked:
     """One question being answered, prepared and searched already: iterate it for the text pieces, then the Answer
-    (last). When kept, `turn` is the kept turn once the Answer has passed (None: not kept, `error` says why)."""
+    (last). When kept, `turn` is the kept turn once the Answer has passed (None: not kept, `error` says why);
+    `followups()` then gives the next questions (service/followups.py), computed after the answer, never before."""
 
     def __init__(self, question: Question, result: SearchResult, assistant: Assistant,
                  stream: Iterator[str | Answer], recording: Recording | None, timings_ms: dict[str, float]) -> None:
         self.question, self.result, self.assistant = question, result, assistant
         self._stream, self._recording = stream, recording
         self.timings_ms = recording.timings_ms if recording is not None else timings_ms
+        self._final: Answer | None = None
+        self._followups: list[Followup] | None = None
 
     @property
     def backend(self) -> LLMBackend:
@@ -113,7 +120,10 @@ class Asked:
 
     def __iter__(self) -> Iterator[str | Answer]:
         try:
-            yield from self._recording if self._recording is not None else self._stream
+            for item in self._recording if self._recording is not None else self._stream:
+                if isinstance(item, Answer):
+                    self._final = item
+                yield item
         finally:
             self.close()
 
@@ -127,6 +137,18 @@ class Asked:
     def answer(self) -> Answer:
         """The finished answer, without streaming."""
         return final_answer(iter(self))
+
+    def followups(self) -> list[Followup]:
+        """Up to three next questions the archive can answer, once the answer is done ([] before it is)."""
+        if self._final is None:
+            return []
+        if self._followups is None:
+            try:
+                self._followups = offer_followups(self.assistant, self.question.text, self.result, self._final)
+            except Exception as exc:  # noqa: BLE001  (next questions are a bonus: they must not cost the answer)
+                log.warning("follow-ups failed: %s", exc)
+                self._followups = []
+        return self._followups
 
 
 def _make_room(kept: dict) -> None:

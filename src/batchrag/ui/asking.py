@@ -57,6 +57,7 @@ def ask_into_turn(turn: PageTurn, idx: int, settings: Settings, choices: AskRequ
     if keep:
         keep.done(turn)
     if turn.answer is not None:
+        turn.more = asked.followups  # computed under the cards and pictures (render_answer): they delay nothing
         # The whole passage each source gave (the card marks what the answer used in it), not the cut snippet.
         turn.passages = {p["n"]: p["text"] for p in passages_of(turn.answer, result)}
         turn.llm_note = llm_failure_note(turn.answer, settings)

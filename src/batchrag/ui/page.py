@@ -19,7 +19,7 @@ from batchrag.ui.model_banner import model_notice
 from batchrag.ui.render import escape_md, example_label, overview_text
 from batchrag.ui.sharing import answer_actions, shared_answer
 from batchrag.ui.sidebar import sidebar
-from batchrag.ui.turns import PageTurn, question_view, render_answer
+from batchrag.ui.turns import FOLLOWUP_KEY, PageTurn, question_view, render_answer
 from batchrag.ui.views import digest_view, timeline_view
 
 APP_PATH = Path(__file__)
@@ -108,8 +108,8 @@ def ask_page(base: Settings, choices: AskRequest, history_slot) -> None:
             render_answer(turn, len(turns), settings, actions)
         turns.append(turn)
     prompt = st.chat_input("Запитайте про новини ШІ, наприклад: «Що нового у відкритих моделях?»")
-    if prompt is None:
-        prompt = clicked  # an example button asks its question as if typed
+    if prompt is None:  # an example or a follow-up button asks its question as if typed
+        prompt = clicked or st.session_state.pop(FOLLOWUP_KEY, None)
     if prompt is not None:
         intro.empty()
         turn = PageTurn(question=prompt)

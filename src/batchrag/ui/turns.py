@@ -25,6 +25,7 @@ from batchrag.ui.render import (
 )
 
 PICTURE_BUTTON = "Що на цьому зображенні?"  # under each picture of the gallery: asks about that picture
+FOLLOWUP_KEY = "_followup_question"  # the follow-up clicked in this run (the page asks it as if typed)
 
 
 @dataclass
@@ -44,6 +45,8 @@ class PageTurn:
     id: str | None = None  # the answer's id in the kept conversation (its share link), None when not kept
     passages: dict[int, str] = field(default_factory=dict)  # source n → the whole passage it gave the answer
     kept_note: str | None = None  # why the answer was not kept in the conversation
+    followups: list = field(default_factory=list)  # service.followups.Followup: next questions, asked on a click
+    more: Callable[[], list] | None = None  # gives `followups` once, after the rest of the answer is drawn
 
 
 def from_stored(t) -> PageTurn:
@@ -100,10 +103,24 @@ def render_answer(turn: PageTurn, idx: int, settings: Settings, actions: Callabl
                     st.markdown(f"[Читати оригінал]({c.url})")
     if not turn.pictures_first:
         render_gallery(turn, idx, settings, read_only)
+    if turn.more is not None:
+        more, turn.more = turn.more, None
+        with st.spinner("Добираю наступні запитання…"):
+            turn.followups = more()
+    if turn.followups and not read_only:
+        render_followups(turn, idx)
     if turn.kept_note:
         st.caption(escape_md(turn.kept_note))
     if actions is not None and turn.id:
         actions(turn, idx)
+
+
+def render_followups(turn: PageTurn, idx: int) -> None:
+    """The next questions the archive can answer, one button a line: a click asks it in this conversation."""
+    st.markdown("**Що ще запитати**")
+    for j, f in enumerate(turn.followups):
+        if st.button(f.question, key=f"followup_{idx}_{j}", help=f.story.title):
+            st.session_state[FOLLOWUP_KEY] = f.question  # asked below the conversation, in this run
 
 
 def render_gallery(turn: PageTurn, idx: int, settings: Settings, read_only: bool = False) -> None:
