@@ -72,9 +72,13 @@ def found(nugget: dict, story: str) -> bool:
 
 def story_for(db: sqlite3.Connection, rel: dict) -> str | None:
     if rel.get("section") == "letter":
-        row = db.execute("select title, text from articles where issue=? and section='letter'", (rel["issue"],)).fetchone()
+        row = db.execute(
+            "select title, text from articles where issue=? and section='letter'", (rel["issue"],)
+        ).fetchone()
     else:
-        row = db.execute("select title, text from articles where issue=? and title=?", (rel["issue"], rel["title"])).fetchone()
+        row = db.execute(
+            "select title, text from articles where issue=? and title=?", (rel["issue"], rel["title"])
+        ).fetchone()
     return None if row is None else row[0] + "\n" + row[1]
 
 
@@ -101,7 +105,13 @@ def main() -> int:
                 missing.append({"id": item["id"], "nugget": nug["text"], "kind": nug["kind"]})
     uncovered = [i for i, q in qs.items() if q["kind"] == "text" and i not in ids]
     json.dump(
-        {"questions": len(ids), "nuggets": count, "missing": missing, "no_story": no_story, "uncovered": uncovered},
+        {
+            "questions": len(ids),
+            "nuggets": count,
+            "missing": missing,
+            "no_story": no_story,
+            "uncovered": uncovered,
+        },
         sys.stdout,
         ensure_ascii=False,
         indent=1,
