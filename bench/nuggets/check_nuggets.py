@@ -37,7 +37,7 @@ def _norm_number(raw: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Lower-case tokens, numbers normalised, % as 'percent', $ / € / £ as their own tokens."""
-    text = text.lower().replace("%", " percent ").replace("\u2212", "-")
+    text = text.lower().replace("%", " percent ").replace("\u2212", "-").replace("\u2019", "'")
     text = re.sub(r"([$€£])", r" \1 ", text)
     text = _NUM.sub(lambda m: " " + _norm_number(m.group(0)) + " ", text)
     return re.findall(r"[$€£]|\d+(?:\.\d+)?|[^\W\d_]+(?:['’][^\W\d_]+)?", text)
