@@ -1,7 +1,8 @@
 """Check a nugget file against the stories its questions name: every nugget must occur in its relevant story.
 
 Usage: python bench/nuggets/check_nuggets.py NUGGETS.jsonl QUESTIONS.jsonl [--db /tmp/archive/articles.db]
-Prints JSON: {"questions": n, "nuggets": n, "missing": [{"id", "nugget", "kind"}...], "no_story": [...]}.
+Prints JSON: questions and nuggets counted, "missing" (nuggets not in the story), "no_story", "uncovered" (text
+questions without nuggets) and "long_phrases" (phrases over 4 content words); exits 1 if any of these but uncovered.
 The matching rule is the one issue 42 states for `nuggets_carried`, applied here to the story instead of the
 reader's quotes, so a nugget that fails here could never be carried: numbers exactly (thousands separators and
 decimal comma/point normalised, "%" = "percent", a number never matches inside a longer one), names by every token,
@@ -90,7 +91,7 @@ def main() -> int:
     args = ap.parse_args()
     db = sqlite3.connect(f"file:{args.db}?mode=ro", uri=True)
     qs = {q["id"]: q for q in map(json.loads, open(args.questions, encoding="utf-8"))}
-    missing, no_story, count, ids = [], [], 0, set()
+    missing, no_story, long_phrases, count, ids = [], [], [], 0, set()
     for line in open(args.nuggets, encoding="utf-8"):
         item = json.loads(line)
         ids.add(item["id"])
@@ -103,6 +104,8 @@ def main() -> int:
             count += 1
             if not found(nug, story):
                 missing.append({"id": item["id"], "nugget": nug["text"], "kind": nug["kind"]})
+            if nug["kind"] == "phrase" and len([t for t in tokens(nug["text"]) if t not in STOP]) > 4:
+                long_phrases.append({"id": item["id"], "nugget": nug["text"]})
     uncovered = [i for i, q in qs.items() if q["kind"] == "text" and i not in ids]
     json.dump(
         {
@@ -111,13 +114,14 @@ def main() -> int:
             "missing": missing,
             "no_story": no_story,
             "uncovered": uncovered,
+            "long_phrases": long_phrases,
         },
         sys.stdout,
         ensure_ascii=False,
         indent=1,
     )
     print()
-    return 1 if missing or no_story else 0
+    return 1 if missing or no_story or long_phrases else 0
 
 
 if __name__ == "__main__":
