@@ -5,7 +5,8 @@ what the reader is shown (docs/decisions/0018-nuggets-measure-the-asked-fact.md)
 - number ("20%", "$92 billion", "2022"): exactly. Thousands separators ("1,000", "1 000") and a decimal comma or
   point are read alike; "%" ~ "percent" ~ "відсотків"; a scale word or letter multiplies ("$92 billion" ~ "$92B" ~
   "92 млрд доларів"); a nugget's "%" or "$" must be there too. A number is read whole, so "20" does not match "2020",
-  "120" or "20.5". Any other unit word of the nugget is for its reader only (the number carries the fact).
+  "120" or "20.5". Number words count (one…ten, twelve, twenty, hundred; один…десять). Any other unit word of the
+  nugget is for its reader only (the number carries the fact).
 - name ("Jeff Maggioncalda"): every token, as a whole word, case-insensitive, in Latin script or in a Ukrainian
   spelling (Cyrillic words are transliterated and both sides reduced to a rough consonant key, with a short table
   for names Ukrainian spells its own way: Ng ~ Ин).
