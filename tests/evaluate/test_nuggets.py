@@ -40,6 +40,8 @@ def phrase(text):
     ("6,080", "«It currently incorporates 6,080 Nvidia A100s.» [1]"),
     ("2019", "«YouTube’s recommendation engine is primarily responsible …, a 2019 study found.» [1]"),
     ("$0.08", "«Then it costs around $0.08 to generate enough text to keep someone busy for an hour.» [1]"),
+    ("$0.08", "Близько 0,08 долара за годину читання [1]."),
+    ("405 billion", "«Meta released Llama 3 405B, its largest model.» [1]"),  # a plain space parting two numbers
 ])
 def test_a_number_is_found_whatever_its_separators_unit_word_or_scale(nugget, shown):
     assert nugget_in(number(nugget), shown)

@@ -33,10 +33,11 @@ _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven
           "ten": 10, "twelve": 12, "twenty": 20, "hundred": 100, "один": 1, "одна": 1, "два": 2, "дві": 2,
           "три": 3, "чотири": 4, "п'ять": 5, "шість": 6, "сім": 7, "вісім": 8, "дев'ять": 9, "десять": 10}
 # A number: digits grouped by thousands (comma, space, no-break space) or not, an optional decimal part, never
-# preceded or followed by another digit (or by a decimal separator and a digit), so "2020" is one number.
-_NUM = re.compile(r"(?<![\w.,])(\d{1,3}(?:[,\u00a0\u202f ]\d{3})+(?![\d])|\d+)((?:[.,]\d+)?)(?![\d])"
-                  r"|(?<![\w'])(" + "|".join(sorted(map(re.escape, _WORDS), key=len, reverse=True)) + r")(?![\w'])",
-                  re.IGNORECASE)
+# preceded or followed by another digit (or by a decimal separator and a digit), so "2020" is one number. A plain
+# space also parts two numbers ("Llama 3 405B"), so the text is read a second time without it (_TIGHT).
+_NUMBER = (r"(?<![\w.,])(\d{1,3}(?:[,\u00a0\u202f%s]\d{3})+(?![\d])|\d+)((?:[.,]\d+)?)(?![\d])"
+           r"|(?<![\w'])(" + "|".join(sorted(map(re.escape, _WORDS), key=len, reverse=True)) + r")(?![\w'])")
+_NUM, _TIGHT = re.compile(_NUMBER % " ", re.IGNORECASE), re.compile(_NUMBER % "", re.IGNORECASE)
 _AFTER = re.compile(r"\s*(?:-\s*)?([a-zA-Zа-яіїєґА-ЯІЇЄҐ]+)\.?")
 _PERCENT = re.compile(r"^\s*(?:%|per\s*cent|percent|відсот|процент)", re.IGNORECASE)
 _DOLLAR_AFTER = re.compile(r"^\s*(?:[a-zA-Zа-яіїєґ]+\.?\s+)?(?:dollars?|usd|доларів|долари|долара|дол\b)",
@@ -66,7 +67,7 @@ def _value(m: re.Match) -> float:
 def numbers(text: str) -> list[tuple[float, bool, bool]]:
     """Each number of a text as (value with its scale, a percent?, dollars?)."""
     out = []
-    for m in _NUM.finditer(text):
+    for m in (*_NUM.finditer(text), *(_TIGHT.finditer(text) if " " in text else ())):
         value, rest = _value(m), text[m.end():]
         scale = _AFTER.match(rest)
         if scale and scale.group(1).lower() in _SCALE and (len(scale.group(1)) > 1 or not scale.group(0)[0].isspace()):
