@@ -8,6 +8,7 @@ import typer
 
 from batchrag.cli.shell import EMBEDDER_HELP, RERANKER_HELP, choices, dump, errors, fail, settings_with
 from batchrag.evaluate.answers import run_answers
+from batchrag.evaluate.nuggets import nuggets_path
 from batchrag.evaluate.run import format_table, load_questions, load_rewrites, run_eval
 from batchrag.service.choices import backend_choices, build_rewriter, rewriter_names
 from batchrag.settings import Settings
@@ -28,6 +29,11 @@ def eval_cmd(
         False, "--answers", help="Measure the answers instead: language, citations, hint overlap, refusals, gate."
     ),
     backend: str | None = typer.Option(None, "--backend", help="With --answers: " + choices(backend_choices()) + "."),
+    nuggets: Path | None = typer.Option(
+        None, "--nuggets",
+        help="With --answers: the asked facts as nuggets (JSONL); default bench/nuggets/<questions stem>.jsonl of "
+        "the repository where it exists, else the nugget shares are null.",
+    ),
     per_question: Path | None = typer.Option(
         None, "--per-question",
         help="Write one JSON line a question here: its rank and top hits with their signals (with --answers: its "
@@ -41,7 +47,7 @@ def eval_cmd(
     if answers:
         with errors():
             qs = load_questions(questions)
-        _eval_answers(qs, s, backend, per_question, as_json)
+        _eval_answers(qs, s, backend, per_question, as_json, nuggets_path(questions, nuggets))
         return
     with errors():
         qs = load_questions(questions)
@@ -57,11 +63,12 @@ def eval_cmd(
     typer.echo(dump(res) if as_json else format_table(res))
 
 
-def _eval_answers(qs: list[dict], s: Settings, backend: str | None, per_question: Path | None, as_json: bool) -> None:
+def _eval_answers(qs: list[dict], s: Settings, backend: str | None, per_question: Path | None, as_json: bool,
+                  nuggets: Path | None) -> None:
     out = per_question.open("w", encoding="utf-8") if per_question else None
     try:
         with errors():
-            res = run_answers(qs, s, backend=backend,
+            res = run_answers(qs, s, backend=backend, nuggets_file=nuggets,
                               on_answer=(lambda row: out.write(dump(row) + "\n")) if out else None)
     finally:
         if out:
@@ -72,4 +79,4 @@ def _eval_answers(qs: list[dict], s: Settings, backend: str | None, per_question
     c = res["config"]
     typer.echo(f"backend={c['backend']} model={c['model']} embedder={c['embedder']} k={c['k']}")
     for lang, m in res["answers"].items():
-        typer.echo(f"{lang:<4}" + "  ".join(f"{k}={'-' if v is None else v}" for k, v in m.items()))
+        typer.echo(f"{lang:<4}" + "  ".join(f"{k}={'-' if v is None else dump(v)}" for k, v in m.items()))
