@@ -82,7 +82,8 @@ class ArchiveNames:
         """Whether the archive has the phrase's words in a row (a word alone: looked up, not scanned for)."""
         w = words(phrase)
         one = w.split()
-        return bool(one) and (one[0] in self._tokens if len(one) == 1 else w in self._text)
+        # A word the archive lacks answers at once; only a phrase of known words is scanned for (a few ms).
+        return bool(one) and all(x in self._tokens for x in one) and (len(one) == 1 or w in self._text)
 
     def _known(self, name: _Name) -> bool:
         return self.mentions(name.shown) or any(words(p).strip() in self._tokens for p in name.parts)
