@@ -221,3 +221,11 @@ def test_cli_ask_keeps_an_answer_and_goes_on_in_its_conversation(library):
     assert bad.exit_code == 1 and bad.stderr.startswith("error: ") and len(bad.stderr.strip().splitlines()) == 1
     plain = runner.invoke(app, ["ask", DOG_Q, "--json"])  # without --keep or -c the CLI keeps nothing
     assert "conversation_id" not in json.loads(plain.stdout) and len(Conversations(library).list()) == 1
+
+
+def test_an_id_never_reads_as_a_command_line_option():
+    # token_urlsafe starts with "-" once in 64: `conversations show -Xy… --json` then printed nothing (a CI failure).
+    from batchrag.service.conversations import new_id
+
+    ids = [new_id() for _ in range(3000)]
+    assert not [i for i in ids if i.startswith("-")] and all(len(i) == 12 for i in ids)

@@ -31,7 +31,10 @@ class ConversationNotFound(ConversationProblem):
 
 
 def new_id() -> str:
-    return secrets.token_urlsafe(ID_BYTES)
+    # Never "-" first: `batchrag conversations show -Xy…` and `batchrag feedback -Xy… up` would read it as an option.
+    while (i := secrets.token_urlsafe(ID_BYTES)).startswith("-"):
+        pass
+    return i
 
 
 def title_of(question: str) -> str:
